@@ -1,0 +1,70 @@
+import type {
+	IAuthenticate,
+	ICredentialDataDecryptedObject,
+	ICredentialType,
+	IHttpRequestOptions,
+	INodeProperties,
+	Icon,
+} from 'n8n-workflow';
+
+import { authHeaders, DEFAULT_BASE_URL } from '../nodes/shared/transport/credentialChecks';
+
+/**
+ * Project (or service account) key for calling models. Tested by the nodes'
+ * credential test (testedBy), which checks the key locally before calling GET /models.
+ */
+export class OpenAiToolkitApi implements ICredentialType {
+	name = 'openAiToolkitApi';
+
+	displayName = 'OpenAI Toolkit API';
+
+	documentationUrl = 'https://github.com/n8n-nodes-openai-toolkit/n8n-nodes-openai-toolkit#credentials';
+
+	icon: Icon = { light: 'file:icons/openAiToolkit.svg', dark: 'file:icons/openAiToolkit.dark.svg' };
+
+	properties: INodeProperties[] = [
+		{
+			displayName: 'API Key',
+			name: 'apiKey',
+			type: 'string',
+			typeOptions: { password: true },
+			required: true,
+			default: '',
+			description:
+				'A secret key from https://platform.openai.com/api-keys: "sk-proj-…" (project), "sk-svcacct-…" (service account) or a legacy "sk-…" key. Spaces around it are ignored.',
+		},
+		{
+			displayName: 'Organization ID',
+			name: 'organizationId',
+			type: 'string',
+			default: '',
+			placeholder: 'org-…',
+			description:
+				'Optional. Sent as the OpenAI-Organization header, for keys that belong to several organizations.',
+		},
+		{
+			displayName: 'Project ID',
+			name: 'projectId',
+			type: 'string',
+			default: '',
+			placeholder: 'proj_…',
+			description: 'Optional. Sent as the OpenAI-Project header, for legacy user keys with access to several projects.',
+		},
+		{
+			displayName: 'Base URL',
+			name: 'baseUrl',
+			type: 'string',
+			default: DEFAULT_BASE_URL,
+			description:
+				'The API root. Change it only for an OpenAI-compatible server (Azure proxy, vLLM, Ollama, OpenRouter…); the key format check then no longer applies.',
+		},
+	];
+
+	authenticate: IAuthenticate = async (
+		credentials: ICredentialDataDecryptedObject,
+		requestOptions: IHttpRequestOptions,
+	): Promise<IHttpRequestOptions> => ({
+		...requestOptions,
+		headers: { ...(requestOptions.headers ?? {}), ...authHeaders(credentials) },
+	});
+}

@@ -1,0 +1,70 @@
+import {
+	NodeApiError,
+	NodeOperationError,
+	type IDataObject,
+	type IExecuteFunctions,
+	type INodeExecutionData,
+} from 'n8n-workflow';
+
+import { firstFailure, type ItemOutcome } from './runItems';
+
+/** A request that was answered (and billed) but whose answer could not be used. Keeps the answer. */
+export class AnsweredButUnusableError extends NodeOperationError {
+	constructor(
+		node: ConstructorParameters<typeof NodeOperationError>[0],
+		message: string,
+		options: { itemIndex: number; description: string },
+		readonly output: IDataObject,
+	) {
+		super(node, message, options);
+	}
+}
+
+/** What a continue-on-fail error item carries: the message, what to do, and the API's identifiers. */
+export function errorItem(error: unknown): IDataObject {
+	const item: IDataObject = {
+		error: error instanceof Error ? error.message : String(error),
+	};
+	if (error instanceof NodeApiError || error instanceof NodeOperationError) {
+		if (error.description) item.errorDescription = error.description;
+		const details = (error as NodeApiError).errorResponse as IDataObject | undefined;
+		if (error instanceof NodeApiError && details) {
+			for (const key of ['httpStatus', 'openAiCode', 'requestId', 'retries'] as const) {
+				if (details[key] !== undefined && details[key] !== null) item[key] = details[key];
+			}
+		}
+		if (error instanceof AnsweredButUnusableError) {
+			// The request was answered and billed: keep what came back.
+			const { content, ...rest } = error.output;
+			Object.assign(item, rest, { rawContent: content });
+		}
+	}
+	return item;
+}
+
+/**
+ * Turns per-item outcomes into the node's output, in input order, each with pairedItem.
+ * Without continue-on-fail the failure of the lowest item index is thrown.
+ */
+export function itemsFromOutcomes(
+	ctx: IExecuteFunctions,
+	outcomes: Array<ItemOutcome<IDataObject>>,
+	signal: AbortSignal | undefined,
+	toErrorJson: (error: unknown) => IDataObject,
+): INodeExecutionData[] {
+	if (signal?.aborted) {
+		throw new NodeOperationError(ctx.getNode(), 'The execution was cancelled', { itemIndex: 0 });
+	}
+	if (!ctx.continueOnFail()) {
+		const failure = firstFailure(outcomes);
+		if (failure) {
+			const { error, index } = failure;
+			if (error instanceof NodeApiError || error instanceof NodeOperationError) throw error;
+			throw new NodeOperationError(ctx.getNode(), error as Error, { itemIndex: index });
+		}
+	}
+	return outcomes.map((outcome, index) => ({
+		json: outcome && outcome.ok ? outcome.value : toErrorJson(outcome ? outcome.error : new Error('Not run')),
+		pairedItem: { item: index },
+	}));
+}

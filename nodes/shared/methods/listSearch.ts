@@ -1,0 +1,35 @@
+import type { ILoadOptionsFunctions, INodeListSearchItems, INodeListSearchResult } from 'n8n-workflow';
+
+import { OpenAiClient } from '../transport/client';
+
+/** Models /models lists that cannot answer chat completions. */
+const NOT_CHAT =
+	/(embedding|tts|whisper|dall-e|gpt-image|image|audio|realtime|transcribe|moderation|davinci|babbage|instruct|computer-use|codex|deep-research|-pro\b|sora|search)/i;
+const CHAT_FAMILY = /^(gpt-|chatgpt-|o\d)/i;
+
+export function isChatModel(id: string, isOpenAi: boolean): boolean {
+	if (!isOpenAi) return true;
+	return CHAT_FAMILY.test(id) && !NOT_CHAT.test(id);
+}
+
+/** Model picker: the chat models this key can use, newest first, filtered by the search box. */
+export async function searchModels(this: ILoadOptionsFunctions, filter?: string): Promise<INodeListSearchResult> {
+	const client = await OpenAiClient.create(this, 'openAiToolkitApi', {
+		maxRetries: 2,
+		maxWaitMs: 5_000,
+		timeoutMs: 30_000,
+	});
+	const { body } = await client.call<{ data?: Array<{ id?: unknown; created?: unknown; owned_by?: unknown }> }>({
+		method: 'GET',
+		path: '/models',
+		itemIndex: 0,
+	});
+	const needle = (filter ?? '').trim().toLowerCase();
+	const results: INodeListSearchItems[] = (Array.isArray(body.data) ? body.data : [])
+		.filter((model): model is { id: string; created?: unknown } => typeof model.id === 'string')
+		.filter((model) => isChatModel(model.id, client.isOpenAi))
+		.filter((model) => needle === '' || model.id.toLowerCase().includes(needle))
+		.sort((a, b) => Number(b.created ?? 0) - Number(a.created ?? 0) || a.id.localeCompare(b.id))
+		.map((model) => ({ name: model.id, value: model.id }));
+	return { results };
+}

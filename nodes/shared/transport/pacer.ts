@@ -1,0 +1,230 @@
+/**
+ * Paces requests of one execution so a batch runs near the account's rate limit
+ * instead of into a wall of 429s. One Pacer is shared by all items of an execution.
+ *
+ * - Learns the per-minute request and token limits from `x-ratelimit-limit-*` and
+ *   spaces request starts evenly at a little under that rate (OpenAI enforces limits
+ *   over short windows, so bursts up to the per-minute figure still get 429s).
+ * - Token-aware: each request reserves its estimated tokens (prompt plus max output);
+ *   the estimate is corrected by the real usage when the answer arrives.
+ * - Watches `x-ratelimit-remaining-*`: when the budget runs low (other clients share
+ *   the key) it waits for the refill instead of firing.
+ * - A 429 pauses every sender of the execution until the server's reset, and lowers the
+ *   pace a little; successes raise it back.
+ * - Until the first answer arrives the limits are unknown, so only one request is in flight.
+ */
+import { waitUnlessCancelled } from './backoff';
+import { hasRateLimitInfo, type RateLimitSnapshot } from './headers';
+
+export interface PacerOptions {
+	/** User's own cap; 0 or undefined means none. */
+	requestsPerMinute?: number;
+	/** Fraction of the server's limit to aim for. */
+	targetUtilisation?: number;
+	now?: () => number;
+}
+
+export interface Reservation {
+	key: string;
+	tokens: number;
+}
+
+interface BucketState {
+	limitRequests?: number;
+	limitTokens?: number;
+	remainingRequests?: number;
+	remainingTokens?: number;
+	resetRequestsMs?: number;
+	resetTokensMs?: number;
+	observedAt: number;
+	inFlightAtObservation: number;
+	nextRequestAt: number;
+	nextTokenAt: number;
+	pausedUntil: number;
+	inFlight: number;
+	/** First answer seen (with or without rate-limit headers). */
+	calibrated: boolean;
+	waiters: Array<() => void>;
+	/** Multiplier on the target rate; drops on 429, recovers on success. */
+	pace: number;
+}
+
+const MIN_PACE = 0.3;
+
+export class Pacer {
+	private readonly buckets = new Map<string, BucketState>();
+	private readonly userRpm: number;
+	private readonly target: number;
+	private readonly now: () => number;
+	/** Counters for progress reporting and benchmarks. */
+	readonly stats = { waitedMs: 0, pauses: 0 };
+
+	constructor(options: PacerOptions = {}) {
+		this.userRpm = options.requestsPerMinute && options.requestsPerMinute > 0 ? options.requestsPerMinute : 0;
+		this.target = options.targetUtilisation ?? 0.95;
+		this.now = options.now ?? Date.now;
+	}
+
+	private bucket(key: string): BucketState {
+		let state = this.buckets.get(key);
+		if (!state) {
+			state = {
+				observedAt: 0,
+				inFlightAtObservation: 0,
+				nextRequestAt: 0,
+				nextTokenAt: 0,
+				pausedUntil: 0,
+				inFlight: 0,
+				calibrated: false,
+				waiters: [],
+				pace: 1,
+			};
+			this.buckets.set(key, state);
+		}
+		return state;
+	}
+
+	private requestIntervalMs(state: BucketState): number {
+		const limits = [state.limitRequests, this.userRpm || undefined].filter(
+			(v): v is number => v !== undefined && v > 0,
+		);
+		if (limits.length === 0) return 0;
+		const rpm = Math.min(...limits);
+		const factor = state.limitRequests !== undefined && rpm === state.limitRequests ? this.target : 1;
+		return 60_000 / (rpm * factor * state.pace);
+	}
+
+	private msPerToken(state: BucketState): number {
+		if (!state.limitTokens) return 0;
+		return 60_000 / (state.limitTokens * this.target * state.pace);
+	}
+
+	/** How long the remaining-budget headers say to hold off, for one more request. */
+	private budgetWaitMs(state: BucketState, tokens: number, now: number): number {
+		const sinceObservation = now - state.observedAt;
+		let wait = 0;
+		const startedSince = Math.max(0, state.inFlight - state.inFlightAtObservation);
+		if (
+			state.remainingRequests !== undefined &&
+			state.limitRequests &&
+			state.resetRequestsMs !== undefined &&
+			state.remainingRequests - startedSince < 1
+		) {
+			const used = Math.max(1, state.limitRequests - state.remainingRequests);
+			const perUnit = state.resetRequestsMs / used;
+			const needed = 1 + startedSince - state.remainingRequests;
+			wait = Math.max(wait, needed * perUnit - sinceObservation);
+		}
+		if (
+			state.remainingTokens !== undefined &&
+			state.limitTokens &&
+			state.resetTokensMs !== undefined &&
+			tokens > state.remainingTokens
+		) {
+			const used = Math.max(1, state.limitTokens - state.remainingTokens);
+			const perUnit = state.resetTokensMs / used;
+			wait = Math.max(wait, (tokens - state.remainingTokens) * perUnit - sinceObservation);
+		}
+		return Math.max(0, wait);
+	}
+
+	/** Waits for a slot, then counts the request as in flight. */
+	async acquire(key: string, tokens: number, signal?: AbortSignal): Promise<Reservation> {
+		const state = this.bucket(key);
+		for (;;) {
+			if (!state.calibrated && state.inFlight > 0) {
+				await this.waitForCalibration(state, signal);
+				continue;
+			}
+			const now = this.now();
+			const hold = Math.max(state.pausedUntil - now, this.budgetWaitMs(state, tokens, now));
+			if (hold > 0) {
+				this.stats.waitedMs += hold;
+				await waitUnlessCancelled(hold, signal);
+				continue;
+			}
+			const interval = this.requestIntervalMs(state);
+			const tokenMs = this.msPerToken(state) * tokens;
+			const slot = Math.max(now, interval ? state.nextRequestAt : now, tokenMs ? state.nextTokenAt : now);
+			if (interval) state.nextRequestAt = slot + interval;
+			if (tokenMs) state.nextTokenAt = Math.max(state.nextTokenAt, now) + tokenMs;
+			state.inFlight++;
+			if (slot > now) {
+				this.stats.waitedMs += slot - now;
+				try {
+					await waitUnlessCancelled(slot - now, signal);
+				} catch (error) {
+					state.inFlight--;
+					this.wakeWaiters(state);
+					throw error;
+				}
+				if (state.pausedUntil > this.now()) {
+					// A 429 arrived while this one waited for its slot: queue again.
+					state.inFlight--;
+					continue;
+				}
+			}
+			return { key, tokens };
+		}
+	}
+
+	private async waitForCalibration(state: BucketState, signal?: AbortSignal): Promise<void> {
+		if (signal?.aborted) return await waitUnlessCancelled(0, signal);
+		await new Promise<void>((resolve, reject) => {
+			const onAbort = () => {
+				state.waiters = state.waiters.filter((w) => w !== done);
+				reject(signal?.reason ?? new Error('cancelled'));
+			};
+			const done = () => {
+				signal?.removeEventListener('abort', onAbort);
+				resolve();
+			};
+			state.waiters.push(done);
+			signal?.addEventListener('abort', onAbort, { once: true });
+		}).catch(async () => await waitUnlessCancelled(0, signal));
+	}
+
+	private wakeWaiters(state: BucketState): void {
+		const waiters = state.waiters;
+		state.waiters = [];
+		for (const wake of waiters) wake();
+	}
+
+	/**
+	 * Records the outcome of a request that was sent. `usedTokens` corrects the token
+	 * reservation with the real usage; `rateLimitedForMs` pauses everyone after a 429.
+	 */
+	release(
+		reservation: Reservation,
+		outcome: { snapshot?: RateLimitSnapshot; usedTokens?: number; rateLimitedForMs?: number; connected: boolean },
+	): void {
+		const state = this.bucket(reservation.key);
+		state.inFlight = Math.max(0, state.inFlight - 1);
+		const now = this.now();
+		if (outcome.snapshot && hasRateLimitInfo(outcome.snapshot)) {
+			const s = outcome.snapshot;
+			if (s.limitRequests !== undefined) state.limitRequests = s.limitRequests;
+			if (s.limitTokens !== undefined) state.limitTokens = s.limitTokens;
+			state.remainingRequests = s.remainingRequests;
+			state.remainingTokens = s.remainingTokens;
+			state.resetRequestsMs = s.resetRequestsMs;
+			state.resetTokensMs = s.resetTokensMs;
+			state.observedAt = now;
+			state.inFlightAtObservation = state.inFlight;
+		}
+		if (outcome.usedTokens !== undefined && state.limitTokens) {
+			state.nextTokenAt += (outcome.usedTokens - reservation.tokens) * this.msPerToken(state);
+		}
+		if (outcome.rateLimitedForMs !== undefined) {
+			this.stats.pauses++;
+			state.pausedUntil = Math.max(state.pausedUntil, now + outcome.rateLimitedForMs);
+			state.pace = Math.max(MIN_PACE, state.pace * 0.85);
+		} else if (outcome.connected) {
+			state.pace = Math.min(1, state.pace + 0.02);
+		}
+		if (outcome.connected && !state.calibrated) {
+			state.calibrated = true;
+		}
+		if (state.calibrated || state.inFlight === 0) this.wakeWaiters(state);
+	}
+}

@@ -1,0 +1,64 @@
+import { OpenAiToolkitChat } from '../../nodes/OpenAiToolkitChat/OpenAiToolkitChat.node';
+import { apiCredential, execute, FAST_RETRY, items, startServer, type MockServer } from '../support/setup';
+
+const node = new OpenAiToolkitChat();
+let server: MockServer;
+
+beforeAll(async () => {
+	server = await startServer();
+});
+afterAll(async () => await server.close());
+beforeEach(() => server.reset());
+
+function chatParameters(extra: Record<string, unknown> = {}) {
+	return {
+		model: { mode: 'list', value: 'gpt-4o-mini' },
+		prompt: (_: number, item: { text?: unknown }) => item.text,
+		requestSettings: FAST_RETRY,
+		...extra,
+	};
+}
+
+test('answers every item in input order with usage, cost, request id and timings', async () => {
+	const run = await execute(node, {
+		items: items(12),
+		parameters: chatParameters({ requestSettings: { ...FAST_RETRY, concurrency: 4 } }),
+		credentials: { openAiToolkitApi: apiCredential(server) },
+	});
+	expect(run.error).toBeUndefined();
+	const out = run.output[0];
+	expect(out).toHaveLength(12);
+	out.forEach((item, i) => {
+		expect(item.pairedItem).toEqual({ item: i });
+		expect(item.json.content).toBe(`Echo: item-${i}`);
+		expect(item.json.finishReason).toBe('stop');
+		expect(item.json.model).toBe('gpt-4o-mini-2024-07-18');
+		expect(item.json.usage).toMatchObject({ prompt_tokens: expect.any(Number), completion_tokens: expect.any(Number) });
+		expect(item.json.costUsd).toBeGreaterThan(0);
+		expect(item.json.requestId).toMatch(/^req_/);
+		expect(item.json.retries).toBe(0);
+		expect(typeof item.json.latencyMs).toBe('number');
+	});
+	expect(server.requests).toHaveLength(12);
+});
+
+test('a 429 rate limit is retried and then succeeds', async () => {
+	server.script({
+		match: (r) => r.text === 'item-1',
+		times: 2,
+		respond: {
+			status: 429,
+			headers: { 'retry-after-ms': '20' },
+			body: { error: { message: 'Rate limit reached. Please try again in 20ms.', type: 'requests', param: null, code: 'rate_limit_exceeded' } },
+		},
+	});
+	const run = await execute(node, {
+		items: items(3),
+		parameters: chatParameters(),
+		credentials: { openAiToolkitApi: apiCredential(server) },
+	});
+	expect(run.error).toBeUndefined();
+	expect(run.output[0][1].json.retries).toBe(2);
+	expect(run.output[0][1].json.content).toBe('Echo: item-1');
+	expect(server.requestsFor('item-1')).toHaveLength(3);
+});

@@ -1,0 +1,720 @@
+// @ts-check
+/**
+ * A local stand-in for the OpenAI API, bound to 127.0.0.1 on a random port.
+ * It answers like OpenAI: the same JSON bodies, error objects, x-request-id,
+ * x-ratelimit-* and retry-after headers. Tests script it per request (status, error
+ * code, delay, connection reset, hang, malformed body), and it can enforce a real
+ * sliding-window rate limit (RPM and TPM) for the benchmark.
+ *
+ * Used by the jest suites, the n8n end-to-end run and the benchmark.
+ * Plain JavaScript because it needs node:http, which the community-node lint bans in TypeScript.
+ */
+'use strict';
+
+const http = require('node:http');
+const crypto = require('node:crypto');
+
+const DEFAULT_MODELS = [
+	'gpt-4o-mini',
+	'gpt-4o',
+	'gpt-4.1',
+	'gpt-4.1-mini',
+	'gpt-5',
+	'gpt-5-mini',
+	'gpt-5-nano',
+	'o4-mini',
+	'text-embedding-3-small',
+	'whisper-1',
+	'dall-e-3',
+	'tts-1',
+];
+
+/** Deterministic PRNG so random faults repeat run to run. */
+function mulberry32(seed) {
+	let a = seed >>> 0;
+	return () => {
+		a = (a + 0x6d2b79f5) >>> 0;
+		let t = a;
+		t = Math.imul(t ^ (t >>> 15), t | 1);
+		t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+		return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+	};
+}
+
+function requestId() {
+	return `req_${crypto.randomBytes(16).toString('hex')}`;
+}
+
+function maskKey(key) {
+	if (!key) return '';
+	const prefix = key.startsWith('sk-proj-') ? 'sk-proj-' : key.startsWith('sk-admin-') ? 'sk-admin-' : 'sk-';
+	return `${prefix}${'*'.repeat(Math.max(4, key.length - prefix.length - 4))}${key.slice(-4)}`;
+}
+
+function errorBody(message, type, code, param = null) {
+	return { error: { message, type, param, code } };
+}
+
+/** Rough token count, the same on every call: 4 characters per token. */
+function roughTokens(text) {
+	return Math.max(1, Math.ceil(String(text).length / 4));
+}
+
+function formatDuration(ms) {
+	if (ms < 1000) return `${Math.max(1, Math.ceil(ms))}ms`;
+	const s = ms / 1000;
+	if (s < 60) return `${Math.round(s * 1000) / 1000}s`;
+	const m = Math.floor(s / 60);
+	return `${m}m${Math.round((s - m * 60) * 1000) / 1000}s`;
+}
+
+/** A value that satisfies a JSON schema, for structured-output answers. */
+function sampleFor(schema, text) {
+	if (!schema || typeof schema !== 'object') return text;
+	if (schema.enum) return schema.enum[0];
+	switch (schema.type) {
+		case 'object': {
+			const out = {};
+			for (const [key, sub] of Object.entries(schema.properties || {})) out[key] = sampleFor(sub, text);
+			return out;
+		}
+		case 'array':
+			return [sampleFor(schema.items, text)];
+		case 'number':
+		case 'integer':
+			return 42;
+		case 'boolean':
+			return true;
+		case 'null':
+			return null;
+		default:
+			return text;
+	}
+}
+
+class SlidingWindow {
+	/**
+	 * @param {{ rpm?: number, tpm?: number, windowMs?: number }} limits
+	 * Limits are per minute, enforced over windowMs (OpenAI quantizes: a per-minute
+	 * limit holds over much shorter windows too).
+	 */
+	constructor(limits) {
+		this.rpm = limits.rpm || 0;
+		this.tpm = limits.tpm || 0;
+		this.windowMs = limits.windowMs || 60_000;
+		/** @type {Array<{at: number, tokens: number}>} */
+		this.events = [];
+	}
+
+	prune(now) {
+		while (this.events.length && this.events[0].at <= now - this.windowMs) this.events.shift();
+	}
+
+	perWindow(perMinute) {
+		return (perMinute * this.windowMs) / 60_000;
+	}
+
+	/** Returns undefined when allowed (and records it), else how long to wait and which limit. */
+	take(tokens, now) {
+		this.prune(now);
+		const count = this.events.length;
+		const used = this.events.reduce((sum, e) => sum + e.tokens, 0);
+		if (this.rpm && count + 1 > this.perWindow(this.rpm)) {
+			const waitMs = this.events[0].at + this.windowMs - now;
+			return { waitMs, kind: 'requests', limit: this.rpm, used: Math.round((count * 60_000) / this.windowMs) };
+		}
+		if (this.tpm && used + tokens > this.perWindow(this.tpm)) {
+			let freed = 0;
+			let waitMs = this.windowMs;
+			const need = used + tokens - this.perWindow(this.tpm);
+			for (const e of this.events) {
+				freed += e.tokens;
+				if (freed >= need) {
+					waitMs = e.at + this.windowMs - now;
+					break;
+				}
+			}
+			if (tokens > this.perWindow(this.tpm)) waitMs = -1;
+			return { waitMs, kind: 'tokens', limit: this.tpm, used: Math.round((used * 60_000) / this.windowMs), requested: tokens };
+		}
+		this.events.push({ at: now, tokens });
+		return undefined;
+	}
+
+	headers(now) {
+		this.prune(now);
+		const scale = 60_000 / this.windowMs;
+		const count = this.events.length;
+		const used = this.events.reduce((sum, e) => sum + e.tokens, 0);
+		const newest = this.events.length ? this.events[this.events.length - 1].at : now - this.windowMs;
+		const fullReset = Math.max(0, newest + this.windowMs - now);
+		const h = {};
+		if (this.rpm) {
+			h['x-ratelimit-limit-requests'] = String(this.rpm);
+			h['x-ratelimit-remaining-requests'] = String(Math.max(0, Math.floor(this.rpm - count * scale)));
+			h['x-ratelimit-reset-requests'] = formatDuration(count ? fullReset : 0);
+		}
+		if (this.tpm) {
+			h['x-ratelimit-limit-tokens'] = String(this.tpm);
+			h['x-ratelimit-remaining-tokens'] = String(Math.max(0, Math.floor(this.tpm - used * scale)));
+			h['x-ratelimit-reset-tokens'] = formatDuration(used ? fullReset : 0);
+		}
+		return h;
+	}
+}
+
+/**
+ * @typedef {object} Respond
+ * @property {number} [status]
+ * @property {any} [body]              object (sent as JSON) or string (sent raw)
+ * @property {Record<string,string>} [headers]
+ * @property {number} [delayMs]        wait before answering
+ * @property {boolean} [hang]          never answer
+ * @property {boolean} [resetMidBody]  send a 200 and half a body, then drop the connection
+ * @property {boolean} [resetBeforeAnswer] drop the connection without any answer
+ * @property {object} [usage]          override the usage object of a chat answer
+ * @property {string} [content]        override the chat answer text
+ *
+ * @typedef {object} Rule
+ * @property {(req: RecordedRequest) => boolean} match
+ * @property {number} [times]          how many requests it applies to (default: all)
+ * @property {Respond | ((req: RecordedRequest) => Respond)} respond
+ *
+ * @typedef {object} RecordedRequest
+ * @property {number} seq
+ * @property {string} method
+ * @property {string} path            without the /v1 prefix
+ * @property {Record<string,string|string[]>} query
+ * @property {Record<string, any>} headers
+ * @property {any} body
+ * @property {string} [text]          last user message, for matching items
+ * @property {number} at
+ * @property {number} [status]
+ * @property {string} [outcome]
+ */
+
+class MockOpenAi {
+	/**
+	 * @param {object} [options]
+	 * @param {string[]} [options.apiKeys]      keys accepted for model endpoints
+	 * @param {string[]} [options.adminKeys]    keys accepted for organization endpoints
+	 * @param {string[]} [options.models]
+	 * @param {number} [options.latencyMs]
+	 * @param {number} [options.jitterMs]
+	 * @param {{rpm?: number, tpm?: number, windowMs?: number}} [options.rateLimit]
+	 * @param {number} [options.random429Rate]  share of chat requests rejected with a 429 at random
+	 * @param {number} [options.seed]
+	 * @param {boolean} [options.record]        keep every request (default true)
+	 * @param {number} [options.dailyCostUsd]   cost per project per day in the Costs API
+	 */
+	constructor(options = {}) {
+		this.options = options;
+		this.apiKeys = new Set(options.apiKeys || []);
+		this.adminKeys = new Set(options.adminKeys || []);
+		this.models = options.models || DEFAULT_MODELS;
+		this.random = mulberry32(options.seed ?? 42);
+		this.limiter = options.rateLimit ? new SlidingWindow(options.rateLimit) : undefined;
+		/** @type {Rule[]} */
+		this.rules = [];
+		/** @type {RecordedRequest[]} */
+		this.requests = [];
+		this.counts = { total: 0, byStatus: /** @type {Record<string, number>} */ ({}), inFlight: 0, maxInFlight: 0 };
+		this.sockets = new Set();
+		this.server = http.createServer((req, res) => this.handle(req, res));
+		this.server.on('connection', (socket) => {
+			this.sockets.add(socket);
+			socket.on('close', () => this.sockets.delete(socket));
+		});
+		this.url = '';
+	}
+
+	async start() {
+		await new Promise((resolve) => this.server.listen(0, '127.0.0.1', () => resolve(undefined)));
+		const address = /** @type {import('node:net').AddressInfo} */ (this.server.address());
+		this.port = address.port;
+		this.url = `http://127.0.0.1:${address.port}/v1`;
+		return this;
+	}
+
+	async close() {
+		for (const socket of this.sockets) socket.destroy();
+		await new Promise((resolve) => this.server.close(() => resolve(undefined)));
+	}
+
+	/** @param {Rule} rule */
+	script(rule) {
+		this.rules.push({ times: Infinity, ...rule });
+		return this;
+	}
+
+	reset() {
+		this.rules = [];
+		this.requests = [];
+		this.counts = { total: 0, byStatus: {}, inFlight: 0, maxInFlight: 0 };
+		if (this.limiter) this.limiter.events = [];
+	}
+
+	/** Requests whose last user message includes text. */
+	requestsFor(text) {
+		return this.requests.filter((r) => r.text !== undefined && r.text.includes(text));
+	}
+
+	setRateLimit(limits) {
+		this.limiter = limits ? new SlidingWindow(limits) : undefined;
+	}
+
+	/** @param {http.IncomingMessage} req @param {http.ServerResponse} res */
+	async handle(req, res) {
+		const chunks = [];
+		for await (const chunk of req) chunks.push(chunk);
+		const raw = Buffer.concat(chunks).toString('utf8');
+		const url = new URL(req.url || '/', 'http://127.0.0.1');
+		let body;
+		try {
+			body = raw ? JSON.parse(raw) : undefined;
+		} catch {
+			body = raw;
+		}
+		const path = url.pathname.replace(/^\/v1/, '');
+		/** @type {Record<string, string|string[]>} */
+		const query = {};
+		for (const key of new Set(url.searchParams.keys())) {
+			const all = url.searchParams.getAll(key);
+			query[key] = all.length > 1 ? all : all[0];
+		}
+		const messages = body && Array.isArray(body.messages) ? body.messages : undefined;
+		const lastUser = messages ? [...messages].reverse().find((m) => m && m.role === 'user') : undefined;
+		/** @type {RecordedRequest} */
+		const record = {
+			seq: ++this.counts.total,
+			method: req.method || 'GET',
+			path,
+			query,
+			headers: { ...req.headers },
+			body,
+			text: lastUser ? String(lastUser.content) : typeof body?.input === 'string' ? body.input : undefined,
+			at: Date.now(),
+		};
+		if (this.options.record !== false) this.requests.push(record);
+		this.counts.inFlight++;
+		this.counts.maxInFlight = Math.max(this.counts.maxInFlight, this.counts.inFlight);
+		res.on('close', () => {
+			this.counts.inFlight--;
+		});
+
+		const rule = this.rules.find((r) => (r.times ?? Infinity) > 0 && r.match(record));
+		let respond;
+		if (rule) {
+			rule.times = (rule.times ?? Infinity) - 1;
+			respond = typeof rule.respond === 'function' ? rule.respond(record) : rule.respond;
+		}
+		await this.answer(record, respond, res);
+	}
+
+	count(record, status, outcome) {
+		record.status = status;
+		record.outcome = outcome;
+		this.counts.byStatus[status] = (this.counts.byStatus[status] || 0) + 1;
+	}
+
+	latency() {
+		const base = this.options.latencyMs || 0;
+		const jitter = this.options.jitterMs || 0;
+		return Math.max(0, base + (this.random() * 2 - 1) * jitter);
+	}
+
+	/**
+	 * @param {RecordedRequest} record
+	 * @param {Respond | undefined} respond
+	 * @param {http.ServerResponse} res
+	 */
+	async answer(record, respond, res) {
+		const rid = requestId();
+		const send = (status, payload, headers = {}) => {
+			if (res.destroyed) return;
+			this.count(record, status, 'answered');
+			const text = typeof payload === 'string' ? payload : JSON.stringify(payload);
+			res.writeHead(status, {
+				'content-type': typeof payload === 'string' && /^\s*</.test(payload) ? 'text/html' : 'application/json',
+				'x-request-id': rid,
+				'openai-version': '2020-10-01',
+				'openai-processing-ms': String(Math.round(this.options.latencyMs || 1)),
+				...headers,
+			});
+			res.end(text);
+		};
+		const wait = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+		if (respond?.delayMs) await wait(respond.delayMs);
+		if (respond?.hang) {
+			this.count(record, 0, 'hung');
+			return;
+		}
+		if (respond?.resetBeforeAnswer) {
+			this.count(record, 0, 'reset');
+			res.socket?.destroy();
+			return;
+		}
+		if (respond?.resetMidBody) {
+			this.count(record, 0, 'reset-mid-body');
+			res.writeHead(200, { 'content-type': 'application/json', 'content-length': '400', 'x-request-id': rid });
+			res.write('{"id":"chatcmpl-partial","object":"chat.completion","choices":[{"index":0,');
+			setTimeout(() => res.socket?.destroy(), 5);
+			return;
+		}
+		if (respond && respond.status !== undefined) {
+			return send(respond.status, respond.body ?? '', respond.headers);
+		}
+
+		const route = `${record.method} ${record.path}`;
+		const organization = record.path.startsWith('/organization/');
+		const auth = String(record.headers.authorization || '');
+		const key = auth.replace(/^Bearer\s+/i, '');
+		if (!auth) {
+			return send(
+				401,
+				errorBody(
+					"You didn't provide an API key. You need to provide your API key in an Authorization header using Bearer auth (i.e. Authorization: Bearer YOUR_KEY).",
+					'invalid_request_error',
+					null,
+				),
+			);
+		}
+		if (organization) {
+			if (!this.adminKeys.has(key)) {
+				if (this.apiKeys.has(key)) {
+					return send(
+						401,
+						errorBody(
+							'You have insufficient permissions for this operation. Missing scopes: api.usage.read. Check that you have the correct role in your organization, and if you\'re using a restricted API key, that it has the necessary scopes.',
+							'invalid_request_error',
+							null,
+						),
+					);
+				}
+				return send(
+					401,
+					errorBody(`Incorrect API key provided: ${maskKey(key)}. You can find your API key at https://platform.openai.com/account/api-keys.`, 'invalid_request_error', 'invalid_api_key'),
+				);
+			}
+		} else if (!this.apiKeys.has(key)) {
+			return send(
+				401,
+				errorBody(`Incorrect API key provided: ${maskKey(key)}. You can find your API key at https://platform.openai.com/account/api-keys.`, 'invalid_request_error', 'invalid_api_key'),
+			);
+		}
+
+		if (route === 'GET /models') {
+			return send(200, {
+				object: 'list',
+				data: this.models.map((id, i) => ({ id, object: 'model', created: 1_700_000_000 + i * 1000, owned_by: 'system' })),
+			});
+		}
+		if (route === 'POST /chat/completions') return await this.chat(record, respond, send, wait);
+		if (route === 'POST /responses') return await this.responses(record, send, wait);
+		if (route === 'GET /organization/usage/completions') return send(200, this.usagePage(record.query));
+		if (route === 'GET /organization/costs') return send(200, this.costsPage(record.query));
+		return send(404, errorBody(`Invalid URL (${record.method} /v1${record.path})`, 'invalid_request_error', null));
+	}
+
+	async chat(record, respond, send, wait) {
+		const body = record.body || {};
+		const model = body.model;
+		if (typeof model !== 'string' || !this.models.includes(model)) {
+			return send(
+				404,
+				errorBody(`The model \`${model}\` does not exist or you do not have access to it.`, 'invalid_request_error', 'model_not_found'),
+			);
+		}
+		const messages = Array.isArray(body.messages) ? body.messages : [];
+		const promptTokens = 3 + messages.reduce((sum, m) => sum + 3 + roughTokens(m.content ?? ''), 0);
+		const maxOut = body.max_completion_tokens ?? body.max_tokens;
+		const requested = promptTokens + (maxOut ?? 256);
+		const now = Date.now();
+		const limitHeaders = () => (this.limiter ? this.limiter.headers(Date.now()) : defaultLimitHeaders());
+
+		if (this.limiter) {
+			const denied = this.limiter.take(requested, now);
+			if (denied) {
+				if (denied.waitMs < 0) {
+					return send(
+						429,
+						errorBody(
+							`Request too large for ${model} in organization org-mock on tokens per min (TPM): Limit ${denied.limit}, Requested ${denied.requested}. The input or output tokens must be reduced in order to run successfully. Visit https://platform.openai.com/account/rate-limits to learn more.`,
+							'tokens',
+							'rate_limit_exceeded',
+						),
+						limitHeaders(),
+					);
+				}
+				const unit = denied.kind === 'requests' ? 'requests per min (RPM)' : 'tokens per min (TPM)';
+				return send(
+					429,
+					errorBody(
+						`Rate limit reached for ${model} in organization org-mock on ${unit}: Limit ${denied.limit}, Used ${denied.used}, Requested ${denied.kind === 'requests' ? 1 : denied.requested}. Please try again in ${formatDuration(denied.waitMs)}. Visit https://platform.openai.com/account/rate-limits to learn more.`,
+						denied.kind,
+						'rate_limit_exceeded',
+					),
+					{
+						...limitHeaders(),
+						'retry-after': String(Math.max(1, Math.ceil(denied.waitMs / 1000))),
+						'retry-after-ms': String(Math.max(1, Math.ceil(denied.waitMs))),
+					},
+				);
+			}
+		}
+		if (this.options.random429Rate && this.random() < this.options.random429Rate) {
+			const waitMs = 50 + Math.floor(this.random() * 200);
+			return send(
+				429,
+				errorBody(
+					`Rate limit reached for ${model} in organization org-mock on requests per min (RPM): Limit 600, Used 600, Requested 1. Please try again in ${waitMs}ms.`,
+					'requests',
+					'rate_limit_exceeded',
+				),
+				{ ...limitHeaders(), 'retry-after-ms': String(waitMs) },
+			);
+		}
+		const latency = this.latency();
+		if (latency) await wait(latency);
+
+		const text = record.text ?? '';
+		const format = body.response_format?.type;
+		let content = respond?.content ?? `Echo: ${text}`;
+		if (!respond?.content && format === 'json_object') content = JSON.stringify({ echo: text });
+		if (!respond?.content && format === 'json_schema') content = JSON.stringify(sampleFor(body.response_format.json_schema?.schema, text));
+		const reasoning = /^(o\d|gpt-5)/.test(model) ? 16 : 0;
+		let completionTokens = roughTokens(content) + reasoning;
+		let finish = 'stop';
+		if (maxOut !== undefined && completionTokens > maxOut) {
+			completionTokens = maxOut;
+			finish = 'length';
+		}
+		const usage = respond?.usage ?? {
+			prompt_tokens: promptTokens,
+			completion_tokens: completionTokens,
+			total_tokens: promptTokens + completionTokens,
+			prompt_tokens_details: { cached_tokens: promptTokens >= 1024 ? Math.floor(promptTokens / 128) * 64 : 0, audio_tokens: 0 },
+			completion_tokens_details: {
+				reasoning_tokens: reasoning,
+				audio_tokens: 0,
+				accepted_prediction_tokens: 0,
+				rejected_prediction_tokens: 0,
+			},
+		};
+		return send(
+			200,
+			{
+				id: `chatcmpl-${crypto.randomBytes(12).toString('hex')}`,
+				object: 'chat.completion',
+				created: Math.floor(Date.now() / 1000),
+				model: model === 'gpt-4o-mini' ? 'gpt-4o-mini-2024-07-18' : model,
+				choices: [
+					{
+						index: 0,
+						message: { role: 'assistant', content, refusal: null, annotations: [] },
+						logprobs: null,
+						finish_reason: finish,
+					},
+				],
+				usage,
+				service_tier: 'default',
+				system_fingerprint: 'fp_mock',
+			},
+			limitHeaders(),
+		);
+	}
+
+	/** Minimal Responses API, enough for n8n's built-in OpenAI node (the benchmark baseline). */
+	async responses(record, send, wait) {
+		const body = record.body || {};
+		const model = body.model;
+		const now = Date.now();
+		const input = Array.isArray(body.input)
+			? body.input.map((m) => (typeof m.content === 'string' ? m.content : JSON.stringify(m.content))).join(' ')
+			: String(body.input ?? '');
+		record.text = input;
+		const inputTokens = roughTokens(input) + 3;
+		const limitHeaders = () => (this.limiter ? this.limiter.headers(Date.now()) : defaultLimitHeaders());
+		if (this.limiter) {
+			const denied = this.limiter.take(inputTokens + (body.max_output_tokens ?? 256), now);
+			if (denied) {
+				return send(
+					429,
+					errorBody(`Rate limit reached for ${model} in organization org-mock. Please try again in ${formatDuration(Math.max(1, denied.waitMs))}.`, denied.kind, 'rate_limit_exceeded'),
+					{ ...limitHeaders(), 'retry-after': String(Math.max(1, Math.ceil(denied.waitMs / 1000))) },
+				);
+			}
+		}
+		if (this.options.random429Rate && this.random() < this.options.random429Rate) {
+			return send(429, errorBody('Rate limit reached. Please try again in 100ms.', 'requests', 'rate_limit_exceeded'), {
+				...limitHeaders(),
+				'retry-after-ms': '100',
+			});
+		}
+		const latency = this.latency();
+		if (latency) await wait(latency);
+		const text = `Echo: ${input}`;
+		const outputTokens = roughTokens(text);
+		return send(
+			200,
+			{
+				id: `resp_${crypto.randomBytes(12).toString('hex')}`,
+				object: 'response',
+				created_at: Math.floor(Date.now() / 1000),
+				status: 'completed',
+				model,
+				output: [
+					{
+						type: 'message',
+						id: `msg_${crypto.randomBytes(8).toString('hex')}`,
+						status: 'completed',
+						role: 'assistant',
+						content: [{ type: 'output_text', text, annotations: [] }],
+					},
+				],
+				usage: {
+					input_tokens: inputTokens,
+					input_tokens_details: { cached_tokens: 0 },
+					output_tokens: outputTokens,
+					output_tokens_details: { reasoning_tokens: 0 },
+					total_tokens: inputTokens + outputTokens,
+				},
+			},
+			limitHeaders(),
+		);
+	}
+
+	/** Bucket boundaries for [start, end) at the given width, as the Usage API lays them out. */
+	buckets(query, defaultLimit, maxLimit) {
+		const width = query.bucket_width || '1d';
+		const step = width === '1m' ? 60 : width === '1h' ? 3600 : 86_400;
+		const start = Math.floor(Number(query.start_time) / step) * step;
+		const end = query.end_time ? Number(query.end_time) : Math.floor(Date.now() / 1000);
+		const limit = Math.min(Number(query.limit || defaultLimit), maxLimit);
+		const offset = query.page ? Number(Buffer.from(String(query.page), 'base64url').toString('utf8').replace('page_', '')) : 0;
+		const all = [];
+		for (let t = start; t < end; t += step) all.push([t, t + step]);
+		const slice = all.slice(offset, offset + limit);
+		const hasMore = offset + limit < all.length;
+		return {
+			slice,
+			hasMore,
+			nextPage: hasMore ? Buffer.from(`page_${offset + limit}`).toString('base64url') : null,
+		};
+	}
+
+	usagePage(query) {
+		const width = query.bucket_width || '1d';
+		const limits = { '1d': [7, 31], '1h': [24, 168], '1m': [60, 1440] }[width] || [7, 31];
+		const { slice, hasMore, nextPage } = this.buckets(query, limits[0], limits[1]);
+		const groupBy = [].concat(query.group_by || []);
+		const rows = [
+			{ model: 'gpt-4o-mini-2024-07-18', project_id: 'proj_alpha', api_key_id: 'key_a' },
+			{ model: 'gpt-4o-2024-08-06', project_id: 'proj_alpha', api_key_id: 'key_b' },
+			{ model: 'gpt-4o-mini-2024-07-18', project_id: 'proj_beta', api_key_id: 'key_c' },
+		];
+		return {
+			object: 'page',
+			data: slice.map(([s, e]) => {
+				const groups = new Map();
+				for (const row of rows) {
+					const id = groupBy.map((g) => row[g]).join('|');
+					const acc = groups.get(id) || { ...row, input_tokens: 0, output_tokens: 0, input_cached_tokens: 0, num_model_requests: 0 };
+					acc.input_tokens += 1000;
+					acc.output_tokens += 200;
+					acc.input_cached_tokens += 100;
+					acc.num_model_requests += 2;
+					groups.set(id, acc);
+				}
+				return {
+					object: 'bucket',
+					start_time: s,
+					end_time: e,
+					results: [...groups.values()].map((g) => ({
+						object: 'organization.usage.completions.result',
+						input_tokens: g.input_tokens,
+						output_tokens: g.output_tokens,
+						input_cached_tokens: g.input_cached_tokens,
+						input_audio_tokens: 0,
+						output_audio_tokens: 0,
+						num_model_requests: g.num_model_requests,
+						project_id: groupBy.includes('project_id') ? g.project_id : null,
+						user_id: null,
+						api_key_id: groupBy.includes('api_key_id') ? g.api_key_id : null,
+						model: groupBy.includes('model') ? g.model : null,
+						batch: null,
+						service_tier: null,
+					})),
+				};
+			}),
+			has_more: hasMore,
+			next_page: nextPage,
+		};
+	}
+
+	costsPage(query) {
+		const { slice, hasMore, nextPage } = this.buckets({ ...query, bucket_width: '1d' }, 7, 180);
+		const groupBy = [].concat(query.group_by || []);
+		const perProjectDay = this.options.dailyCostUsd ?? 1.25;
+		const rows = [
+			{ project_id: 'proj_alpha', line_item: 'gpt-4o-mini, input', share: 0.4 },
+			{ project_id: 'proj_alpha', line_item: 'gpt-4o-mini, output', share: 0.6 },
+			{ project_id: 'proj_beta', line_item: 'gpt-4o, input', share: 0.5 },
+			{ project_id: 'proj_beta', line_item: 'gpt-4o, output', share: 0.5 },
+		];
+		return {
+			object: 'page',
+			data: slice.map(([s, e]) => {
+				const groups = new Map();
+				for (const row of rows) {
+					const id = groupBy.map((g) => row[g]).join('|');
+					const acc = groups.get(id) || { ...row, value: 0 };
+					acc.value += perProjectDay * row.share;
+					groups.set(id, acc);
+				}
+				return {
+					object: 'bucket',
+					start_time: s,
+					end_time: e,
+					results: [...groups.values()].map((g) => ({
+						object: 'organization.costs.result',
+						amount: { value: Math.round(g.value * 1e6) / 1e6, currency: 'usd' },
+						line_item: groupBy.includes('line_item') ? g.line_item : null,
+						project_id: groupBy.includes('project_id') ? g.project_id : null,
+					})),
+				};
+			}),
+			has_more: hasMore,
+			next_page: nextPage,
+		};
+	}
+}
+
+function defaultLimitHeaders() {
+	return {
+		'x-ratelimit-limit-requests': '10000',
+		'x-ratelimit-remaining-requests': '9999',
+		'x-ratelimit-reset-requests': '6ms',
+		'x-ratelimit-limit-tokens': '30000000',
+		'x-ratelimit-remaining-tokens': '29999000',
+		'x-ratelimit-reset-tokens': '2ms',
+	};
+}
+
+/** Keys in the shape OpenAI issues, generated so no key-like literal sits in the source. */
+function fakeKey(kind = 'proj', seed = 'test') {
+	const body = crypto.createHash('sha256').update(`${kind}:${seed}`).digest('base64url');
+	const filler = (n) => (body + body + body + body).slice(0, n);
+	if (kind === 'admin') return `sk-admin-${filler(60)}T3BlbkFJ${filler(60)}`;
+	if (kind === 'svcacct') return `sk-svcacct-${filler(74)}T3BlbkFJ${filler(74)}`;
+	if (kind === 'legacy') return `sk-${filler(20)}T3BlbkFJ${filler(20)}`;
+	return `sk-proj-${filler(74)}T3BlbkFJ${filler(74)}`;
+}
+
+/** @param {ConstructorParameters<typeof MockOpenAi>[0]} [options] */
+async function startMockOpenAi(options) {
+	return await new MockOpenAi(options).start();
+}
+
+module.exports = { MockOpenAi, startMockOpenAi, fakeKey, maskKey, mulberry32 };

@@ -1,0 +1,177 @@
+/**
+ * A stand-in for n8n's execution context, close to what n8n-core does:
+ * httpRequestWithAuthentication runs the credential's authenticate(), sends with axios
+ * (validateStatus, returnFullResponse, timeout, abort signal like n8n's OutboundHttp),
+ * and wraps thrown errors in NodeApiError. The real n8n is exercised by `npm run e2e`.
+ */
+import axios, { type AxiosRequestConfig } from 'axios';
+import {
+	NodeApiError,
+	type ICredentialDataDecryptedObject,
+	type ICredentialTestFunctions,
+	type IDataObject,
+	type IExecuteFunctions,
+	type IHttpRequestOptions,
+	type ILoadOptionsFunctions,
+	type INode,
+	type INodeExecutionData,
+	type INodeProperties,
+	type INodeType,
+} from 'n8n-workflow';
+
+import { OpenAiToolkitAdminApi } from '../../credentials/OpenAiToolkitAdminApi.credentials';
+import { OpenAiToolkitApi } from '../../credentials/OpenAiToolkitApi.credentials';
+
+const credentialTypes = {
+	openAiToolkitApi: new OpenAiToolkitApi(),
+	openAiToolkitAdminApi: new OpenAiToolkitAdminApi(),
+};
+
+export type ParameterValue = unknown | ((itemIndex: number, item: IDataObject) => unknown);
+
+export interface ContextOptions {
+	node: INodeType;
+	items?: IDataObject[];
+	parameters?: Record<string, ParameterValue>;
+	credentials?: Record<string, ICredentialDataDecryptedObject>;
+	continueOnFail?: boolean;
+	signal?: AbortSignal;
+}
+
+export interface HttpCall {
+	credentialType: string;
+	method?: string;
+	url: string;
+}
+
+export interface TestContext {
+	ctx: IExecuteFunctions & ILoadOptionsFunctions;
+	httpCalls: HttpCall[];
+	logs: string[];
+}
+
+const testNode: INode = {
+	id: 'test-node',
+	name: 'Test Node',
+	type: 'n8n-nodes-openai-toolkit.test',
+	typeVersion: 1,
+	position: [0, 0],
+	parameters: {},
+};
+
+function findDefault(properties: INodeProperties[], name: string): unknown {
+	const property = properties.find((p) => p.name === name);
+	return property ? property.default : undefined;
+}
+
+/** axios config from n8n's request options, as @n8n/backend-network converts them. */
+function toAxios(options: IHttpRequestOptions): AxiosRequestConfig {
+	const config: AxiosRequestConfig = {
+		method: options.method ?? 'GET',
+		url: options.url,
+		baseURL: options.baseURL,
+		headers: { ...(options.headers as Record<string, string>), ...(options.json ? { Accept: 'application/json' } : {}) },
+		params: options.qs,
+		timeout: options.timeout,
+		signal: options.abortSignal as AbortSignal | undefined,
+		data: options.body,
+	};
+	if (options.arrayFormat === 'repeat') {
+		config.paramsSerializer = (params: Record<string, unknown>) => {
+			const search = new URLSearchParams();
+			for (const [key, value] of Object.entries(params)) {
+				if (value === undefined || value === null) continue;
+				for (const v of Array.isArray(value) ? value : [value]) search.append(key, String(v));
+			}
+			return search.toString();
+		};
+	}
+	if (options.ignoreHttpStatusErrors) config.validateStatus = () => true;
+	return config;
+}
+
+export function createContext(options: ContextOptions): TestContext {
+	const items = (options.items ?? [{}]).map((json) => ({ json }));
+	const httpCalls: HttpCall[] = [];
+	const logs: string[] = [];
+	const properties = options.node.description.properties;
+	const log = (level: string) => (message: string, meta?: unknown) =>
+		logs.push(`${level}: ${message}${meta ? ` ${JSON.stringify(meta)}` : ''}`);
+
+	const ctx = {
+		getNode: () => testNode,
+		getInputData: (): INodeExecutionData[] => items,
+		continueOnFail: () => options.continueOnFail ?? false,
+		getExecutionCancelSignal: () => options.signal,
+		onExecutionCancellation: () => undefined,
+		logger: { debug: log('debug'), info: log('info'), warn: log('warn'), error: log('error') },
+		getNodeParameter(name: string, itemIndex: number, fallback?: unknown, extra?: { extractValue?: boolean }) {
+			const given = options.parameters?.[name];
+			let value =
+				typeof given === 'function'
+					? (given as (i: number, item: IDataObject) => unknown)(itemIndex, items[itemIndex]?.json ?? {})
+					: given;
+			if (value === undefined) value = findDefault(properties, name);
+			if (value === undefined) value = fallback;
+			if (extra?.extractValue && value && typeof value === 'object' && 'value' in (value as object)) {
+				value = (value as { value: unknown }).value;
+			}
+			return value;
+		},
+		async getCredentials(type: string) {
+			const data = options.credentials?.[type];
+			if (!data) throw new Error(`Node does not have credentials of type "${type}"`);
+			return { ...data };
+		},
+		helpers: {
+			async httpRequestWithAuthentication(this: unknown, credentialType: string, requestOptions: IHttpRequestOptions) {
+				httpCalls.push({ credentialType, method: requestOptions.method, url: requestOptions.url });
+				const type = credentialTypes[credentialType as keyof typeof credentialTypes];
+				const data = options.credentials?.[credentialType] ?? {};
+				const authenticated = (await (type.authenticate as (c: unknown, r: IHttpRequestOptions) => Promise<IHttpRequestOptions>)(
+					data,
+					{ ...requestOptions },
+				));
+				try {
+					const response = await axios.request(toAxios(authenticated));
+					if (!requestOptions.returnFullResponse) return response.data;
+					return {
+						body: response.data,
+						headers: response.headers,
+						statusCode: response.status,
+						statusMessage: response.statusText,
+					};
+				} catch (error) {
+					throw new NodeApiError(testNode, error as never);
+				}
+			},
+		},
+	};
+	return { ctx: ctx as unknown as IExecuteFunctions & ILoadOptionsFunctions, httpCalls, logs };
+}
+
+/** The context of n8n's credential test button (legacy request helper, simple: false). */
+export function createCredentialTestContext(): { ctx: ICredentialTestFunctions; calls: string[] } {
+	const calls: string[] = [];
+	const ctx = {
+		logger: { debug() {}, info() {}, warn() {}, error() {} },
+		helpers: {
+			async request(options: { uri: string; method?: string; headers?: Record<string, string>; timeout?: number }) {
+				calls.push(options.uri);
+				const response = await axios.request({
+					url: options.uri,
+					method: options.method ?? 'GET',
+					headers: options.headers,
+					timeout: options.timeout,
+					validateStatus: () => true,
+				});
+				return { body: response.data, headers: response.headers, statusCode: response.status };
+			},
+		},
+	};
+	return { ctx: ctx as unknown as ICredentialTestFunctions, calls };
+}
+
+export async function runNode(node: INodeType, test: TestContext): Promise<INodeExecutionData[][]> {
+	return (await node.execute!.call(test.ctx)) as INodeExecutionData[][];
+}

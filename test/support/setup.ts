@@ -1,0 +1,46 @@
+/** Shared fixtures: a mock server with known keys, and node contexts wired to it. */
+import type { ICredentialDataDecryptedObject, IDataObject, INodeExecutionData, INodeType } from 'n8n-workflow';
+
+import { createContext, runNode, type ContextOptions, type TestContext } from './n8nContext';
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const mock = require('./mock-openai') as typeof import('./mock-openai');
+
+export const { fakeKey, startMockOpenAi } = mock;
+export type MockServer = Awaited<ReturnType<typeof mock.startMockOpenAi>>;
+
+export const PROJECT_KEY = fakeKey('proj', 'project');
+export const ADMIN_KEY = fakeKey('admin', 'admin');
+
+export async function startServer(options: Parameters<typeof mock.startMockOpenAi>[0] = {}): Promise<MockServer> {
+	return await startMockOpenAi({ apiKeys: [PROJECT_KEY], adminKeys: [ADMIN_KEY], ...options });
+}
+
+export function apiCredential(server: { url: string }, extra: IDataObject = {}): ICredentialDataDecryptedObject {
+	return { apiKey: PROJECT_KEY, baseUrl: server.url, organizationId: '', projectId: '', ...extra } as ICredentialDataDecryptedObject;
+}
+
+export function adminCredential(server: { url: string }, extra: IDataObject = {}): ICredentialDataDecryptedObject {
+	return { apiKey: ADMIN_KEY, baseUrl: server.url, ...extra } as ICredentialDataDecryptedObject;
+}
+
+/** Fast retries for tests: real backoff shape, short waits. */
+export const FAST_RETRY = { maxRetries: 3, maxWaitSeconds: 0.05, timeoutSeconds: 5 };
+
+export interface NodeRun {
+	output: INodeExecutionData[][];
+	error?: Error & { description?: string | null; context?: IDataObject };
+	test: TestContext;
+}
+
+export async function execute(node: INodeType, options: Omit<ContextOptions, 'node'>): Promise<NodeRun> {
+	const test = createContext({ node, ...options });
+	try {
+		return { output: await runNode(node, test), test };
+	} catch (error) {
+		return { output: [], error: error as NodeRun['error'], test };
+	}
+}
+
+export function items(count: number, text = (i: number) => `item-${i}`): IDataObject[] {
+	return Array.from({ length: count }, (_, i) => ({ text: text(i) }));
+}
