@@ -1,4 +1,3 @@
-// @ts-check
 /**
  * A local stand-in for the OpenAI API, bound to 127.0.0.1 on a random port.
  * It answers like OpenAI: the same JSON bodies, error objects, x-request-id,

@@ -1,5 +1,5 @@
-import { countTokens as countO200k } from 'gpt-tokenizer/encoding/o200k_base';
-import { countTokens as countCl100k } from 'gpt-tokenizer/encoding/cl100k_base';
+import { countTokens as countO200k } from 'gpt-tokenizer/cjs/encoding/o200k_base';
+import { countTokens as countCl100k } from 'gpt-tokenizer/cjs/encoding/cl100k_base';
 
 import { getEncoding } from '../../nodes/shared/tokenizer';
 

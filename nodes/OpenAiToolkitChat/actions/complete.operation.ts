@@ -7,7 +7,7 @@ import {
 } from 'n8n-workflow';
 
 import { readRequestSettings, requestSettingsProperty } from '../../shared/descriptions/requestSettings';
-import { AnsweredButUnusableError, errorItem, itemsFromOutcomes } from '../../shared/execution/output';
+import { errorItem, itemsFromOutcomes, keepAnswer } from '../../shared/execution/output';
 import { runItems } from '../../shared/execution/runItems';
 import { costOf, findPrice, tokensFromUsage } from '../../shared/pricing/prices';
 import { OpenAiClient, type CallResult } from '../../shared/transport/client';
@@ -48,7 +48,7 @@ export const description: INodeProperties[] = [
 		type: 'string',
 		default: '',
 		typeOptions: { rows: 3 },
-		description: 'Instructions for the model, e.g. "You are a concise assistant. Answer in English."',
+		description: 'Instructions for the model, for example: You are a concise assistant who answers in English',
 	},
 	{
 		displayName: 'User Message',
@@ -148,11 +148,11 @@ export const description: INodeProperties[] = [
 				type: 'options',
 				default: 'medium',
 				options: [
-					{ name: 'None', value: 'none' },
-					{ name: 'Minimal', value: 'minimal' },
+					{ name: 'High', value: 'high' },
 					{ name: 'Low', value: 'low' },
 					{ name: 'Medium', value: 'medium' },
-					{ name: 'High', value: 'high' },
+					{ name: 'Minimal', value: 'minimal' },
+					{ name: 'None', value: 'none' },
 				],
 				description: 'Reasoning models only (o-series, GPT-5): how long the model thinks before answering',
 			},
@@ -394,17 +394,13 @@ function toOutput(ctx: IExecuteFunctions, itemIndex: number, request: ChatReques
 			output.content = JSON.parse(rawContent) as IDataObject;
 		} catch {
 			const cutOff = choice?.finish_reason === 'length';
-			throw new AnsweredButUnusableError(
-				ctx.getNode(),
-				'The model\'s answer is not valid JSON',
-				{
+			const error = new NodeOperationError(ctx.getNode(), 'The model\'s answer is not valid JSON', {
 					itemIndex,
 					description: cutOff
 						? 'The answer was cut off at Max Tokens before the JSON was complete. Raise Max Tokens. (This request was answered and billed; with Continue On Fail the raw answer is in rawContent.)'
 						: 'Ask for JSON explicitly in the System Message, or use JSON Schema for guaranteed structure. (This request was answered and billed; with Continue On Fail the raw answer is in rawContent.)',
-				},
-				output,
-			);
+			});
+			throw keepAnswer(error, output);
 		}
 	}
 	return output;

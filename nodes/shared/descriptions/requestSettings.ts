@@ -41,7 +41,7 @@ export function requestSettingsProperty(withThroughput: boolean, displayOptions?
 				displayName: 'Max Retries',
 				name: 'maxRetries',
 				type: 'number',
-				default: DEFAULT_RETRY_SETTINGS.maxRetries,
+				default: 5,
 				typeOptions: { minValue: 0, maxValue: 20 },
 				description:
 					'Retries per item for rate limits (429), server errors (5xx), timeouts and dropped connections. Wrong keys, missing credit and invalid requests are never retried.',
@@ -50,7 +50,7 @@ export function requestSettingsProperty(withThroughput: boolean, displayOptions?
 				displayName: 'Max Wait (Seconds)',
 				name: 'maxWaitSeconds',
 				type: 'number',
-				default: DEFAULT_RETRY_SETTINGS.maxWaitMs / 1000,
+				default: 60,
 				typeOptions: { minValue: 0 },
 				description:
 					'Longest single wait between two attempts, including waits the server asks for with retry-after',
@@ -59,7 +59,7 @@ export function requestSettingsProperty(withThroughput: boolean, displayOptions?
 				displayName: 'Timeout (Seconds)',
 				name: 'timeoutSeconds',
 				type: 'number',
-				default: DEFAULT_RETRY_SETTINGS.timeoutMs / 1000,
+				default: 300,
 				typeOptions: { minValue: 1 },
 				description: 'How long one attempt may take before it is abandoned and retried',
 			},

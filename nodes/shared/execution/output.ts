@@ -8,16 +8,13 @@ import {
 
 import { firstFailure, type ItemOutcome } from './runItems';
 
-/** A request that was answered (and billed) but whose answer could not be used. Keeps the answer. */
-export class AnsweredButUnusableError extends NodeOperationError {
-	constructor(
-		node: ConstructorParameters<typeof NodeOperationError>[0],
-		message: string,
-		options: { itemIndex: number; description: string },
-		readonly output: IDataObject,
-	) {
-		super(node, message, options);
-	}
+/** Answers that were received (and billed) but could not be used, by the error that reports them. */
+const billedAnswers = new WeakMap<Error, IDataObject>();
+
+/** Keeps a received answer with its error, so a continue-on-fail error item still carries it. */
+export function keepAnswer<E extends Error>(error: E, output: IDataObject): E {
+	billedAnswers.set(error, output);
+	return error;
 }
 
 /** What a continue-on-fail error item carries: the message, what to do, and the API's identifiers. */
@@ -33,9 +30,10 @@ export function errorItem(error: unknown): IDataObject {
 				if (details[key] !== undefined && details[key] !== null) item[key] = details[key];
 			}
 		}
-		if (error instanceof AnsweredButUnusableError) {
+		const answer = billedAnswers.get(error);
+		if (answer) {
 			// The request was answered and billed: keep what came back.
-			const { content, ...rest } = error.output;
+			const { content, ...rest } = answer;
 			Object.assign(item, rest, { rawContent: content });
 		}
 	}

@@ -122,7 +122,9 @@ export class OpenAiClient {
 		try {
 			client.credential = checkCredential(fields, CREDENTIAL_KIND[credentialType]);
 		} catch (error) {
-			if (!(error instanceof CredentialCheckError)) throw error;
+			if (!(error instanceof CredentialCheckError)) {
+				throw new NodeOperationError(ctx.getNode(), error as Error, { itemIndex: 0 });
+			}
 			client.credentialProblem = error;
 		}
 		return client;
@@ -291,9 +293,9 @@ export class OpenAiClient {
 			);
 			try {
 				await waitUnlessCancelled(delay.waitMs, this.signal);
-			} catch (error) {
-				if (error instanceof CancelledError) throw this.cancelled(options.itemIndex);
-				throw error;
+			} catch {
+				// waitUnlessCancelled only fails when the execution is cancelled
+				throw this.cancelled(options.itemIndex);
 			}
 		}
 	}

@@ -151,12 +151,16 @@ export class Pacer {
 			state.inFlight++;
 			if (slot > now) {
 				this.stats.waitedMs += slot - now;
+				let waited = false;
 				try {
 					await waitUnlessCancelled(slot - now, signal);
-				} catch (error) {
-					state.inFlight--;
-					this.wakeWaiters(state);
-					throw error;
+					waited = true;
+				} finally {
+					if (!waited) {
+						// Cancelled while waiting: give the slot back.
+						state.inFlight--;
+						this.wakeWaiters(state);
+					}
 				}
 				if (state.pausedUntil > this.now()) {
 					// A 429 arrived while this one waited for its slot: queue again.

@@ -1,0 +1,56 @@
+import {
+	NodeConnectionTypes,
+	type IExecuteFunctions,
+	type INodeExecutionData,
+	type INodeType,
+	type INodeTypeDescription,
+} from 'n8n-workflow';
+
+import { testAdminCredential, testApiCredential } from '../shared/transport/credentialTest';
+import { BUDGET_OPERATIONS, properties, route } from './actions/router';
+
+/** Two outputs for the budget checks, one for everything else. */
+const outputsExpression = `${JSON.stringify(BUDGET_OPERATIONS)}.includes($parameter["operation"]) ? [{ "type": "${NodeConnectionTypes.Main}", "displayName": "Within Budget" }, { "type": "${NodeConnectionTypes.Main}", "displayName": "Over Budget" }] : ["${NodeConnectionTypes.Main}"]`;
+const outputs: `={{${string}}}` = `={{ ${outputsExpression} }}`;
+
+export class OpenAiToolkitUsage implements INodeType {
+	description: INodeTypeDescription = {
+		displayName: 'OpenAI Toolkit Usage',
+		name: 'openAiToolkitUsage',
+		icon: { light: 'file:openAiToolkitUsage.svg', dark: 'file:openAiToolkitUsage.dark.svg' },
+		group: ['transform'],
+		version: 1,
+		subtitle: '={{$parameter["operation"]}}',
+		description: 'Watch OpenAI usage and spend: estimate cost, count tokens, read usage and costs, route by budget',
+		defaults: { name: 'OpenAI Toolkit Usage' },
+		usableAsTool: true,
+		inputs: [NodeConnectionTypes.Main],
+		outputs,
+		credentials: [
+			{
+				name: 'openAiToolkitAdminApi',
+				required: true,
+				testedBy: 'openAiToolkitAdminApiTest',
+				displayOptions: { show: { operation: ['getUsage', 'getCosts', 'checkBudget'] } },
+			},
+			{
+				name: 'openAiToolkitApi',
+				required: true,
+				testedBy: 'openAiToolkitApiTest',
+				displayOptions: { show: { operation: ['rateLimits'] } },
+			},
+		],
+		properties,
+	};
+
+	methods = {
+		credentialTest: {
+			openAiToolkitApiTest: testApiCredential,
+			openAiToolkitAdminApiTest: testAdminCredential,
+		},
+	};
+
+	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+		return await route.call(this);
+	}
+}

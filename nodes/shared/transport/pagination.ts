@@ -1,0 +1,43 @@
+import type { IDataObject } from 'n8n-workflow';
+
+import type { OpenAiClient } from './client';
+
+/** A page of OpenAI's organization reports. */
+export interface ReportPage<T> {
+	data?: T[];
+	has_more?: boolean;
+	next_page?: string | null;
+}
+
+/** Upper bound on pages, so a server that always says has_more cannot loop forever. */
+export const MAX_PAGES = 500;
+
+/**
+ * Follows `has_more` / `next_page` until the report is complete and returns every bucket.
+ * Each page goes through the client, so each gets the same retries as any request.
+ */
+export async function collectAllPages<T>(
+	client: OpenAiClient,
+	path: string,
+	qs: IDataObject,
+	itemIndex: number,
+): Promise<{ data: T[]; pages: number; retries: number }> {
+	const data: T[] = [];
+	let page: string | undefined;
+	let pages = 0;
+	let retries = 0;
+	do {
+		const result = await client.call<ReportPage<T>>({
+			method: 'GET',
+			path,
+			qs: page ? { ...qs, page } : qs,
+			itemIndex,
+			adminEndpoint: true,
+		});
+		pages++;
+		retries += result.retries;
+		if (Array.isArray(result.body.data)) data.push(...result.body.data);
+		page = result.body.has_more && result.body.next_page ? result.body.next_page : undefined;
+	} while (page && pages < MAX_PAGES);
+	return { data, pages, retries };
+}
