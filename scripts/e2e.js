@@ -1,0 +1,219 @@
+#!/usr/bin/env node
+/**
+ * npm run e2e: the built package inside a real n8n 2.41.1, driven by n8n's CLI against
+ * the project's mock OpenAI server on 127.0.0.1. Each scenario asserts on the parsed
+ * execution result and on what the mock server saw.
+ */
+'use strict';
+
+const assert = require('node:assert/strict');
+const { execSync } = require('node:child_process');
+
+const { N8nInstance, nodeOutput, runError, linearWorkflow, itemsNode } = require('./lib/n8n');
+const { log } = require('./lib/toolchain');
+const { startMockOpenAi, fakeKey } = require('../test/support/mock-openai');
+
+const CHAT = 'n8n-nodes-openai-toolkit.openAiToolkitChat';
+const USAGE = 'n8n-nodes-openai-toolkit.openAiToolkitUsage';
+const PROJECT_KEY = fakeKey('proj', 'e2e');
+const ADMIN_KEY = fakeKey('admin', 'e2e');
+const WRONG_KEY = fakeKey('proj', 'revoked');
+
+const credentials = (url) => [
+	{ id: 'e2eApiCred000001', name: 'Toolkit (mock)', type: 'openAiToolkitApi', data: { apiKey: PROJECT_KEY, baseUrl: url, organizationId: '', projectId: '' } },
+	{ id: 'e2eAdminCred0001', name: 'Toolkit Admin (mock)', type: 'openAiToolkitAdminApi', data: { apiKey: ADMIN_KEY, baseUrl: url } },
+	{ id: 'e2eWrongCred0001', name: 'Toolkit (revoked key)', type: 'openAiToolkitApi', data: { apiKey: WRONG_KEY, baseUrl: url, organizationId: '', projectId: '' } },
+];
+
+const apiCred = { openAiToolkitApi: { id: 'e2eApiCred000001', name: 'Toolkit (mock)' } };
+
+function chatNode(extra = {}, settings = {}) {
+	return {
+		name: 'Chat',
+		type: CHAT,
+		credentials: apiCred,
+		parameters: {
+			model: { __rl: true, mode: 'list', value: 'gpt-4o-mini' },
+			prompt: '={{ $json.text }}',
+			requestSettings: { maxWaitSeconds: 5, ...settings },
+		},
+		...extra,
+	};
+}
+
+const workflows = [
+	linearWorkflow('e2eChat20items01', 'Chat over 20 items', [itemsNode(20), chatNode()]),
+	linearWorkflow('e2eBurst429wf001', '429 burst with retry-after', [itemsNode(10, 'burst'), chatNode()]),
+	linearWorkflow('e2eQuotaWorkfl01', 'No credit', [itemsNode(5, 'quota'), chatNode({}, { concurrency: 1 })]),
+	linearWorkflow('e2eContinueFail1', 'Continue on fail', [itemsNode(20, 'cof'), chatNode({ onError: 'continueRegularOutput' })]),
+	{
+		...linearWorkflow('e2eBudgetRoute01', 'Budget routing', [
+			{ name: 'Tight Budget', type: USAGE, credentials: { openAiToolkitAdminApi: { id: 'e2eAdminCred0001', name: 'Toolkit Admin (mock)' } }, parameters: { operation: 'checkBudget', monthlyBudget: 0.01 } },
+		]),
+	},
+	linearWorkflow('e2eBudgetRoute02', 'Budget routing (roomy)', [
+		{ name: 'Roomy Budget', type: USAGE, credentials: { openAiToolkitAdminApi: { id: 'e2eAdminCred0001', name: 'Toolkit Admin (mock)' } }, parameters: { operation: 'checkBudget', monthlyBudget: 100000 } },
+	]),
+	linearWorkflow('e2eWrongKeyWf001', 'Wrong key', [
+		itemsNode(3, 'wrongkey'),
+		{ ...chatNode(), credentials: { openAiToolkitApi: { id: 'e2eWrongCred0001', name: 'Toolkit (revoked key)' } } },
+	]),
+];
+
+async function main() {
+	log('building the package');
+	execSync('npm run build --silent', { stdio: 'inherit' });
+	const server = await startMockOpenAi({ apiKeys: [PROJECT_KEY], adminKeys: [ADMIN_KEY], latencyMs: 20, dailyCostUsd: 2 });
+	const n8n = N8nInstance.create('e2e');
+	log(`n8n user folder: ${n8n.userFolder}; mock OpenAI at ${server.url}`);
+	const results = [];
+	const outputs = [];
+	const scenario = async (name, fn) => {
+		const started = Date.now();
+		try {
+			await fn();
+			results.push({ name, ok: true, ms: Date.now() - started });
+			log(`PASS ${name}`);
+		} catch (error) {
+			results.push({ name, ok: false, ms: Date.now() - started, error });
+			log(`FAIL ${name}: ${error.message}`);
+		}
+	};
+	const execute = async (id) => {
+		const result = await n8n.execute(id);
+		outputs.push(result.stdout, result.stderr);
+		return result;
+	};
+
+	try {
+		await n8n.importCredentials(credentials(server.url));
+		await n8n.importWorkflows(workflows);
+
+		await scenario('1. Chat over 20 items: every item answered, in order, with usage and cost', async () => {
+			server.reset();
+			const { run, code } = await execute('e2eChat20items01');
+			assert.equal(code, 0, 'execution failed');
+			const items = nodeOutput(run, 'Chat')[0];
+			assert.equal(items.length, 20);
+			items.forEach((item, i) => {
+				assert.equal(item.json.content, `Echo: item-${i}`);
+				assert.deepEqual(item.pairedItem, { item: i });
+				assert.ok(item.json.usage.total_tokens > 0, 'usage');
+				assert.ok(item.json.costUsd > 0, 'cost');
+				assert.match(item.json.requestId, /^req_/);
+			});
+			assert.equal(server.requests.filter((r) => r.path === '/chat/completions').length, 20, 'one request per item');
+		});
+
+		await scenario('2. A 429 burst with retry-after: every item still succeeds, and the server saw the retries', async () => {
+			server.reset();
+			server.script({
+				match: (r) => r.path === '/chat/completions',
+				times: 6,
+				respond: {
+					status: 429,
+					headers: { 'retry-after': '1' },
+					body: { error: { message: 'Rate limit reached for gpt-4o-mini. Please try again in 1s.', type: 'requests', param: null, code: 'rate_limit_exceeded' } },
+				},
+			});
+			const { run, code } = await execute('e2eBurst429wf001');
+			assert.equal(code, 0, 'execution failed');
+			const items = nodeOutput(run, 'Chat')[0];
+			assert.equal(items.length, 10);
+			items.forEach((item, i) => assert.equal(item.json.content, `Echo: burst-${i}`));
+			assert.equal(server.counts.byStatus[429], 6, 'the server sent 6 429s');
+			assert.equal(server.counts.byStatus[200], 10, 'each item succeeded exactly once');
+			assert.equal(items.reduce((sum, item) => sum + item.json.retries, 0), 6, 'retries reported on the items');
+		});
+
+		await scenario('3. insufficient_quota: the run fails with the billing message after one request for that item', async () => {
+			server.reset();
+			server.script({
+				match: (r) => r.text === 'quota-2',
+				respond: {
+					status: 429,
+					body: { error: { message: 'You exceeded your current quota, please check your plan and billing details.', type: 'insufficient_quota', param: null, code: 'insufficient_quota' } },
+				},
+			});
+			const { run, code } = await execute('e2eQuotaWorkfl01');
+			assert.equal(code, 1, 'the execution should fail');
+			const error = runError(run);
+			assert.ok(error, 'an error is reported');
+			assert.match(error.message, /no credit left|spending limit/i);
+			assert.match(`${error.description}`, /billing/i);
+			assert.match(error.message, /HTTP 429/);
+			assert.equal(server.requestsFor('quota-2').length, 1, 'exactly one request for that item');
+		});
+
+		await scenario('4. continueOnFail with one bad item: 19 good items and 1 error item', async () => {
+			server.reset();
+			server.script({
+				match: (r) => r.text === 'cof-7',
+				respond: {
+					status: 400,
+					body: { error: { message: "This model's maximum context length is 128000 tokens. However, your messages resulted in 130000 tokens.", type: 'invalid_request_error', param: 'messages', code: 'context_length_exceeded' } },
+				},
+			});
+			const { run, code } = await execute('e2eContinueFail1');
+			assert.equal(code, 0, 'execution failed');
+			const items = nodeOutput(run, 'Chat')[0];
+			assert.equal(items.length, 20);
+			assert.equal(items.filter((item) => item.json.error).length, 1);
+			assert.match(items[7].json.error, /context window/);
+			items.forEach((item, i) => {
+				assert.deepEqual(item.pairedItem, { item: i });
+				if (i !== 7) assert.equal(item.json.content, `Echo: cof-${i}`);
+			});
+			assert.equal(server.requestsFor('cof-7').length, 1, 'a 400 is not retried');
+		});
+
+		await scenario('5. Usage node "Check Budget" routes to the right output', async () => {
+			server.reset();
+			const tight = await execute('e2eBudgetRoute01');
+			assert.equal(tight.code, 0, 'execution failed');
+			const [within, over] = nodeOutput(tight.run, 'Tight Budget');
+			assert.equal(within.length, 0);
+			assert.equal(over.length, 1);
+			assert.equal(over[0].json.hardLimitReached, true);
+			assert.ok(over[0].json.spent > 0 && over[0].json.percentUsed > 100);
+			const roomy = await execute('e2eBudgetRoute02');
+			const [within2, over2] = nodeOutput(roomy.run, 'Roomy Budget');
+			assert.equal(within2.length, 1);
+			assert.equal(over2.length, 0);
+			assert.equal(within2[0].json.softLimitReached, false);
+			assert.ok(server.requests.every((r) => r.path === '/organization/costs'));
+		});
+
+		await scenario('6. A wrong key in the credential gives the clear 401 message', async () => {
+			server.reset();
+			const { run, code } = await execute('e2eWrongKeyWf001');
+			assert.equal(code, 1);
+			const error = runError(run);
+			assert.match(error.message, /rejected the API key: it is wrong, incomplete or revoked/);
+			assert.match(error.message, /HTTP 401/);
+			assert.match(`${error.description}`, /platform\.openai\.com\/api-keys/);
+			assert.ok(server.requests.length <= 3, 'no retries on 401');
+		});
+
+		await scenario('7. The workflow output and the n8n log contain no API key', async () => {
+			const text = outputs.join('\n') + n8n.allLogs();
+			for (const key of [PROJECT_KEY, ADMIN_KEY, WRONG_KEY]) {
+				assert.equal(text.includes(key), false, 'a full key leaked');
+				assert.equal(text.includes(key.slice(-12)), false, 'the end of a key leaked');
+			}
+			assert.ok(text.length > 1000, 'logs were collected');
+		});
+	} finally {
+		await server.close();
+	}
+
+	const failed = results.filter((r) => !r.ok);
+	process.stdout.write(`\ne2e: ${results.length - failed.length}/${results.length} scenarios passed in real n8n\n`);
+	for (const f of failed) process.stdout.write(`  FAILED ${f.name}\n    ${f.error.stack}\n`);
+	process.exit(failed.length ? 1 : 0);
+}
+
+main().catch((error) => {
+	process.stderr.write(`${error.stack}\n`);
+	process.exit(1);
+});

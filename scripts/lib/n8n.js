@@ -1,0 +1,160 @@
+/**
+ * A throwaway n8n (2.41.1 on Node 24, from scripts/lib/toolchain.js) with this package
+ * installed the way n8n loads community packages: under <user folder>/.n8n/nodes/node_modules.
+ * Drives it with n8n's own CLI: import:credentials, import:workflow, execute.
+ */
+'use strict';
+
+const { spawn } = require('node:child_process');
+const fs = require('node:fs');
+const path = require('node:path');
+
+const { ROOT, ensureN8n, node24Env, nodeBin, n8nBin } = require('./toolchain');
+
+const PACKAGE_NAME = 'n8n-nodes-openai-toolkit';
+const WORK = path.join(ROOT, '.e2e-work');
+
+/** Copies the built package (package.json and dist/) where n8n looks for community nodes. */
+function installPackage(userFolder) {
+	if (!fs.existsSync(path.join(ROOT, 'dist', 'nodes'))) throw new Error('dist/ is missing: run npm run build first');
+	const target = path.join(userFolder, '.n8n', 'nodes', 'node_modules', PACKAGE_NAME);
+	fs.rmSync(target, { recursive: true, force: true });
+	fs.mkdirSync(target, { recursive: true });
+	fs.copyFileSync(path.join(ROOT, 'package.json'), path.join(target, 'package.json'));
+	fs.cpSync(path.join(ROOT, 'dist'), path.join(target, 'dist'), { recursive: true });
+}
+
+class N8nInstance {
+	/** @param {string} userFolder */
+	constructor(userFolder) {
+		this.userFolder = userFolder;
+		/** Everything n8n printed, for the secret scan. */
+		this.logText = '';
+	}
+
+	/** A fresh user folder with the package installed. */
+	static create(name) {
+		ensureN8n();
+		const userFolder = path.join(WORK, `${name}-${Date.now()}`);
+		fs.mkdirSync(userFolder, { recursive: true });
+		installPackage(userFolder);
+		return new N8nInstance(userFolder);
+	}
+
+	env(extra = {}) {
+		return node24Env({
+			N8N_USER_FOLDER: this.userFolder,
+			N8N_ENCRYPTION_KEY: 'openai-toolkit-e2e-only',
+			N8N_DIAGNOSTICS_ENABLED: 'false',
+			N8N_VERSION_NOTIFICATIONS_ENABLED: 'false',
+			N8N_PERSONALIZATION_ENABLED: 'false',
+			N8N_RUNNERS_ENABLED: 'true',
+			N8N_LOG_LEVEL: 'info',
+			N8N_SECURE_COOKIE: 'false',
+			DB_SQLITE_POOL_SIZE: '2',
+			...extra,
+		});
+	}
+
+	/** Runs `n8n <args>` and collects its output. */
+	cli(args, { timeoutMs = 180_000 } = {}) {
+		return new Promise((resolve) => {
+			const child = spawn(nodeBin(), [n8nBin(), ...args], { cwd: this.userFolder, env: this.env() });
+			let stdout = '';
+			let stderr = '';
+			child.stdout.on('data', (d) => (stdout += d));
+			child.stderr.on('data', (d) => (stderr += d));
+			const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+			child.on('close', (code) => {
+				clearTimeout(timer);
+				this.logText += `\n$ n8n ${args.join(' ')}\n${stdout}\n${stderr}`;
+				resolve({ code, stdout, stderr });
+			});
+		});
+	}
+
+	write(name, data) {
+		const file = path.join(this.userFolder, name);
+		fs.writeFileSync(file, JSON.stringify(data, null, 2));
+		return file;
+	}
+
+	async importCredentials(credentials) {
+		const result = await this.cli(['import:credentials', `--input=${this.write('credentials.json', credentials)}`]);
+		if (result.code !== 0) throw new Error(`import:credentials failed:\n${result.stdout}\n${result.stderr}`);
+	}
+
+	async importWorkflows(workflows) {
+		for (const workflow of workflows) {
+			const result = await this.cli(['import:workflow', `--input=${this.write(`workflow-${workflow.id}.json`, workflow)}`]);
+			if (result.code !== 0) throw new Error(`import:workflow ${workflow.id} failed:\n${result.stdout}\n${result.stderr}`);
+		}
+	}
+
+	/** Executes a workflow; the result JSON shares stdout with log lines, so parse from the first "{" line. */
+	async execute(id) {
+		const result = await this.cli(['execute', `--id=${id}`, '--rawOutput']);
+		const lines = result.stdout.split('\n');
+		const start = lines.findIndex((line) => line === '{');
+		const end = lines.findIndex((line, i) => i > start && line === '}');
+		let run = null;
+		if (start >= 0 && end > start) {
+			try {
+				run = JSON.parse(lines.slice(start, end + 1).join('\n'));
+			} catch {
+				run = null;
+			}
+		}
+		return { ...result, run };
+	}
+
+	/** Text of every log file n8n wrote into its folder, plus what its commands printed. */
+	allLogs() {
+		let text = this.logText;
+		const walk = (dir) => {
+			for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+				const full = path.join(dir, entry.name);
+				if (entry.isDirectory() && entry.name !== 'node_modules') walk(full);
+				else if (entry.isFile() && /\.log$/.test(entry.name)) text += `\n${fs.readFileSync(full, 'utf8')}`;
+			}
+		};
+		walk(this.userFolder);
+		return text;
+	}
+}
+
+/** Output items of a node in an execution result, per output index. */
+function nodeOutput(run, nodeName) {
+	const runs = run?.data?.resultData?.runData?.[nodeName];
+	return runs?.[runs.length - 1]?.data?.main ?? [];
+}
+
+/** The workflow's error, if it stopped on one. */
+function runError(run) {
+	return run?.data?.resultData?.error ?? null;
+}
+
+/** A linear workflow: Manual Trigger, then each node in turn. */
+function linearWorkflow(id, name, nodes) {
+	const all = [
+		{ parameters: {}, id: `${id}-start`, name: 'Start', type: 'n8n-nodes-base.manualTrigger', typeVersion: 1, position: [0, 0] },
+		...nodes.map((node, i) => ({ id: `${id}-${i}`, position: [200 * (i + 1), 0], typeVersion: 1, ...node })),
+	];
+	const connections = {};
+	for (let i = 0; i + 1 < all.length; i++) {
+		connections[all[i].name] = { main: [[{ node: all[i + 1].name, type: 'main', index: 0 }]] };
+	}
+	return { id, name, active: false, nodes: all, connections, settings: { executionOrder: 'v1' } };
+}
+
+/** A Code node that emits count items {text: "item-<i>"}. */
+function itemsNode(count, prefix = 'item') {
+	return {
+		name: 'Items',
+		type: 'n8n-nodes-base.code',
+		typeVersion: 2,
+		parameters: { jsCode: `return Array.from({ length: ${count} }, (_, i) => ({ json: { text: '${prefix}-' + i } }));` },
+	};
+}
+
+module.exports = { N8nInstance, PACKAGE_NAME, WORK, nodeOutput, runError, linearWorkflow, itemsNode, installPackage };

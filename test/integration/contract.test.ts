@@ -1,0 +1,102 @@
+/**
+ * The transport's requests and the mock server's answers, checked against OpenAI's
+ * official OpenAPI spec, so neither can drift from the real API.
+ */
+import { OpenAiToolkitChat } from '../../nodes/OpenAiToolkitChat/OpenAiToolkitChat.node';
+import { OpenAiToolkitUsage } from '../../nodes/OpenAiToolkitUsage/OpenAiToolkitUsage.node';
+import { adminCredential, apiCredential, execute, FAST_RETRY, items, startServer, type MockServer } from '../support/setup';
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const contract = require('../support/openapi-contract') as typeof import('../support/openapi-contract');
+
+const spec = contract.loadSpec();
+const suite = spec ? describe : describe.skip;
+const title = spec
+	? 'OpenAPI contract'
+	: `OpenAPI contract (SKIPPED: the spec is not at ${contract.SPEC_PATH}; set OPENAI_OPENAPI_SPEC to run it)`;
+
+suite(title, () => {
+	const { validate, validateQuery } = contract.createValidator(spec);
+	let server: MockServer;
+	beforeAll(async () => {
+		server = await startServer();
+	});
+	afterAll(async () => await server.close());
+	beforeEach(() => server.reset());
+
+	const chat = new OpenAiToolkitChat();
+	const usage = new OpenAiToolkitUsage();
+
+	test('the validator itself rejects what the API would reject', () => {
+		expect(validate('CreateChatCompletionRequest', { model: 'gpt-4o' })).not.toEqual([]);
+		expect(validate('CreateChatCompletionRequest', { model: 'gpt-4o', messages: [{ role: 'wizard', content: 'x' }] })).not.toEqual([]);
+		expect(validateQuery('/organization/usage/completions', 'GET', { start_time: '1', group_by: ['colour'] })).not.toEqual([]);
+		expect(validateQuery('/organization/costs', 'GET', { start_time: '1', bucket_width: '1h' })).not.toEqual([]);
+	});
+
+	test.each([
+		['plain text with every option', { options: { temperature: 0.2, topP: 0.9, maxTokens: 64, frequencyPenalty: 0.5, presencePenalty: -0.5, seed: 7, stop: 'END, STOP', reasoningEffort: 'low' } }],
+		['JSON mode with a system message and history', { systemMessage: 'Answer in JSON.', history: '[{"role":"user","content":"hi"},{"role":"assistant","content":"hello"}]', responseFormat: 'json_object' }],
+		['JSON schema, strict', { responseFormat: 'json_schema' }],
+	])('chat request bodies follow CreateChatCompletionRequest: %s', async (_, parameters) => {
+		const run = await execute(chat, {
+			items: items(2),
+			parameters: { model: { mode: 'id', value: 'gpt-4o-mini' }, prompt: (_i: number, item: { text?: unknown }) => item.text, requestSettings: FAST_RETRY, ...parameters },
+			credentials: { openAiToolkitApi: apiCredential(server) },
+		});
+		expect(run.error).toBeUndefined();
+		const sent = server.requests.filter((r) => r.path === '/chat/completions');
+		expect(sent).toHaveLength(2);
+		for (const request of sent) expect(validate('CreateChatCompletionRequest', request.body)).toEqual([]);
+	});
+
+	test('mock chat answers follow CreateChatCompletionResponse, and errors ErrorResponse', async () => {
+		const answer = await fetch(`${server.url}/chat/completions`, {
+			method: 'POST',
+			headers: { authorization: `Bearer ${apiCredential(server).apiKey}`, 'content-type': 'application/json' },
+			body: JSON.stringify({ model: 'gpt-5-mini', messages: [{ role: 'user', content: 'hi' }] }),
+		});
+		expect(validate('CreateChatCompletionResponse', await answer.json())).toEqual([]);
+		const denied = await fetch(`${server.url}/chat/completions`, { method: 'POST', headers: { authorization: 'Bearer sk-wrong' }, body: '{}' });
+		expect(denied.status).toBe(401);
+		expect(validate('ErrorResponse', await denied.json())).toEqual([]);
+		const models = await fetch(`${server.url}/models`, { headers: { authorization: `Bearer ${apiCredential(server).apiKey}` } });
+		expect(validate('ListModelsResponse', await models.json())).toEqual([]);
+	});
+
+	test('Usage API queries follow the spec, and the mock pages follow UsageResponse', async () => {
+		const run = await execute(usage, {
+			parameters: {
+				operation: 'getUsage',
+				startDate: '2026-10-01T00:00:00Z',
+				endDate: '2026-11-15T00:00:00Z',
+				groupBy: ['model', 'project_id', 'api_key_id'],
+				models: 'gpt-4o-mini, gpt-4o',
+				projectIds: 'proj_alpha',
+				requestSettings: FAST_RETRY,
+			},
+			credentials: { openAiToolkitAdminApi: adminCredential(server) },
+		});
+		expect(run.error).toBeUndefined();
+		expect(server.requests.length).toBeGreaterThan(1);
+		for (const request of server.requests) {
+			expect(validateQuery('/organization/usage/completions', 'GET', request.query)).toEqual([]);
+		}
+		const page = await fetch(`${server.url}/organization/usage/completions?start_time=1790000000&group_by=model`, {
+			headers: { authorization: `Bearer ${adminCredential(server).apiKey}` },
+		});
+		expect(validate('UsageResponse', await page.json())).toEqual([]);
+	});
+
+	test('Costs API queries follow the spec, and the mock pages follow UsageResponse', async () => {
+		const run = await execute(usage, {
+			parameters: { operation: 'getCosts', startDate: '2026-01-01T00:00:00Z', endDate: '2026-11-01T00:00:00Z', costGroupBy: ['line_item', 'project_id'], requestSettings: FAST_RETRY },
+			credentials: { openAiToolkitAdminApi: adminCredential(server) },
+		});
+		expect(run.error).toBeUndefined();
+		for (const request of server.requests) expect(validateQuery('/organization/costs', 'GET', request.query)).toEqual([]);
+		const page = await fetch(`${server.url}/organization/costs?start_time=1790000000&group_by=project_id`, {
+			headers: { authorization: `Bearer ${adminCredential(server).apiKey}` },
+		});
+		expect(validate('UsageResponse', await page.json())).toEqual([]);
+	});
+});

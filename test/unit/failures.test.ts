@@ -1,0 +1,71 @@
+import { describeHttpFailure, describeNetworkFailure, type FailureContext } from '../../nodes/shared/transport/failures';
+
+const context: FailureContext = { path: '/chat/completions', baseUrl: 'https://api.openai.com/v1', model: 'gpt-4o', timeoutMs: 30_000 };
+const body = (message: string, type: string | null, code: string | null) => ({ error: { message, type, param: null, code } });
+
+describe('what is retried', () => {
+	test.each([
+		[429, body('Rate limit reached. Please try again in 20ms.', 'requests', 'rate_limit_exceeded'), 'rate_limit'],
+		[429, body('Rate limit reached on tokens per min.', 'tokens', 'rate_limit_exceeded'), 'rate_limit'],
+		[408, body('Request timeout', null, null), 'timeout'],
+		[409, body('Conflict', null, null), 'conflict'],
+		[500, body('The server had an error', 'server_error', null), 'server'],
+		[502, '<html><body>Bad gateway</body></html>', 'html'],
+		[503, body('The engine is currently overloaded', 'service_unavailable_error', 'server_is_overloaded'), 'server'],
+		[200, '{"id": "chatcmpl-1", "choi', 'bad_response'],
+	])('HTTP %d is retried', (status, payload, kind) => {
+		const failure = describeHttpFailure(status, payload, {}, context);
+		expect(failure.kind).toBe(kind);
+		expect(failure.retryable).toBe(true);
+	});
+
+	test.each([
+		[429, body('You exceeded your current quota, please check your plan and billing details.', 'insufficient_quota', 'insufficient_quota'), 'quota', /billing/],
+		[429, body('Your credit balance is exhausted.', 'insufficient_quota', null), 'quota', /billing/],
+		[429, body('Organization spend limit exceeded.', 'insufficient_quota', 'organization_spend_limit_exceeded'), 'quota', /limit/],
+		[429, body('Billing hard limit has been reached', 'invalid_request_error', 'billing_hard_limit_reached'), 'quota', /billing/],
+		[429, body('Request too large for gpt-4o on tokens per min (TPM): Limit 30000, Requested 50000.', 'tokens', 'rate_limit_exceeded'), 'request_too_large', /Shorten/],
+		[400, body('Invalid value for temperature', 'invalid_request_error', null), 'bad_request', /options/],
+		[400, body("This model's maximum context length is 128000 tokens.", 'invalid_request_error', 'context_length_exceeded'), 'context_length', /Shorten/],
+		[401, body('Incorrect API key provided: sk-proj-****abcd.', 'invalid_request_error', 'invalid_api_key'), 'invalid_key', /api-keys/],
+		[401, body('You have insufficient permissions for this operation. Missing scopes: model.request.', 'invalid_request_error', null), 'missing_permission', /permission/],
+		[401, body('OpenAI-Organization header should match organization for API key', 'invalid_request_error', 'mismatched_organization'), 'wrong_organization', /Organization ID/],
+		[401, body('OpenAI-Project header should match project for API key', 'invalid_request_error', 'mismatched_project'), 'wrong_project', /Project ID/],
+		[403, body('Country, region, or territory not supported', 'request_forbidden', 'unsupported_country_region_territory'), 'region', /supported/],
+		[404, body('The model `gpt-9` does not exist or you do not have access to it.', 'invalid_request_error', 'model_not_found'), 'model_not_found', /list/],
+		[404, body('Invalid URL (POST /v1/chat/completion)', 'invalid_request_error', null), 'not_found', /Base URL/],
+	])('HTTP %d (%j) is final', (status, payload, kind, advice) => {
+		const failure = describeHttpFailure(status, payload, { 'x-request-id': 'req_1' }, context);
+		expect(failure.kind).toBe(kind);
+		expect(failure.retryable).toBe(false);
+		expect(failure.advice).toMatch(advice);
+		expect(failure.requestId).toBe('req_1');
+	});
+
+	test('x-should-retry: false wins', () => {
+		expect(describeHttpFailure(503, '', { 'x-should-retry': 'false' }, context).retryable).toBe(false);
+	});
+
+	test('a project key on an organization endpoint is explained', () => {
+		const failure = describeHttpFailure(401, body('You have insufficient permissions for this operation. Missing scopes: api.usage.read.', 'invalid_request_error', null), {}, { ...context, adminEndpoint: true });
+		expect(failure.kind).toBe('admin_key_required');
+		expect(failure.advice).toMatch(/Project keys .* admin keys/);
+	});
+});
+
+describe('network failures', () => {
+	const wrap = (code: string, message = code) => ({ message: 'wrapped', cause: Object.assign(new Error(message), { code }) });
+	test.each([
+		[wrap('ECONNRESET', 'socket hang up'), 'connection_reset'],
+		[wrap('ECONNABORTED', 'timeout of 30000ms exceeded'), 'timeout'],
+		[wrap('ETIMEDOUT'), 'timeout'],
+		[wrap('ECONNREFUSED', 'connect ECONNREFUSED 127.0.0.1:9'), 'unreachable'],
+		[wrap('ENOTFOUND', 'getaddrinfo ENOTFOUND api.openai.cm'), 'dns'],
+	])('%j', (error, kind) => {
+		const failure = describeNetworkFailure(error, context);
+		expect(failure.kind).toBe(kind);
+		expect(failure.retryable).toBe(true);
+		// n8n rewrites messages that contain raw error codes; ours must not.
+		expect(failure.title).not.toMatch(/E[A-Z]{4,}/);
+	});
+});
