@@ -41,6 +41,7 @@ function createValidator(rawSpec) {
 	const spec = withoutNullable(rawSpec);
 	const ajv = new Ajv2020({ strict: false, allErrors: true, validateFormats: true, discriminator: false });
 	addFormats(ajv);
+	ajv.addFormat('unixtime', { type: 'number', validate: (n) => Number.isInteger(n) && n >= 0 });
 	ajv.addSchema({ ...spec, $id: 'openai' }, 'openai');
 	const compiled = new Map();
 

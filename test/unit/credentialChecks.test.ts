@@ -2,13 +2,14 @@ import { authHeaders, checkApiKey, checkBaseUrl, checkCredential, CredentialChec
 import { fakeKey } from '../support/setup';
 
 function problemOf(fn: () => unknown) {
+	let caught: unknown;
 	try {
 		fn();
 	} catch (error) {
-		if (error instanceof CredentialCheckError) return error.problem;
-		throw error;
+		caught = error;
 	}
-	throw new Error('expected a credential problem');
+	if (caught instanceof CredentialCheckError) return caught.problem;
+	throw new Error(`expected a credential problem, got ${String(caught)}`);
 }
 
 describe('API key format (local stage, nothing sent)', () => {

@@ -6,6 +6,9 @@
 const KEY_LIKE = /\b(?:sk|sess|rk)-[A-Za-z0-9_*.-]{3,}/g;
 const BEARER = /Bearer\s+[^\s"',]+/gi;
 
+/** A bare prefix such as "sk-proj-" names a key format; it is not a key. */
+const KEY_PREFIX_ONLY = /^(?:sk|sess|rk)-(?:proj|svcacct|admin)?-?$/;
+
 export const HIDDEN = '[key hidden]';
 
 export function redactSecrets(text: string, secrets: ReadonlyArray<string | undefined> = []): string {
@@ -16,5 +19,7 @@ export function redactSecrets(text: string, secrets: ReadonlyArray<string | unde
 		const trimmed = secret.trim();
 		if (trimmed !== secret && trimmed.length >= 4) out = out.split(trimmed).join(HIDDEN);
 	}
-	return out.replace(BEARER, `Bearer ${HIDDEN}`).replace(KEY_LIKE, HIDDEN);
+	return out
+		.replace(BEARER, `Bearer ${HIDDEN}`)
+		.replace(KEY_LIKE, (match) => (KEY_PREFIX_ONLY.test(match) ? match : HIDDEN));
 }
