@@ -7,6 +7,7 @@ const shared = {
 
 module.exports = {
 	testTimeout: 30_000,
+	reporters: ['default', '<rootDir>/test/reliability/summary-reporter.js'],
 	projects: [
 		{
 			...shared,

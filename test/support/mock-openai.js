@@ -258,6 +258,11 @@ class MockOpenAi {
 		return this.requests.filter((r) => r.text !== undefined && r.text.includes(text));
 	}
 
+	/** Requests whose last user message is exactly text. */
+	requestsOf(text) {
+		return this.requests.filter((r) => r.text === text);
+	}
+
 	setRateLimit(limits) {
 		this.limiter = limits ? new SlidingWindow(limits) : undefined;
 	}
@@ -329,9 +334,9 @@ class MockOpenAi {
 	 */
 	async answer(record, respond, res) {
 		const rid = requestId();
-		const send = (status, payload, headers = {}) => {
+		const send = (status, payload, headers = {}, outcome = 'answered') => {
 			if (res.destroyed) return;
-			this.count(record, status, 'answered');
+			this.count(record, status, outcome);
 			const text = typeof payload === 'string' ? payload : JSON.stringify(payload);
 			res.writeHead(status, {
 				'content-type': typeof payload === 'string' && /^\s*</.test(payload) ? 'text/html' : 'application/json',
@@ -521,6 +526,7 @@ class MockOpenAi {
 				system_fingerprint: 'fp_mock',
 			},
 			limitHeaders(),
+			'completion',
 		);
 	}
 

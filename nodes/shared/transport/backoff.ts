@@ -53,25 +53,58 @@ export class CancelledError extends Error {
 }
 
 /**
+ * One abort listener per execution signal, however many items wait on it:
+ * Node warns about more than ten listeners on one signal, and 50 waiting items are normal here.
+ */
+const cancelHandlers = new WeakMap<AbortSignal, Set<() => void>>();
+
+/** Calls handler once when the signal aborts; returns a function that unregisters it. */
+export function onCancel(signal: AbortSignal, handler: () => void): () => void {
+	let handlers = cancelHandlers.get(signal);
+	if (!handlers) {
+		const set = new Set<() => void>();
+		handlers = set;
+		cancelHandlers.set(signal, set);
+		signal.addEventListener(
+			'abort',
+			() => {
+				for (const fn of [...set]) fn();
+				set.clear();
+			},
+			{ once: true },
+		);
+	}
+	handlers.add(handler);
+	return () => handlers.delete(handler);
+}
+
+/**
  * Waits, but returns at once (rejecting with CancelledError) when the signal fires.
- * n8n-workflow's sleep takes the signal on n8n 2.x; the race covers older versions.
+ * n8n-workflow's sleep clears its timer when given a signal (n8n 2.x); the race also
+ * covers versions whose sleep takes no signal.
  */
 export async function waitUnlessCancelled(ms: number, signal?: AbortSignal): Promise<void> {
 	if (signal?.aborted) throw new CancelledError();
 	if (ms <= 0) return;
 	if (!signal) return await sleep(ms);
-	let onAbort: (() => void) | undefined;
-	const cancelled = new Promise<never>((_, reject) => {
-		onAbort = () => reject(new CancelledError());
-		signal.addEventListener('abort', onAbort, { once: true });
+	const local = new AbortController();
+	let stopWaiting: () => void = () => undefined;
+	const cancelled = new Promise<'cancelled'>((resolve) => {
+		stopWaiting = onCancel(signal, () => {
+			local.abort();
+			resolve('cancelled');
+		});
 	});
 	try {
-		await Promise.race([
-			(sleep as (ms: number, signal?: AbortSignal) => Promise<void>)(ms, signal).catch(() => undefined),
+		const outcome = await Promise.race([
+			(sleep as (ms: number, signal?: AbortSignal) => Promise<void>)(ms, local.signal).then(
+				() => 'slept' as const,
+				() => 'cancelled' as const,
+			),
 			cancelled,
 		]);
+		if (outcome === 'cancelled') throw new CancelledError();
 	} finally {
-		if (onAbort) signal.removeEventListener('abort', onAbort);
+		stopWaiting();
 	}
-	if (signal.aborted) throw new CancelledError();
 }

@@ -13,7 +13,7 @@
  *   pace a little; successes raise it back.
  * - Until the first answer arrives the limits are unknown, so only one request is in flight.
  */
-import { waitUnlessCancelled } from './backoff';
+import { CancelledError, onCancel, waitUnlessCancelled } from './backoff';
 import { hasRateLimitInfo, type RateLimitSnapshot } from './headers';
 
 export interface PacerOptions {
@@ -173,19 +173,20 @@ export class Pacer {
 	}
 
 	private async waitForCalibration(state: BucketState, signal?: AbortSignal): Promise<void> {
-		if (signal?.aborted) return await waitUnlessCancelled(0, signal);
-		await new Promise<void>((resolve, reject) => {
-			const onAbort = () => {
-				state.waiters = state.waiters.filter((w) => w !== done);
-				reject(signal?.reason ?? new Error('cancelled'));
-			};
-			const done = () => {
-				signal?.removeEventListener('abort', onAbort);
-				resolve();
-			};
-			state.waiters.push(done);
-			signal?.addEventListener('abort', onAbort, { once: true });
-		}).catch(async () => await waitUnlessCancelled(0, signal));
+		if (signal?.aborted) throw new CancelledError();
+		let stopWaiting: () => void = () => undefined;
+		const outcome = await new Promise<'woken' | 'cancelled'>((resolve) => {
+			const wake = () => resolve('woken');
+			state.waiters.push(wake);
+			if (signal) {
+				stopWaiting = onCancel(signal, () => {
+					state.waiters = state.waiters.filter((w) => w !== wake);
+					resolve('cancelled');
+				});
+			}
+		});
+		stopWaiting();
+		if (outcome === 'cancelled') throw new CancelledError();
 	}
 
 	private wakeWaiters(state: BucketState): void {

@@ -1,0 +1,151 @@
+/**
+ * Fault injection: 50 items through the Chat node, with continue-on-fail on and off,
+ * against a mock server that misbehaves in the ways real networks and proxies do.
+ */
+import { sleep } from 'n8n-workflow';
+
+import { OpenAiToolkitChat } from '../../nodes/OpenAiToolkitChat/OpenAiToolkitChat.node';
+import { apiCredential, execute, items, startServer, type MockServer } from '../support/setup';
+import { checkRun, ITEMS, recordNote, type Expectation } from './helpers';
+
+const node = new OpenAiToolkitChat();
+let server: MockServer;
+beforeAll(async () => {
+	server = await startServer();
+});
+afterAll(async () => await server.close());
+beforeEach(() => server.reset());
+
+const SETTINGS = { maxRetries: 2, maxWaitSeconds: 0.02, timeoutSeconds: 2, concurrency: 8 };
+const errorBody = (message: string, type: string | null, code: string | null) => ({ error: { message, type, param: null, code } });
+
+function run(continueOnFail: boolean, settings: Record<string, unknown> = {}, baseUrl?: string, signal?: AbortSignal) {
+	return execute(node, {
+		items: items(ITEMS),
+		continueOnFail,
+		signal,
+		parameters: {
+			model: { mode: 'list', value: 'gpt-4o-mini' },
+			prompt: (_: number, item: { text?: unknown }) => item.text,
+			requestSettings: { ...SETTINGS, ...settings },
+		},
+		credentials: { openAiToolkitApi: apiCredential(baseUrl ? { url: baseUrl } : server) },
+	});
+}
+
+const every = (n: number) => (text: string | undefined) => text !== undefined && Number(text.split('-')[1]) % n === 0;
+
+/**
+ * A fault for some items: the items in `recovering` hit it for `recoverAfter` attempts
+ * (fewer than the retries, so they succeed); the items in `failing` hit it every time.
+ */
+interface FaultCase {
+	name: string;
+	respond: Parameters<MockServer['script']>[0]['respond'];
+	errorPattern: RegExp;
+	settings?: Record<string, unknown>;
+	recovering?: (text: string | undefined) => boolean;
+	failing?: number[];
+}
+
+const cases: FaultCase[] = [
+	{
+		name: 'connection reset mid-body',
+		respond: { resetMidBody: true },
+		errorPattern: /connection closed before the answer arrived/,
+		failing: [3, 31],
+	},
+	{
+		name: 'server accepts, then never answers (timeout)',
+		respond: { hang: true },
+		errorPattern: /No answer from the server within the timeout of 300 ms/,
+		settings: { timeoutSeconds: 0.3 },
+		recovering: every(10),
+		failing: [7],
+	},
+	{
+		name: '502/503 bursts longer than max retries',
+		respond: { status: 503, body: errorBody('The engine is currently overloaded, please try again later.', 'service_unavailable_error', 'server_is_overloaded') },
+		errorPattern: /service is having problems \(HTTP 503\)/,
+		failing: [0, 12, 13, 49],
+	},
+	{
+		name: '502 HTML error page from a proxy',
+		respond: { status: 502, body: '<!DOCTYPE html><html><head><title>502 Bad Gateway</title></head><body><h1>Bad Gateway</h1></body></html>' },
+		errorPattern: /web page instead of JSON \(HTTP 502\)/,
+		failing: [5, 25],
+	},
+	{
+		name: 'malformed JSON',
+		respond: { status: 200, body: '{"id":"chatcmpl-1","object":"chat.completion","choices":[{"index":0,"message":' },
+		errorPattern: /not the JSON the API returns/,
+		failing: [9],
+	},
+	{
+		name: 'retry-after of 10 minutes, capped at Max Wait',
+		respond: { status: 429, headers: { 'retry-after': '600' }, body: errorBody('Rate limit reached for gpt-4o-mini. Please try again in 10m0s.', 'requests', 'rate_limit_exceeded') },
+		errorPattern: /rate limit exceeded/i,
+		failing: [2, 40],
+	},
+];
+
+describe.each([true, false])('continue on fail: %s', (continueOnFail) => {
+	test.each(cases)('$name', async (fault) => {
+		const failing = new Set(fault.failing ?? []);
+		const recovering = fault.recovering ?? every(4);
+		server.script({ match: (r) => r.path === '/chat/completions' && failing.has(Number(r.text?.split('-')[1])), respond: fault.respond });
+		for (let i = 0; i < ITEMS; i++) {
+			if (!failing.has(i) && recovering(`item-${i}`)) {
+				server.script({ match: (r) => r.text === `item-${i}`, times: 2, respond: fault.respond });
+			}
+		}
+		const result = await run(continueOnFail, fault.settings);
+		const expectation: Expectation = { failing, errorPattern: fault.errorPattern };
+		checkRun(`${fault.name} (continue on fail ${continueOnFail ? 'on' : 'off'})`, result, server, continueOnFail, expectation);
+
+		if (fault.name.startsWith('retry-after')) {
+			const message = continueOnFail ? String(result.output[0][2].json.errorDescription) : String(result.error?.description);
+			expect(message).toMatch(/asked to wait 10 min|asked to wait 600 s/);
+			expect(message).toMatch(/Max Wait/);
+		}
+		// A failing item was tried exactly 1 + Max Retries times, never more.
+		for (const i of failing) {
+			if (continueOnFail) expect(server.requestsOf(`item-${i}`)).toHaveLength(1 + SETTINGS.maxRetries);
+		}
+	});
+
+	test.each([
+		// Without a network, a resolver may also time out instead of answering "no such host".
+		['DNS failure', 'http://no-such-host.invalid/v1', /could not be found|No answer from the server within the timeout/],
+		['nothing listening on the port', 'http://127.0.0.1:9/v1', /Could not connect to 127\.0\.0\.1:9/],
+	])('%s', async (name, baseUrl, pattern) => {
+		const result = await run(continueOnFail, { maxRetries: 1 }, baseUrl);
+		const failing = new Set(Array.from({ length: ITEMS }, (_, i) => i));
+		checkRun(`${name} (continue on fail ${continueOnFail ? 'on' : 'off'})`, result, undefined, continueOnFail, {
+			failing,
+			errorPattern: pattern,
+			serverSees: false,
+		});
+		// After the first item exhausted its retries, the others try once instead of waiting again.
+		if (continueOnFail) expect(result.test.httpCalls.length).toBeLessThan(ITEMS * 2);
+	});
+});
+
+test.each([true, false])('execution cancelled while waiting on a backoff (continue on fail %s)', async (continueOnFail) => {
+	server.script({
+		match: () => true,
+		respond: { status: 429, headers: { 'retry-after': '60' }, body: errorBody('Rate limit reached.', 'requests', 'rate_limit_exceeded') },
+	});
+	const controller = new AbortController();
+	const pending = run(continueOnFail, { maxWaitSeconds: 60, maxRetries: 5 }, undefined, controller.signal);
+	while (server.requests.length === 0) await sleep(1);
+	const cancelledAt = Date.now();
+	controller.abort();
+	const result = await pending;
+	const tookMs = Date.now() - cancelledAt;
+	expect(result.error?.message).toMatch(/cancelled/);
+	// Every item was waiting 60 s; the node returned with the cancellation instead.
+	expect(tookMs).toBeLessThan(30_000);
+	expect(server.requests.length).toBeLessThanOrEqual(SETTINGS.concurrency);
+	recordNote(`cancel during backoff (continue on fail ${continueOnFail ? 'on' : 'off'})`, `returned ${tookMs} ms after cancel`);
+});
