@@ -35,7 +35,7 @@ const onOpenAi = { baseUrl: 'https://api.openai.com/v1' };
 const cases: BadCase[] = [
 	{ name: 'empty key', node: chat, credential: { apiKey: '' }, field: 'API Key', pattern: /empty/ },
 	{ name: 'whitespace-only key', node: chat, credential: { apiKey: '  \n ' }, field: 'API Key', pattern: /empty/ },
-	{ name: 'wrong-prefix key', node: chat, credential: { apiKey: 'pk-live-51Habcdefghijklmnop', ...onOpenAi }, field: 'API Key', pattern: /should start with "sk-"/ },
+	{ name: 'wrong-prefix key', node: chat, credential: { apiKey: 'pk-live-example-not-openai', ...onOpenAi }, field: 'API Key', pattern: /should start with "sk-"/ },
 	{ name: 'key pasted with "Bearer "', node: chat, credential: { apiKey: `Bearer ${PROJECT_KEY}` }, field: 'API Key', pattern: /Bearer/ },
 	{ name: 'key in quotes', node: chat, credential: { apiKey: `"${PROJECT_KEY}"` }, field: 'API Key', pattern: /quotes/ },
 	{ name: 'Base URL without a scheme', node: chat, credential: { baseUrl: '127.0.0.1:8080/v1' }, field: 'Base URL', pattern: /no http/ },
