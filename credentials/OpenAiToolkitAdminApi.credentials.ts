@@ -1,13 +1,6 @@
-import type {
-	IAuthenticate,
-	ICredentialDataDecryptedObject,
-	ICredentialType,
-	IHttpRequestOptions,
-	INodeProperties,
-	Icon,
-} from 'n8n-workflow';
+import type { IAuthenticate, ICredentialType, INodeProperties, Icon } from 'n8n-workflow';
 
-import { authHeaders, DEFAULT_BASE_URL } from '../nodes/shared/transport/credentialChecks';
+import { authenticateWithKey, baseUrlProperty } from './shared';
 
 /**
  * Organization admin key for the Usage and Costs APIs. Tested by the Usage node's
@@ -33,20 +26,10 @@ export class OpenAiToolkitAdminApi implements ICredentialType {
 			description:
 				'An organization admin key ("sk-admin-…") from https://platform.openai.com/settings/organization/admin-keys. Only organization owners can create one. Project keys cannot read usage or costs.',
 		},
-		{
-			displayName: 'Base URL',
-			name: 'baseUrl',
-			type: 'string',
-			default: DEFAULT_BASE_URL,
-			description: 'The API root. Leave the default unless you use a proxy in front of OpenAI.',
-		},
+		baseUrlProperty(
+			'The API root. Leave the default unless you use a proxy in front of OpenAI.',
+		),
 	];
 
-	authenticate: IAuthenticate = async (
-		credentials: ICredentialDataDecryptedObject,
-		requestOptions: IHttpRequestOptions,
-	): Promise<IHttpRequestOptions> => ({
-		...requestOptions,
-		headers: { ...(requestOptions.headers ?? {}), ...authHeaders(credentials) },
-	});
+	authenticate: IAuthenticate = authenticateWithKey;
 }

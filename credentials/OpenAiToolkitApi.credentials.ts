@@ -1,13 +1,6 @@
-import type {
-	IAuthenticate,
-	ICredentialDataDecryptedObject,
-	ICredentialType,
-	IHttpRequestOptions,
-	INodeProperties,
-	Icon,
-} from 'n8n-workflow';
+import type { IAuthenticate, ICredentialType, INodeProperties, Icon } from 'n8n-workflow';
 
-import { authHeaders, DEFAULT_BASE_URL } from '../nodes/shared/transport/credentialChecks';
+import { authenticateWithKey, baseUrlProperty } from './shared';
 
 /**
  * Project (or service account) key for calling models. Tested by the nodes'
@@ -50,21 +43,10 @@ export class OpenAiToolkitApi implements ICredentialType {
 			placeholder: 'proj_…',
 			description: 'Optional. Sent as the OpenAI-Project header, for legacy user keys with access to several projects.',
 		},
-		{
-			displayName: 'Base URL',
-			name: 'baseUrl',
-			type: 'string',
-			default: DEFAULT_BASE_URL,
-			description:
-				'The API root. Change it only for an OpenAI-compatible server (Azure proxy, vLLM, Ollama, OpenRouter…); the key format check then no longer applies.',
-		},
+		baseUrlProperty(
+			'The API root. Change it only for an OpenAI-compatible server (Azure proxy, vLLM, Ollama, OpenRouter…); the key format check then no longer applies.',
+		),
 	];
 
-	authenticate: IAuthenticate = async (
-		credentials: ICredentialDataDecryptedObject,
-		requestOptions: IHttpRequestOptions,
-	): Promise<IHttpRequestOptions> => ({
-		...requestOptions,
-		headers: { ...(requestOptions.headers ?? {}), ...authHeaders(credentials) },
-	});
+	authenticate: IAuthenticate = authenticateWithKey;
 }

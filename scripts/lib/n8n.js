@@ -34,11 +34,42 @@ class N8nInstance {
 
 	/** A fresh user folder with the package installed. */
 	static create(name) {
+		return N8nInstance.at(path.join(WORK, `${name}-${Date.now()}`));
+	}
+
+	/** A user folder that persists between runs (npm start), with the current build installed. */
+	static at(userFolder) {
 		ensureN8n();
-		const userFolder = path.join(WORK, `${name}-${Date.now()}`);
 		fs.mkdirSync(userFolder, { recursive: true });
 		installPackage(userFolder);
 		return new N8nInstance(userFolder);
+	}
+
+	/** Starts the editor and API (`n8n start`) in the background; resolves once it answers. */
+	async startServer({ port = 5678, stdio = 'pipe', timeoutMs = 180_000 } = {}) {
+		const child = spawn(nodeBin(), [n8nBin(), 'start'], {
+			cwd: this.userFolder,
+			env: this.env({ N8N_PORT: String(port), N8N_HOST: 'localhost', N8N_LISTEN_ADDRESS: '127.0.0.1' }),
+			stdio: stdio === 'inherit' ? 'inherit' : ['ignore', 'pipe', 'pipe'],
+		});
+		if (stdio !== 'inherit') {
+			child.stdout.on('data', (d) => (this.logText += d));
+			child.stderr.on('data', (d) => (this.logText += d));
+		}
+		const url = `http://localhost:${port}`;
+		const started = Date.now();
+		for (;;) {
+			if (child.exitCode !== null) throw new Error(`n8n exited with code ${child.exitCode}:\n${this.logText.slice(-3000)}`);
+			try {
+				const response = await fetch(`${url}/healthz/readiness`);
+				if (response.ok) break;
+			} catch {
+				// not listening yet
+			}
+			if (Date.now() - started > timeoutMs) throw new Error(`n8n did not come up within ${timeoutMs / 1000} s`);
+			await new Promise((resolve) => setTimeout(resolve, 500));
+		}
+		return { url, child, stop: () => new Promise((resolve) => (child.exitCode !== null ? resolve() : (child.once('exit', resolve), child.kill('SIGTERM')))) };
 	}
 
 	env(extra = {}) {
@@ -50,6 +81,7 @@ class N8nInstance {
 			N8N_PERSONALIZATION_ENABLED: 'false',
 			N8N_RUNNERS_ENABLED: 'true',
 			N8N_LOG_LEVEL: 'info',
+			N8N_RUNNERS_BROKER_PORT: process.env.N8N_RUNNERS_BROKER_PORT || '5679',
 			N8N_SECURE_COOKIE: 'false',
 			DB_SQLITE_POOL_SIZE: '2',
 			...extra,
@@ -65,10 +97,22 @@ class N8nInstance {
 			child.stdout.on('data', (d) => (stdout += d));
 			child.stderr.on('data', (d) => (stderr += d));
 			const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+			// Peak resident memory of the n8n process (VmHWM), sampled until it exits.
+			let peakRssKb = 0;
+			const sample = setInterval(() => {
+				try {
+					const status = fs.readFileSync(`/proc/${child.pid}/status`, 'utf8');
+					const match = /VmHWM:\s+(\d+) kB/.exec(status);
+					if (match) peakRssKb = Math.max(peakRssKb, Number(match[1]));
+				} catch {
+					// the process has exited
+				}
+			}, 50);
 			child.on('close', (code) => {
 				clearTimeout(timer);
+				clearInterval(sample);
 				this.logText += `\n$ n8n ${args.join(' ')}\n${stdout}\n${stderr}`;
-				resolve({ code, stdout, stderr });
+				resolve({ code, stdout, stderr, peakRssKb });
 			});
 		});
 	}

@@ -19,8 +19,8 @@ const CACHE = path.join(ROOT, '.cache');
 const N8N_VERSION = '2.41.1';
 const NODE_MAJOR = '24';
 
-function log(message) {
-	process.stdout.write(`[toolchain] ${message}\n`);
+function log(message, tag = path.basename(process.argv[1] || 'toolchain', '.js')) {
+	process.stdout.write(`[${tag}] ${message}\n`);
 }
 
 function run(command, args, options = {}) {

@@ -267,6 +267,13 @@ class MockOpenAi {
 		this.limiter = limits ? new SlidingWindow(limits) : undefined;
 	}
 
+	/** Changes latency, random 429s and the rate limit between runs (benchmark scenarios). */
+	configure({ latencyMs = 0, jitterMs = 0, random429Rate = 0, rateLimit } = {}) {
+		Object.assign(this.options, { latencyMs, jitterMs, random429Rate });
+		this.setRateLimit(rateLimit);
+		this.reset();
+	}
+
 	/** @param {http.IncomingMessage} req @param {http.ServerResponse} res */
 	async handle(req, res) {
 		const chunks = [];

@@ -88,11 +88,6 @@ function cancelSignalOf(ctx: ApiContext): AbortSignal | undefined {
 	return typeof candidate.getExecutionCancelSignal === 'function' ? candidate.getExecutionCancelSignal() : undefined;
 }
 
-function usedTokens(body: unknown): number | undefined {
-	const usage = (body as { usage?: { total_tokens?: unknown } } | undefined)?.usage;
-	return typeof usage?.total_tokens === 'number' ? usage.total_tokens : undefined;
-}
-
 export class OpenAiClient {
 	private credential?: CheckedCredential;
 	private credentialProblem?: CredentialCheckError;
@@ -234,7 +229,7 @@ export class OpenAiClient {
 				const ok = status >= 200 && status < 300 && response.body !== null && typeof response.body === 'object';
 				if (ok) {
 					if (reservation) {
-						this.pacer!.release(reservation, { snapshot, usedTokens: usedTokens(response.body), connected: true });
+						this.pacer!.release(reservation, { snapshot, connected: true });
 					}
 					this.unreachable = false;
 					return {
@@ -286,11 +281,14 @@ export class OpenAiClient {
 			if (delay.requestedMs !== undefined) {
 				cappedNote = `The server asked to wait ${formatMs(delay.requestedMs)}, longer than Max Wait (${formatMs(this.settings.maxWaitMs)}), so it waited ${formatMs(this.settings.maxWaitMs)} instead. Raise Max Wait to follow the server's request.`;
 			}
-			retryLog.push(
-				`attempt ${attempt + 1}: ${this.shortReason(failure)}; waited ${formatMs(delay.waitMs)}${
-					delay.source === 'server' ? ' (as the server asked' + (delay.requestedMs !== undefined ? ', capped at Max Wait)' : ')') : ''
-				}`,
-			);
+			const line = `attempt ${attempt + 1}: ${this.shortReason(failure)}; waited ${formatMs(delay.waitMs)}${
+				delay.source === 'server' ? ' (as the server asked' + (delay.requestedMs !== undefined ? ', capped at Max Wait)' : ')') : ''
+			}`;
+			retryLog.push(line);
+			this.ctx.logger?.info(`OpenAI Toolkit: item ${options.itemIndex} ${options.method} ${options.path} ${line}`, {
+				node: this.node.name,
+				requestId: failure.requestId,
+			});
 			try {
 				await waitUnlessCancelled(delay.waitMs, this.signal);
 			} catch {

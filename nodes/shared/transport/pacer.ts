@@ -5,12 +5,14 @@
  * - Learns the per-minute request and token limits from `x-ratelimit-limit-*` and
  *   spaces request starts evenly at a little under that rate (OpenAI enforces limits
  *   over short windows, so bursts up to the per-minute figure still get 429s).
- * - Token-aware: each request reserves its estimated tokens (prompt plus max output);
- *   the estimate is corrected by the real usage when the answer arrives.
+ * - Token-aware: each request reserves its estimated tokens (prompt plus max output),
+ *   which is what OpenAI counts against the tokens-per-minute limit when it admits a request.
  * - Watches `x-ratelimit-remaining-*`: when the budget runs low (other clients share
  *   the key) it waits for the refill instead of firing.
- * - A 429 pauses every sender of the execution until the server's reset, and lowers the
- *   pace a little; successes raise it back.
+ * - A 429 that shows the budget is spent (remaining at zero, or most recent answers 429s)
+ *   pauses every sender of the execution until the server's reset and lowers the pace a
+ *   little; successes raise it back. A 429 while the headers still show budget left is a
+ *   blip: only that item backs off, the others keep their pace.
  * - Until the first answer arrives the limits are unknown, so only one request is in flight.
  */
 import { CancelledError, onCancel, waitUnlessCancelled } from './backoff';
@@ -47,9 +49,13 @@ interface BucketState {
 	waiters: Array<() => void>;
 	/** Multiplier on the target rate; drops on 429, recovers on success. */
 	pace: number;
+	/** Whether each of the latest answers was a 429, newest last. */
+	recent: boolean[];
 }
 
 const MIN_PACE = 0.3;
+/** Answers remembered to judge whether 429s are the rule or a blip. */
+const RECENT = 20;
 
 export class Pacer {
 	private readonly buckets = new Map<string, BucketState>();
@@ -78,6 +84,7 @@ export class Pacer {
 				calibrated: false,
 				waiters: [],
 				pace: 1,
+				recent: [],
 			};
 			this.buckets.set(key, state);
 		}
@@ -196,12 +203,21 @@ export class Pacer {
 	}
 
 	/**
-	 * Records the outcome of a request that was sent. `usedTokens` corrects the token
-	 * reservation with the real usage; `rateLimitedForMs` pauses everyone after a 429.
+	 * Whether a 429 means the whole execution must slow down: the headers say the budget
+	 * is used up, or carry no budget at all, or most recent answers were 429s.
 	 */
+	private budgetSpent(state: BucketState, reservation: Reservation, snapshot?: RateLimitSnapshot): boolean {
+		const limited = state.recent.filter(Boolean).length;
+		if (state.recent.length >= 10 && limited * 2 >= state.recent.length) return true;
+		if (!snapshot || (snapshot.remainingRequests === undefined && snapshot.remainingTokens === undefined)) return true;
+		if (snapshot.remainingRequests !== undefined && snapshot.remainingRequests <= state.inFlight) return true;
+		return snapshot.remainingTokens !== undefined && snapshot.remainingTokens < reservation.tokens;
+	}
+
+	/** Records the outcome of a request that was sent; `rateLimitedForMs` pauses everyone after a 429. */
 	release(
 		reservation: Reservation,
-		outcome: { snapshot?: RateLimitSnapshot; usedTokens?: number; rateLimitedForMs?: number; connected: boolean },
+		outcome: { snapshot?: RateLimitSnapshot; rateLimitedForMs?: number; connected: boolean },
 	): void {
 		const state = this.bucket(reservation.key);
 		state.inFlight = Math.max(0, state.inFlight - 1);
@@ -217,13 +233,16 @@ export class Pacer {
 			state.observedAt = now;
 			state.inFlightAtObservation = state.inFlight;
 		}
-		if (outcome.usedTokens !== undefined && state.limitTokens) {
-			state.nextTokenAt += (outcome.usedTokens - reservation.tokens) * this.msPerToken(state);
+		if (outcome.connected) {
+			state.recent.push(outcome.rateLimitedForMs !== undefined);
+			if (state.recent.length > RECENT) state.recent.shift();
 		}
 		if (outcome.rateLimitedForMs !== undefined) {
-			this.stats.pauses++;
-			state.pausedUntil = Math.max(state.pausedUntil, now + outcome.rateLimitedForMs);
-			state.pace = Math.max(MIN_PACE, state.pace * 0.85);
+			if (this.budgetSpent(state, reservation, outcome.snapshot)) {
+				this.stats.pauses++;
+				state.pausedUntil = Math.max(state.pausedUntil, now + outcome.rateLimitedForMs);
+				state.pace = Math.max(MIN_PACE, state.pace * 0.85);
+			}
 		} else if (outcome.connected) {
 			state.pace = Math.min(1, state.pace + 0.02);
 		}

@@ -1,0 +1,39 @@
+/** The example workflows in examples/ only use parameters the nodes really have. */
+import type { INodeProperties, INodeType } from 'n8n-workflow';
+
+import { OpenAiToolkitChat } from '../../nodes/OpenAiToolkitChat/OpenAiToolkitChat.node';
+import { OpenAiToolkitUsage } from '../../nodes/OpenAiToolkitUsage/OpenAiToolkitUsage.node';
+import classify from '../../examples/classify-reviews-within-budget.json';
+import spend from '../../examples/morning-spend-check.json';
+
+const nodes: Record<string, INodeType> = {
+	'n8n-nodes-openai-toolkit.openAiToolkitChat': new OpenAiToolkitChat(),
+	'n8n-nodes-openai-toolkit.openAiToolkitUsage': new OpenAiToolkitUsage(),
+};
+
+function names(properties: INodeProperties[]): Set<string> {
+	return new Set(properties.map((p) => p.name));
+}
+
+test.each([
+	['classify-reviews-within-budget', classify],
+	['morning-spend-check', spend],
+])('%s', (_, workflow) => {
+	const ours = workflow.nodes.filter((n) => n.type in nodes);
+	expect(ours.length).toBeGreaterThan(0);
+	for (const node of ours) {
+		const known = names(nodes[node.type].description.properties);
+		for (const key of Object.keys(node.parameters)) expect([node.name, key, known.has(key)]).toEqual([node.name, key, true]);
+		const operation = (node.parameters as { operation?: string }).operation;
+		if (operation) {
+			const options = nodes[node.type].description.properties.find((p) => p.name === 'operation')!.options as Array<{ value: string }>;
+			expect(options.map((o) => o.value)).toContain(operation);
+		}
+	}
+	for (const [from, outputs] of Object.entries(workflow.connections)) {
+		expect(workflow.nodes.map((n) => n.name)).toContain(from);
+		for (const output of (outputs as { main: Array<Array<{ node: string }>> }).main) {
+			for (const link of output) expect(workflow.nodes.map((n) => n.name)).toContain(link.node);
+		}
+	}
+});
