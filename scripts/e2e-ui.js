@@ -4,7 +4,7 @@
  * playwright-core; no browser download). Starts n8n with the built package like
  * `npm start` (fresh data folder, ports 5688/5689), completes the owner set-up, finds
  * "OpenAI Toolkit" in the node panel, adds the Chat node, opens the credential form and
- * saves screenshots to test-results/ui/ (the README's picture is docs/editor-chat-node.png).
+ * saves screenshots to test-results/ui/ (the README's pictures are docs/editor-*.png).
  */
 'use strict';
 
@@ -18,6 +18,7 @@ const { ROOT, log } = require('./lib/toolchain');
 const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 const SHOTS = path.join(ROOT, 'test-results', 'ui');
 const README_SHOT = path.join(ROOT, 'docs', 'editor-chat-node.png');
+const CREDENTIAL_SHOT = path.join(ROOT, 'docs', 'editor-credential.png');
 const OWNER = { email: 'owner@example.com', firstName: 'Ada', lastName: 'Owner', password: 'Toolkit-e2e-2026' };
 
 async function main() {
@@ -89,13 +90,13 @@ async function main() {
 			await page.getByText('OpenAI Toolkit Usage', { exact: true }).first().waitFor({ timeout: 10_000 });
 			await shot('03-node-panel');
 			await chat.click();
-			const action = page.getByText(/Message a model|OpenAI Toolkit Chat/i).first();
-			if (!(await page.locator('[data-test-id="ndv"]').isVisible({ timeout: 3_000 }).catch(() => false))) {
-				if (await action.isVisible().catch(() => false)) await action.click().catch(() => undefined);
-			}
-			await page.locator('[data-test-id="ndv"], .ndv-wrapper').first().waitFor({ timeout: 30_000 });
+			// n8n shows a community node's details first, with an "Add to workflow" button.
+			const add = page.getByRole('button', { name: /Add to workflow/i }).first();
+			if (await add.isVisible({ timeout: 5_000 }).catch(() => false)) await add.click();
 			await page.getByText('User Message', { exact: true }).first().waitFor({ timeout: 30_000 });
 			await shot('04-chat-node');
+			fs.mkdirSync(path.dirname(README_SHOT), { recursive: true });
+			await page.screenshot({ path: README_SHOT });
 		});
 
 		await step('4. open the credential form', async () => {
@@ -104,17 +105,15 @@ async function main() {
 				await select.click();
 				await page.getByText(/Create new credential|Create New Credential/).first().click();
 			} else {
-				await page.getByText(/Set up credential|Create new credential/i).first().click();
+				await page.getByText(/Connect to OpenAI Toolkit|Set up credential|Create new credential/i).first().click();
 			}
 			const modal = page.locator('[data-test-id="editCredential-modal"], .el-dialog').first();
 			await modal.waitFor({ timeout: 30_000 });
-			await page.getByText('API Key', { exact: true }).first().waitFor({ timeout: 30_000 });
+			await page.getByText('OpenAI Toolkit API', { exact: true }).first().waitFor({ timeout: 30_000 });
+			await page.getByText('Organization ID', { exact: true }).first().waitFor({ timeout: 10_000 });
 			await page.getByText('Base URL', { exact: true }).first().waitFor({ timeout: 10_000 });
 			await shot('05-credential-form');
-			fs.mkdirSync(path.dirname(README_SHOT), { recursive: true });
-			await page.keyboard.press('Escape');
-			await page.waitForTimeout(500);
-			await page.screenshot({ path: README_SHOT });
+			await page.screenshot({ path: CREDENTIAL_SHOT });
 		});
 	} catch (error) {
 		await shot('failure').catch(() => undefined);
