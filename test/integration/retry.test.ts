@@ -2,6 +2,7 @@
 import { sleep } from 'n8n-workflow';
 
 import { OpenAiToolkitChat } from '../../nodes/OpenAiToolkitChat/OpenAiToolkitChat.node';
+import { leaks } from '../reliability/helpers';
 import { apiCredential, execute, FAST_RETRY, items, startServer, type MockServer } from '../support/setup';
 
 const node = new OpenAiToolkitChat();
@@ -46,6 +47,7 @@ describe('retried, then successful', () => {
 		expect(run.output[0][0].json.retries).toBe(2);
 		expect((run.output[0][0].json.retryLog as string[]).length).toBe(2);
 		expect(server.requests).toHaveLength(3);
+		expect(leaks(run)).toEqual([]);
 	});
 
 	test('a timeout (server accepts, never answers) is retried', async () => {
@@ -74,6 +76,7 @@ describe('never retried: exactly one request', () => {
 		expect(run.error?.message).toContain('request id req_fixed123');
 		if (body.error.code) expect(run.error?.message).toContain(`code ${body.error.code}`);
 		expect(server.requests).toHaveLength(1);
+		expect(leaks(run)).toEqual([]);
 	});
 });
 
@@ -135,6 +138,7 @@ test('5xx after all retries says the service is down, and how often it was tried
 	expect(run.error?.description).toMatch(/Tried 4 times/);
 	expect(run.error?.description).toMatch(/Try again later/);
 	expect(server.requests).toHaveLength(4);
+	expect(leaks(run)).toEqual([]);
 });
 
 test('Max Retries 0 sends once', async () => {
