@@ -3,8 +3,8 @@
  * npm run e2e:ui: the n8n editor in headless Chromium (Debian's chromium, driven by
  * playwright-core; no browser download). Starts n8n with the built package like
  * `npm start` (fresh data folder, ports 5688/5689), completes the owner set-up, finds
- * "OpenAI Toolkit" in the node panel, adds the Chat node, opens the credential form and
- * saves screenshots to test-results/ui/ (the README's pictures are docs/editor-*.png).
+ * "OpenAI Toolkit" in the node panel, adds the Chat node, opens the credential form, checks
+ * that saving a bad key shows this package's credential-test message, and saves screenshots to test-results/ui/ (the README's pictures are docs/editor-*.png).
  */
 'use strict';
 
@@ -113,6 +113,19 @@ async function main() {
 			await page.getByText('Organization ID', { exact: true }).first().waitFor({ timeout: 10_000 });
 			await page.getByText('Base URL', { exact: true }).first().waitFor({ timeout: 10_000 });
 			await shot('05-credential-form');
+		});
+
+		await step('5. the credential test explains a bad key, without sending it', async () => {
+			// Saving runs n8n's credential test, which is this package's testedBy function.
+			const key = page.locator('[data-test-id="editCredential-modal"] input[type="password"], .el-dialog input[type="password"]').first();
+			await key.fill('Bearer not-a-real-key');
+			await page.getByRole('button', { name: /^Save$/ }).first().click();
+			const details = page.getByText('More details').first();
+			await details.waitFor({ timeout: 30_000 });
+			await details.click();
+			const message = page.getByText(/starts with "Bearer "/).first();
+			await message.waitFor({ timeout: 30_000 });
+			await shot('06-credential-test-message');
 			await page.screenshot({ path: CREDENTIAL_SHOT });
 		});
 	} catch (error) {
@@ -124,7 +137,7 @@ async function main() {
 		await browser.close();
 		await server.stop();
 	}
-	if (!process.exitCode) log(`e2e:ui: ${steps.length}/4 steps passed; screenshots in ${path.relative(ROOT, SHOTS)}/`);
+	if (!process.exitCode) log(`e2e:ui: ${steps.length}/5 steps passed; screenshots in ${path.relative(ROOT, SHOTS)}/`);
 }
 
 main().catch((error) => {

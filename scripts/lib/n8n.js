@@ -34,6 +34,12 @@ class N8nInstance {
 
 	/** A fresh user folder with the package installed. */
 	static create(name) {
+		// Earlier runs' folders of the same kind are not needed again.
+		if (fs.existsSync(WORK)) {
+			for (const entry of fs.readdirSync(WORK)) {
+				if (entry.startsWith(`${name}-`)) fs.rmSync(path.join(WORK, entry), { recursive: true, force: true });
+			}
+		}
 		return N8nInstance.at(path.join(WORK, `${name}-${Date.now()}`));
 	}
 

@@ -18,6 +18,8 @@ const ROOT = path.join(__dirname, '..', '..');
 const CACHE = path.join(ROOT, '.cache');
 const N8N_VERSION = '2.41.1';
 const NODE_MAJOR = '24';
+/** Built files of the native addons n8n needs; checked after the rebuild (isolated-vm ships prebuilds). */
+const NATIVE_ADDONS = ['sqlite3/build/Release/node_sqlite3.node'];
 
 function log(message, tag = path.basename(process.argv[1] || 'toolchain', '.js')) {
 	process.stdout.write(`[${tag}] ${message}\n`);
@@ -78,7 +80,8 @@ function n8nBin() {
 function ensureN8n() {
 	ensureNode();
 	const ready = path.join(n8nDir(), '.ready');
-	if (fs.existsSync(ready) && fs.existsSync(n8nBin())) return n8nBin();
+	const built = NATIVE_ADDONS.every((addon) => fs.existsSync(path.join(n8nDir(), 'node_modules', addon)));
+	if (fs.existsSync(ready) && fs.existsSync(n8nBin()) && built) return n8nBin();
 	log(`installing n8n ${N8N_VERSION} into ${path.relative(ROOT, n8nDir())} (first run only, a few minutes)`);
 	fs.mkdirSync(n8nDir(), { recursive: true });
 	fs.writeFileSync(
@@ -88,7 +91,17 @@ function ensureN8n() {
 	const env = node24Env();
 	run('npm', ['install', '--ignore-scripts', '--no-audit', '--no-fund', '--loglevel=error'], { cwd: n8nDir(), env });
 	log('building the native addons n8n needs (sqlite3, isolated-vm) against Node 24');
-	run('npm', ['rebuild', 'sqlite3', 'isolated-vm', `--nodedir=${nodeDir()}`, '--loglevel=error'], { cwd: n8nDir(), env });
+	// Under `npm run`, this project's ignore-scripts=true reaches child npm processes through
+	// the environment; the rebuild needs install scripts on.
+	run('npm', ['rebuild', 'sqlite3', 'isolated-vm', `--nodedir=${nodeDir()}`, '--ignore-scripts=false', '--loglevel=error'], {
+		cwd: n8nDir(),
+		env: { ...env, npm_config_ignore_scripts: 'false' },
+	});
+	for (const addon of NATIVE_ADDONS) {
+		if (!fs.existsSync(path.join(n8nDir(), 'node_modules', addon))) {
+			throw new Error(`n8n's native addon ${addon} was not built; see the npm rebuild output above`);
+		}
+	}
 	fs.writeFileSync(ready, new Date().toISOString());
 	return n8nBin();
 }
