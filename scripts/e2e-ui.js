@@ -4,7 +4,8 @@
  * playwright-core; no browser download). Starts n8n with the built package like
  * `npm start` (fresh data folder, ports 5688/5689), completes the owner set-up, finds
  * "OpenAI Toolkit" in the node panel, adds the Chat node, opens the credential form, checks
- * that saving a bad key shows this package's credential-test message, and saves screenshots to test-results/ui/ (the README's pictures are docs/editor-*.png).
+ * that saving a bad key shows this package's credential-test message, and saves screenshots
+ * to test-results/ui/ (with --update-docs also the README's pictures, docs/editor-*.png).
  */
 'use strict';
 
@@ -19,6 +20,8 @@ const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 const SHOTS = path.join(ROOT, 'test-results', 'ui');
 const README_SHOT = path.join(ROOT, 'docs', 'editor-chat-node.png');
 const CREDENTIAL_SHOT = path.join(ROOT, 'docs', 'editor-credential.png');
+/** The README's pictures are rewritten only on request: npm run e2e:ui -- --update-docs */
+const UPDATE_DOCS = process.argv.includes('--update-docs');
 const OWNER = { email: 'owner@example.com', firstName: 'Ada', lastName: 'Owner', password: 'Toolkit-e2e-2026' };
 
 async function main() {
@@ -95,8 +98,7 @@ async function main() {
 			if (await add.isVisible({ timeout: 5_000 }).catch(() => false)) await add.click();
 			await page.getByText('User Message', { exact: true }).first().waitFor({ timeout: 30_000 });
 			await shot('04-chat-node');
-			fs.mkdirSync(path.dirname(README_SHOT), { recursive: true });
-			await page.screenshot({ path: README_SHOT });
+			if (UPDATE_DOCS) await page.screenshot({ path: README_SHOT });
 		});
 
 		await step('4. open the credential form', async () => {
@@ -126,7 +128,7 @@ async function main() {
 			const message = page.getByText(/starts with "Bearer "/).first();
 			await message.waitFor({ timeout: 30_000 });
 			await shot('06-credential-test-message');
-			await page.screenshot({ path: CREDENTIAL_SHOT });
+			if (UPDATE_DOCS) await page.screenshot({ path: CREDENTIAL_SHOT });
 		});
 	} catch (error) {
 		await shot('failure').catch(() => undefined);

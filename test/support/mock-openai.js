@@ -616,57 +616,65 @@ class MockOpenAi {
 		};
 	}
 
-	usagePage(query) {
-		const width = query.bucket_width || '1d';
-		const limits = { '1d': [7, 31], '1h': [24, 168], '1m': [60, 1440] }[width] || [7, 31];
-		const { slice, hasMore, nextPage } = this.buckets(query, limits[0], limits[1]);
-		const groupBy = [].concat(query.group_by || []);
-		const rows = [
-			{ model: 'gpt-4o-mini-2024-07-18', project_id: 'proj_alpha', api_key_id: 'key_a' },
-			{ model: 'gpt-4o-2024-08-06', project_id: 'proj_alpha', api_key_id: 'key_b' },
-			{ model: 'gpt-4o-mini-2024-07-18', project_id: 'proj_beta', api_key_id: 'key_c' },
-		];
+	/**
+	 * A report page as the organization APIs lay it out: per bucket, the rows summed per
+	 * group_by combination, then turned into result objects.
+	 */
+	groupedPage({ slice, hasMore, nextPage }, rows, groupBy, { empty, add, result }) {
 		return {
 			object: 'page',
 			data: slice.map(([s, e]) => {
 				const groups = new Map();
 				for (const row of rows) {
 					const id = groupBy.map((g) => row[g]).join('|');
-					const acc = groups.get(id) || { ...row, input_tokens: 0, output_tokens: 0, input_cached_tokens: 0, num_model_requests: 0 };
-					acc.input_tokens += 1000;
-					acc.output_tokens += 200;
-					acc.input_cached_tokens += 100;
-					acc.num_model_requests += 2;
+					const acc = groups.get(id) || { ...row, ...empty };
+					add(acc, row);
 					groups.set(id, acc);
 				}
-				return {
-					object: 'bucket',
-					start_time: s,
-					end_time: e,
-					results: [...groups.values()].map((g) => ({
-						object: 'organization.usage.completions.result',
-						input_tokens: g.input_tokens,
-						output_tokens: g.output_tokens,
-						input_cached_tokens: g.input_cached_tokens,
-						input_audio_tokens: 0,
-						output_audio_tokens: 0,
-						num_model_requests: g.num_model_requests,
-						project_id: groupBy.includes('project_id') ? g.project_id : null,
-						user_id: null,
-						api_key_id: groupBy.includes('api_key_id') ? g.api_key_id : null,
-						model: groupBy.includes('model') ? g.model : null,
-						batch: null,
-						service_tier: null,
-					})),
-				};
+				return { object: 'bucket', start_time: s, end_time: e, results: [...groups.values()].map(result) };
 			}),
 			has_more: hasMore,
 			next_page: nextPage,
 		};
 	}
 
+	usagePage(query) {
+		const width = query.bucket_width || '1d';
+		const limits = { '1d': [7, 31], '1h': [24, 168], '1m': [60, 1440] }[width] || [7, 31];
+		const groupBy = [].concat(query.group_by || []);
+		const rows = [
+			{ model: 'gpt-4o-mini-2024-07-18', project_id: 'proj_alpha', api_key_id: 'key_a' },
+			{ model: 'gpt-4o-2024-08-06', project_id: 'proj_alpha', api_key_id: 'key_b' },
+			{ model: 'gpt-4o-mini-2024-07-18', project_id: 'proj_beta', api_key_id: 'key_c' },
+		];
+		const grouped = (key, g) => (groupBy.includes(key) ? g[key] : null);
+		return this.groupedPage(this.buckets(query, limits[0], limits[1]), rows, groupBy, {
+			empty: { input_tokens: 0, output_tokens: 0, input_cached_tokens: 0, num_model_requests: 0 },
+			add: (acc) => {
+				acc.input_tokens += 1000;
+				acc.output_tokens += 200;
+				acc.input_cached_tokens += 100;
+				acc.num_model_requests += 2;
+			},
+			result: (g) => ({
+				object: 'organization.usage.completions.result',
+				input_tokens: g.input_tokens,
+				output_tokens: g.output_tokens,
+				input_cached_tokens: g.input_cached_tokens,
+				input_audio_tokens: 0,
+				output_audio_tokens: 0,
+				num_model_requests: g.num_model_requests,
+				project_id: grouped('project_id', g),
+				user_id: null,
+				api_key_id: grouped('api_key_id', g),
+				model: grouped('model', g),
+				batch: null,
+				service_tier: null,
+			}),
+		});
+	}
+
 	costsPage(query) {
-		const { slice, hasMore, nextPage } = this.buckets({ ...query, bucket_width: '1d' }, 7, 180);
 		const groupBy = [].concat(query.group_by || []);
 		const perProjectDay = this.options.dailyCostUsd ?? 1.25;
 		const rows = [
@@ -675,31 +683,18 @@ class MockOpenAi {
 			{ project_id: 'proj_beta', line_item: 'gpt-4o, input', share: 0.5 },
 			{ project_id: 'proj_beta', line_item: 'gpt-4o, output', share: 0.5 },
 		];
-		return {
-			object: 'page',
-			data: slice.map(([s, e]) => {
-				const groups = new Map();
-				for (const row of rows) {
-					const id = groupBy.map((g) => row[g]).join('|');
-					const acc = groups.get(id) || { ...row, value: 0 };
-					acc.value += perProjectDay * row.share;
-					groups.set(id, acc);
-				}
-				return {
-					object: 'bucket',
-					start_time: s,
-					end_time: e,
-					results: [...groups.values()].map((g) => ({
-						object: 'organization.costs.result',
-						amount: { value: Math.round(g.value * 1e6) / 1e6, currency: 'usd' },
-						line_item: groupBy.includes('line_item') ? g.line_item : null,
-						project_id: groupBy.includes('project_id') ? g.project_id : null,
-					})),
-				};
+		return this.groupedPage(this.buckets({ ...query, bucket_width: '1d' }, 7, 180), rows, groupBy, {
+			empty: { value: 0 },
+			add: (acc, row) => {
+				acc.value += perProjectDay * row.share;
+			},
+			result: (g) => ({
+				object: 'organization.costs.result',
+				amount: { value: Math.round(g.value * 1e6) / 1e6, currency: 'usd' },
+				line_item: groupBy.includes('line_item') ? g.line_item : null,
+				project_id: groupBy.includes('project_id') ? g.project_id : null,
 			}),
-			has_more: hasMore,
-			next_page: nextPage,
-		};
+		});
 	}
 }
 
