@@ -210,6 +210,7 @@ export class OpenAiClient {
 				: undefined;
 			const attemptStart = Date.now();
 			let failure: Failure;
+			let serverHint: number | undefined;
 			let response: RawResponse | undefined;
 			try {
 				response = await this.send(options, credential);
@@ -218,7 +219,6 @@ export class OpenAiClient {
 					if (reservation) this.pacer!.release(reservation, { connected: false });
 					throw this.cancelled(options.itemIndex);
 				}
-				response = undefined;
 				failure = describeNetworkFailure(error, context);
 				if (reservation) this.pacer!.release(reservation, { connected: false });
 			}
@@ -245,17 +245,13 @@ export class OpenAiClient {
 					};
 				}
 				failure = describeHttpFailure(status, response.body, response.headers, context);
+				serverHint = this.serverHint(failure);
 				if (reservation) {
-					const hint =
-						failure.kind === 'rate_limit'
-							? (retryAfterMs(response.headers, Date.now()) ??
-								retryHintFromMessage(failure.upstreamMessage) ??
-								1000)
-							: undefined;
 					this.pacer!.release(reservation, {
 						snapshot,
 						connected: true,
-						rateLimitedForMs: hint === undefined ? undefined : Math.min(hint, this.settings.maxWaitMs),
+						// A 429 without a hint still pauses the others for a second.
+						rateLimitedForMs: failure.kind === 'rate_limit' ? Math.min(serverHint ?? 1000, this.settings.maxWaitMs) : undefined,
 					});
 				}
 			}
@@ -274,10 +270,7 @@ export class OpenAiClient {
 				});
 			}
 
-			const hint =
-				retryAfterMs(failure.headers, Date.now()) ??
-				(failure.kind === 'rate_limit' ? retryHintFromMessage(failure.upstreamMessage) : undefined);
-			const delay = retryDelay(attempt, hint, this.settings.maxWaitMs);
+			const delay = retryDelay(attempt, serverHint, this.settings.maxWaitMs);
 			if (delay.requestedMs !== undefined) {
 				cappedNote = `The server asked to wait ${formatMs(delay.requestedMs)}, longer than Max Wait (${formatMs(this.settings.maxWaitMs)}), so it waited ${formatMs(this.settings.maxWaitMs)} instead. Raise Max Wait to follow the server's request.`;
 			}
@@ -296,6 +289,14 @@ export class OpenAiClient {
 				throw this.cancelled(options.itemIndex);
 			}
 		}
+	}
+
+	/** How long the server asked to wait: retry-after-ms, retry-after, or the hint in a 429 message. */
+	private serverHint(failure: Failure): number | undefined {
+		return (
+			retryAfterMs(failure.headers, Date.now()) ??
+			(failure.kind === 'rate_limit' ? retryHintFromMessage(failure.upstreamMessage) : undefined)
+		);
 	}
 
 	private shortReason(failure: Failure): string {
