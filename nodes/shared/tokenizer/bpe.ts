@@ -32,27 +32,10 @@ export class BpeEncoding {
 		return total;
 	}
 
-	/** Token ranks of text, for tests and debugging. */
-	encode(text: string): number[] {
-		const out: number[] = [];
-		for (const match of text.matchAll(this.pattern)) out.push(...this.encodePiece(match[0]));
-		return out;
-	}
-
 	private countPiece(piece: string): number {
 		const bytes = utf8.encode(piece);
 		if (this.ranks.has(bytesKey(bytes))) return 1;
 		return this.merge(bytes).length - 1;
-	}
-
-	private encodePiece(piece: string): number[] {
-		const bytes = utf8.encode(piece);
-		const whole = this.ranks.get(bytesKey(bytes));
-		if (whole !== undefined) return [whole];
-		const bounds = this.merge(bytes);
-		const out: number[] = [];
-		for (let i = 0; i + 1 < bounds.length; i++) out.push(this.ranks.get(bytesKey(bytes, bounds[i], bounds[i + 1]))!);
-		return out;
 	}
 
 	/** Returns the token boundaries after merging (tiktoken's byte_pair_merge). */

@@ -59,8 +59,6 @@ export interface CallOptions {
 
 export interface CallResult<T> {
 	body: T;
-	status: number;
-	headers: HeaderBag;
 	requestId?: string;
 	/** Attempts after the first. */
 	retries: number;
@@ -127,10 +125,6 @@ export class OpenAiClient {
 
 	get node(): INode {
 		return this.ctx.getNode();
-	}
-
-	get baseUrl(): string | undefined {
-		return this.credential?.baseUrl;
 	}
 
 	get isOpenAi(): boolean {
@@ -234,8 +228,6 @@ export class OpenAiClient {
 					this.unreachable = false;
 					return {
 						body: response.body as T,
-						status,
-						headers: response.headers,
 						requestId: requestIdOf(response.headers),
 						retries: attempt,
 						retryLog,
@@ -308,7 +300,7 @@ export class OpenAiClient {
 		return new NodeOperationError(this.node, 'The execution was cancelled while waiting for OpenAI', { itemIndex });
 	}
 
-	toNodeError(
+	private toNodeError(
 		failure: Failure,
 		itemIndex: number,
 		attempts: { attempts: number; retryLog: string[]; note?: string },

@@ -62,8 +62,6 @@ export class Pacer {
 	private readonly userRpm: number;
 	private readonly target: number;
 	private readonly now: () => number;
-	/** Counters for progress reporting and benchmarks. */
-	readonly stats = { waitedMs: 0, pauses: 0 };
 
 	constructor(options: PacerOptions = {}) {
 		this.userRpm = options.requestsPerMinute && options.requestsPerMinute > 0 ? options.requestsPerMinute : 0;
@@ -146,7 +144,6 @@ export class Pacer {
 			const now = this.now();
 			const hold = Math.max(state.pausedUntil - now, this.budgetWaitMs(state, tokens, now));
 			if (hold > 0) {
-				this.stats.waitedMs += hold;
 				await waitUnlessCancelled(hold, signal);
 				continue;
 			}
@@ -157,7 +154,6 @@ export class Pacer {
 			if (tokenMs) state.nextTokenAt = Math.max(state.nextTokenAt, now) + tokenMs;
 			state.inFlight++;
 			if (slot > now) {
-				this.stats.waitedMs += slot - now;
 				let waited = false;
 				try {
 					await waitUnlessCancelled(slot - now, signal);
@@ -239,7 +235,6 @@ export class Pacer {
 		}
 		if (outcome.rateLimitedForMs !== undefined) {
 			if (this.budgetSpent(state, reservation, outcome.snapshot)) {
-				this.stats.pauses++;
 				state.pausedUntil = Math.max(state.pausedUntil, now + outcome.rateLimitedForMs);
 				state.pace = Math.max(MIN_PACE, state.pace * 0.85);
 			}

@@ -21,11 +21,10 @@ export async function collectAllPages<T>(
 	path: string,
 	qs: IDataObject,
 	itemIndex: number,
-): Promise<{ data: T[]; pages: number; retries: number }> {
+): Promise<{ data: T[]; pages: number }> {
 	const data: T[] = [];
 	let page: string | undefined;
 	let pages = 0;
-	let retries = 0;
 	do {
 		const result = await client.call<ReportPage<T>>({
 			method: 'GET',
@@ -35,9 +34,8 @@ export async function collectAllPages<T>(
 			adminEndpoint: true,
 		});
 		pages++;
-		retries += result.retries;
 		if (Array.isArray(result.body.data)) data.push(...result.body.data);
 		page = result.body.has_more && result.body.next_page ? result.body.next_page : undefined;
 	} while (page && pages < MAX_PAGES);
-	return { data, pages, retries };
+	return { data, pages };
 }
