@@ -1,11 +1,6 @@
-import { NodeOperationError, type IDataObject, type IExecuteFunctions } from 'n8n-workflow';
+import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 
-export function fieldError(ctx: IExecuteFunctions, itemIndex: number, field: string, message: string, description?: string) {
-	return new NodeOperationError(ctx.getNode(), `${field}: ${message}`, {
-		itemIndex,
-		description: description ?? '',
-	});
-}
+import { fieldError } from '../shared/execution/parameters';
 
 /** Reads a dot path such as "usage" or "data.usage" from an item. */
 export function getPath(source: IDataObject, path: string): unknown {
@@ -38,10 +33,10 @@ export function dateRange(ctx: IExecuteFunctions, itemIndex: number): { start: n
 	const start = toUnixSeconds(rawStart);
 	const end = toUnixSeconds(rawEnd);
 	if (start === undefined) {
-		throw fieldError(ctx, itemIndex, 'Start Date', rawStart === '' ? 'is required' : `"${String(rawStart)}" is not a date`, 'Nothing was sent to the API.');
+		throw fieldError(ctx, itemIndex, 'Start Date', rawStart === '' ? 'is required' : `"${String(rawStart)}" is not a date`);
 	}
 	if (rawEnd !== '' && rawEnd !== undefined && rawEnd !== null && end === undefined) {
-		throw fieldError(ctx, itemIndex, 'End Date', `"${String(rawEnd)}" is not a date`, 'Nothing was sent to the API.');
+		throw fieldError(ctx, itemIndex, 'End Date', `"${String(rawEnd)}" is not a date`);
 	}
 	if (end !== undefined && end <= start) {
 		throw fieldError(
@@ -49,7 +44,7 @@ export function dateRange(ctx: IExecuteFunctions, itemIndex: number): { start: n
 			itemIndex,
 			'End Date',
 			`${isoFromUnix(end)} is not after the Start Date ${isoFromUnix(start)}`,
-			'Swap the dates or leave End Date empty for "until now". Nothing was sent to the API.',
+			'Swap the dates or leave End Date empty for "until now".',
 		);
 	}
 	return { start, end };

@@ -1,7 +1,7 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
 import type { ModelPrice } from '../shared/pricing/prices';
-import { fieldError } from './helpers';
+import { fieldError } from '../shared/execution/parameters';
 
 export function priceOverridesProperty(operations: string[]): INodeProperties {
 	return {

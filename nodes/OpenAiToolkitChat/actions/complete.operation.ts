@@ -8,6 +8,7 @@ import {
 
 import { readRequestSettings, requestSettingsProperty } from '../../shared/descriptions/requestSettings';
 import { errorItem, itemsFromOutcomes, keepAnswer } from '../../shared/execution/output';
+import { fieldError, jsonParameter, textParameter } from '../../shared/execution/parameters';
 import { runItems } from '../../shared/execution/runItems';
 import { costOf, findPrice, tokensFromUsage } from '../../shared/pricing/prices';
 import { OpenAiClient, type CallResult } from '../../shared/transport/client';
@@ -212,41 +213,9 @@ interface ChatCompletion {
 	usage?: IDataObject;
 }
 
-function fieldError(ctx: IExecuteFunctions, itemIndex: number, field: string, message: string, description?: string) {
-	return new NodeOperationError(ctx.getNode(), `${field}: ${message}`, {
-		itemIndex,
-		description: `${description ? `${description} ` : ''}Nothing was sent to the API for this item.`,
-	});
-}
-
-function textParameter(ctx: IExecuteFunctions, name: string, field: string, itemIndex: number): string {
-	const value = ctx.getNodeParameter(name, itemIndex, '') as unknown;
-	if (value === undefined || value === null) return '';
-	if (typeof value === 'string') return value;
-	if (typeof value === 'number' || typeof value === 'boolean') return String(value);
-	throw fieldError(
-		ctx,
-		itemIndex,
-		field,
-		`the expression gave ${Array.isArray(value) ? 'a list' : 'an object'}, not text`,
-		'Point the expression at a text field, e.g. {{ $json.text }}, or turn the value into text with {{ JSON.stringify($json.data) }}.',
-	);
-}
-
-function parseJsonParameter(ctx: IExecuteFunctions, name: string, field: string, itemIndex: number): unknown {
-	const value = ctx.getNodeParameter(name, itemIndex, '') as unknown;
-	if (typeof value !== 'string') return value;
-	if (value.trim() === '') return undefined;
-	try {
-		return JSON.parse(value);
-	} catch (error) {
-		throw fieldError(ctx, itemIndex, field, 'this is not valid JSON', `The parser said: ${(error as Error).message}.`);
-	}
-}
-
 function historyMessages(ctx: IExecuteFunctions, itemIndex: number): ChatMessage[] {
 	const field = 'Conversation History (JSON)';
-	const history = parseJsonParameter(ctx, 'history', field, itemIndex);
+	const history = jsonParameter(ctx, 'history', field, itemIndex);
 	if (history === undefined || history === null) return [];
 	if (!Array.isArray(history)) {
 		throw fieldError(ctx, itemIndex, field, 'must be an array of messages', 'Use [{"role": "user", "content": "…"}, …].');
@@ -342,7 +311,7 @@ export function buildChatRequest(ctx: IExecuteFunctions, itemIndex: number, isOp
 	const format = ctx.getNodeParameter('responseFormat', itemIndex, 'text') as string;
 	if (format === 'json_object') body.response_format = { type: 'json_object' };
 	if (format === 'json_schema') {
-		const schema = parseJsonParameter(ctx, 'jsonSchema', 'JSON Schema', itemIndex);
+		const schema = jsonParameter(ctx, 'jsonSchema', 'JSON Schema', itemIndex);
 		if (!schema || typeof schema !== 'object' || Array.isArray(schema)) {
 			throw fieldError(ctx, itemIndex, 'JSON Schema', 'must be a JSON object such as {"type": "object", …}');
 		}

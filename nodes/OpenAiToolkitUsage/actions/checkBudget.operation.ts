@@ -10,7 +10,8 @@ import { readRequestSettings, requestSettingsProperty } from '../../shared/descr
 import { errorItem, itemsFromOutcomes } from '../../shared/execution/output';
 import type { ItemOutcome } from '../../shared/execution/runItems';
 import { OpenAiClient } from '../../shared/transport/client';
-import { fieldError, getPath, isoFromUnix, roundUsd } from '../helpers';
+import { fieldError } from '../../shared/execution/parameters';
+import { getPath, isoFromUnix, roundUsd } from '../helpers';
 import { fetchCosts, sumAmounts } from './getCosts.operation';
 
 const operations = ['checkBudget', 'checkBudgetItems'];
@@ -119,7 +120,7 @@ export function judgeBudget(spent: number, budget: number, softPercent: number, 
 function readLimits(ctx: IExecuteFunctions, itemIndex: number) {
 	const budget = Number(ctx.getNodeParameter('monthlyBudget', itemIndex, 0));
 	if (!Number.isFinite(budget) || budget <= 0) {
-		throw fieldError(ctx, itemIndex, 'Monthly Budget (USD)', `${String(budget)} is not a budget: it must be more than 0`, 'Nothing was sent to the API.');
+		throw fieldError(ctx, itemIndex, 'Monthly Budget (USD)', `${String(budget)} is not a budget: it must be more than 0`);
 	}
 	const soft = Number(ctx.getNodeParameter('softLimitPercent', itemIndex, 80));
 	const hard = Number(ctx.getNodeParameter('hardLimitPercent', itemIndex, 100));

@@ -4,7 +4,7 @@ import { errorItem, itemsFromOutcomes } from '../../shared/execution/output';
 import { runItems } from '../../shared/execution/runItems';
 import { costOf } from '../../shared/pricing/prices';
 import { countChatTokens, encodingForModel, getEncoding, type ChatMessage } from '../../shared/tokenizer';
-import { fieldError } from '../helpers';
+import { fieldError, jsonParameter, textParameter } from '../../shared/execution/parameters';
 import { priceFor } from './estimateCost.operation';
 
 const show = { operation: ['countTokens'] };
@@ -63,15 +63,8 @@ export const description: INodeProperties[] = [
 
 function readMessages(ctx: IExecuteFunctions, itemIndex: number): ChatMessage[] {
 	const field = 'Messages (JSON)';
-	let value = ctx.getNodeParameter('messages', itemIndex, '') as unknown;
-	if (typeof value === 'string') {
-		if (value.trim() === '') throw fieldError(ctx, itemIndex, field, 'is empty');
-		try {
-			value = JSON.parse(value);
-		} catch (error) {
-			throw fieldError(ctx, itemIndex, field, `not valid JSON (${(error as Error).message})`);
-		}
-	}
+	const value = jsonParameter(ctx, 'messages', field, itemIndex);
+	if (value === undefined) throw fieldError(ctx, itemIndex, field, 'is empty');
 	if (!Array.isArray(value)) throw fieldError(ctx, itemIndex, field, 'must be an array of {role, content} messages');
 	return value.map((entry, position) => {
 		const message = entry as { role?: unknown; content?: unknown; name?: unknown };
@@ -95,11 +88,7 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 			if (mode === 'messages') {
 				tokens = countChatTokens(encoding, readMessages(this, itemIndex));
 			} else {
-				const text = this.getNodeParameter('text', itemIndex, '') as unknown;
-				if (text !== null && typeof text === 'object') {
-					throw fieldError(this, itemIndex, 'Text', 'the expression gave an object, not text', 'Use {{ JSON.stringify(…) }} to count an object as JSON.');
-				}
-				tokens = encoding.count(text === undefined || text === null ? '' : String(text));
+				tokens = encoding.count(textParameter(this, 'text', 'Text', itemIndex));
 			}
 			const expected = Math.max(0, Number(this.getNodeParameter('expectedOutputTokens', itemIndex, 0)) || 0);
 			const match = priceFor(this, itemIndex, model);

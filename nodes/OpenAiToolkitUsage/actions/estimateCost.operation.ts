@@ -3,7 +3,8 @@ import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodePropertie
 import { itemsFromOutcomes, errorItem } from '../../shared/execution/output';
 import { runItems } from '../../shared/execution/runItems';
 import { costOf, findPrice, PRICE_TABLE_DATE, tokensFromUsage, type TokenCounts } from '../../shared/pricing/prices';
-import { fieldError, getPath, roundUsd } from '../helpers';
+import { fieldError } from '../../shared/execution/parameters';
+import { getPath, roundUsd } from '../helpers';
 import { priceOverridesProperty, readPriceOverrides } from '../priceOverrides';
 
 const show = { operation: ['estimateCost'] };

@@ -6,7 +6,7 @@ import { runItems } from '../../shared/execution/runItems';
 import { costOf, findPrice, tokensFromUsage } from '../../shared/pricing/prices';
 import { OpenAiClient } from '../../shared/transport/client';
 import type { RateLimitSnapshot } from '../../shared/transport/headers';
-import { fieldError } from '../helpers';
+import { fieldError } from '../../shared/execution/parameters';
 
 const show = { operation: ['rateLimits'] };
 
