@@ -7,7 +7,7 @@ import {
 } from 'n8n-workflow';
 
 import { readRequestSettings, requestSettingsProperty } from '../../shared/descriptions/requestSettings';
-import { errorItem, itemsFromOutcomes, keepAnswer } from '../../shared/execution/output';
+import { itemsFromOutcomes, keepAnswer } from '../../shared/execution/output';
 import { fieldError, jsonParameter, textParameter } from '../../shared/execution/parameters';
 import { runItems } from '../../shared/execution/runItems';
 import { costOf, findPrice, tokensFromUsage } from '../../shared/pricing/prices';
@@ -398,5 +398,5 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 		{ concurrency: settings.concurrency, continueOnFail: this.continueOnFail(), signal: client.signal },
 	);
 
-	return [itemsFromOutcomes(this, outcomes, client.signal, (error) => errorItem(error))];
+	return [itemsFromOutcomes(this, outcomes, client.signal)];
 }

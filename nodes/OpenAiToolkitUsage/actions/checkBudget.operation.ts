@@ -7,7 +7,7 @@ import {
 } from 'n8n-workflow';
 
 import { readRequestSettings, requestSettingsProperty } from '../../shared/descriptions/requestSettings';
-import { errorItem, itemsFromOutcomes } from '../../shared/execution/output';
+import { itemsFromOutcomes } from '../../shared/execution/output';
 import type { ItemOutcome } from '../../shared/execution/runItems';
 import { OpenAiClient } from '../../shared/transport/client';
 import { fieldError } from '../../shared/execution/parameters';
@@ -149,7 +149,7 @@ function route(
 			return { ok: false, error };
 		}
 	});
-	const routed = itemsFromOutcomes(ctx, outcomes, undefined, errorItem);
+	const routed = itemsFromOutcomes(ctx, outcomes, undefined);
 	const within: INodeExecutionData[] = [];
 	const over: INodeExecutionData[] = [];
 	routed.forEach((item) => {

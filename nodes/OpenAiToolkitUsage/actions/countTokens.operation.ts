@@ -1,6 +1,6 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
-import { errorItem, itemsFromOutcomes } from '../../shared/execution/output';
+import { itemsFromOutcomes } from '../../shared/execution/output';
 import { runItems } from '../../shared/execution/runItems';
 import { costOf } from '../../shared/pricing/prices';
 import { countChatTokens, encodingForModel, getEncoding, type ChatMessage } from '../../shared/tokenizer';
@@ -105,5 +105,5 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 		},
 		{ concurrency: 1, continueOnFail: this.continueOnFail() },
 	);
-	return [itemsFromOutcomes(this, outcomes, undefined, errorItem)];
+	return [itemsFromOutcomes(this, outcomes, undefined)];
 }

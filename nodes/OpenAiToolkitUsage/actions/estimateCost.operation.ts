@@ -1,6 +1,6 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
-import { itemsFromOutcomes, errorItem } from '../../shared/execution/output';
+import { itemsFromOutcomes } from '../../shared/execution/output';
 import { runItems } from '../../shared/execution/runItems';
 import { costOf, findPrice, PRICE_TABLE_DATE, tokensFromUsage, type TokenCounts } from '../../shared/pricing/prices';
 import { fieldError } from '../../shared/execution/parameters';
@@ -163,7 +163,7 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 		},
 		{ concurrency: 1, continueOnFail: this.continueOnFail() },
 	);
-	const output = itemsFromOutcomes(this, outcomes, undefined, errorItem);
+	const output = itemsFromOutcomes(this, outcomes, undefined);
 
 	if (this.getNodeParameter('includeTotal', 0, false)) {
 		const byModel: Record<string, number> = {};

@@ -1,7 +1,7 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
 import { readRequestSettings, requestSettingsProperty } from '../../shared/descriptions/requestSettings';
-import { errorItem, itemsFromOutcomes } from '../../shared/execution/output';
+import { itemsFromOutcomes } from '../../shared/execution/output';
 import { runItems } from '../../shared/execution/runItems';
 import { costOf, findPrice, tokensFromUsage } from '../../shared/pricing/prices';
 import { OpenAiClient } from '../../shared/transport/client';
@@ -74,5 +74,5 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 		},
 		{ concurrency: 1, continueOnFail: this.continueOnFail(), signal: client.signal },
 	);
-	return [itemsFromOutcomes(this, outcomes, client.signal, errorItem)];
+	return [itemsFromOutcomes(this, outcomes, client.signal)];
 }

@@ -1,6 +1,6 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 
-import { errorItem, itemsFromOutcomes } from '../../shared/execution/output';
+import { rowsFromOutcomes } from '../../shared/execution/output';
 import { runItems } from '../../shared/execution/runItems';
 import type { OpenAiClient } from '../../shared/transport/client';
 
@@ -13,21 +13,10 @@ export async function runReport(
 	client: OpenAiClient,
 	report: (itemIndex: number) => Promise<IDataObject[]>,
 ): Promise<INodeExecutionData[][]> {
-	const count = ctx.getInputData().length;
-	const outcomes = await runItems(count, report, { concurrency: 1, continueOnFail: ctx.continueOnFail(), signal: client.signal });
-	const perItem = itemsFromOutcomes(
-		ctx,
-		outcomes.map((outcome) => (outcome && outcome.ok ? { ok: true as const, value: {} } : outcome)),
-		client.signal,
-		errorItem,
-	);
-	const output: INodeExecutionData[] = [];
-	outcomes.forEach((outcome, item) => {
-		if (outcome && outcome.ok) {
-			for (const json of outcome.value) output.push({ json, pairedItem: { item } });
-		} else {
-			output.push(perItem[item]);
-		}
+	const outcomes = await runItems(ctx.getInputData().length, report, {
+		concurrency: 1,
+		continueOnFail: ctx.continueOnFail(),
+		signal: client.signal,
 	});
-	return [output];
+	return [rowsFromOutcomes(ctx, outcomes, client.signal)];
 }

@@ -18,7 +18,7 @@ export function keepAnswer<E extends Error>(error: E, output: IDataObject): E {
 }
 
 /** What a continue-on-fail error item carries: the message, what to do, and the API's identifiers. */
-export function errorItem(error: unknown): IDataObject {
+function errorItem(error: unknown): IDataObject {
 	const item: IDataObject = {
 		error: error instanceof Error ? error.message : String(error),
 	};
@@ -41,28 +41,56 @@ export function errorItem(error: unknown): IDataObject {
 }
 
 /**
- * Turns per-item outcomes into the node's output, in input order, each with pairedItem.
- * Without continue-on-fail the failure of the lowest item index is thrown.
+ * Stops the node when it must: on cancellation, or, without continue-on-fail, with the
+ * failure of the lowest item index.
+ */
+export function throwUnlessContinuing<T>(
+	ctx: IExecuteFunctions,
+	outcomes: Array<ItemOutcome<T>>,
+	signal: AbortSignal | undefined,
+): void {
+	if (signal?.aborted) {
+		throw new NodeOperationError(ctx.getNode(), 'The execution was cancelled', { itemIndex: 0 });
+	}
+	if (ctx.continueOnFail()) return;
+	const failure = firstFailure(outcomes);
+	if (!failure) return;
+	const { error, index } = failure;
+	if (error instanceof NodeApiError || error instanceof NodeOperationError) throw error;
+	throw new NodeOperationError(ctx.getNode(), error as Error, { itemIndex: index });
+}
+
+/** The error item of an outcome that failed (or never ran). */
+function failedJson<T>(outcome: ItemOutcome<T> | undefined): IDataObject {
+	return errorItem(outcome && !outcome.ok ? outcome.error : new Error('Not run'));
+}
+
+/**
+ * Turns per-item outcomes into the node's output, in input order, each with pairedItem:
+ * the answer, or with continue-on-fail an error item.
  */
 export function itemsFromOutcomes(
 	ctx: IExecuteFunctions,
 	outcomes: Array<ItemOutcome<IDataObject>>,
 	signal: AbortSignal | undefined,
-	toErrorJson: (error: unknown) => IDataObject,
 ): INodeExecutionData[] {
-	if (signal?.aborted) {
-		throw new NodeOperationError(ctx.getNode(), 'The execution was cancelled', { itemIndex: 0 });
-	}
-	if (!ctx.continueOnFail()) {
-		const failure = firstFailure(outcomes);
-		if (failure) {
-			const { error, index } = failure;
-			if (error instanceof NodeApiError || error instanceof NodeOperationError) throw error;
-			throw new NodeOperationError(ctx.getNode(), error as Error, { itemIndex: index });
-		}
-	}
+	throwUnlessContinuing(ctx, outcomes, signal);
 	return outcomes.map((outcome, index) => ({
-		json: outcome && outcome.ok ? outcome.value : toErrorJson(outcome ? outcome.error : new Error('Not run')),
+		json: outcome && outcome.ok ? outcome.value : failedJson(outcome),
 		pairedItem: { item: index },
 	}));
+}
+
+/** Like itemsFromOutcomes, for jobs that give several rows per item. */
+export function rowsFromOutcomes(
+	ctx: IExecuteFunctions,
+	outcomes: Array<ItemOutcome<IDataObject[]>>,
+	signal: AbortSignal | undefined,
+): INodeExecutionData[] {
+	throwUnlessContinuing(ctx, outcomes, signal);
+	return outcomes.flatMap((outcome, item) =>
+		outcome && outcome.ok
+			? outcome.value.map((json) => ({ json, pairedItem: { item } }))
+			: [{ json: failedJson(outcome), pairedItem: { item } }],
+	);
 }
