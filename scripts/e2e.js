@@ -142,7 +142,7 @@ async function main() {
 			assert.match(error.message, /no credit left|spending limit/i);
 			assert.match(`${error.description}`, /billing/i);
 			assert.match(error.message, /HTTP 429/);
-			assert.equal(server.requestsFor('quota-2').length, 1, 'exactly one request for that item');
+			assert.equal(server.requestsOf('quota-2').length, 1, 'exactly one request for that item');
 		});
 
 		await scenario('4. continueOnFail with one bad item: 19 good items and 1 error item', async () => {
@@ -164,7 +164,7 @@ async function main() {
 				assert.deepEqual(item.pairedItem, { item: i });
 				if (i !== 7) assert.equal(item.json.content, `Echo: cof-${i}`);
 			});
-			assert.equal(server.requestsFor('cof-7').length, 1, 'a 400 is not retried');
+			assert.equal(server.requestsOf('cof-7').length, 1, 'a 400 is not retried');
 		});
 
 		await scenario('5. Usage node "Check Budget" routes to the right output', async () => {

@@ -60,5 +60,5 @@ test('a 429 rate limit is retried and then succeeds', async () => {
 	expect(run.error).toBeUndefined();
 	expect(run.output[0][1].json.retries).toBe(2);
 	expect(run.output[0][1].json.content).toBe('Echo: item-1');
-	expect(server.requestsFor('item-1')).toHaveLength(3);
+	expect(server.requestsOf('item-1')).toHaveLength(3);
 });

@@ -253,11 +253,6 @@ class MockOpenAi {
 		if (this.limiter) this.limiter.events = [];
 	}
 
-	/** Requests whose last user message includes text. */
-	requestsFor(text) {
-		return this.requests.filter((r) => r.text !== undefined && r.text.includes(text));
-	}
-
 	/** Requests whose last user message is exactly text. */
 	requestsOf(text) {
 		return this.requests.filter((r) => r.text === text);
