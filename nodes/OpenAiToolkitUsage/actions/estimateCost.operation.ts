@@ -136,12 +136,15 @@ export function priceFor(ctx: IExecuteFunctions, itemIndex: number, model: strin
 
 export async function execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 	const items = this.getInputData();
+	/** The model each item was priced as, for the total item. */
+	const models: string[] = [];
 	const outcomes = await runItems(
 		items.length,
 		async (itemIndex) => {
 			const json = items[itemIndex].json;
 			const model = String(this.getNodeParameter('model', itemIndex, '') ?? '').trim();
 			if (model === '') throw fieldError(this, itemIndex, 'Model', 'is empty', 'Give the model, e.g. {{ $json.model }}.');
+			models[itemIndex] = model;
 			const tokens = tokenCounts(this, itemIndex, json);
 			const match = priceFor(this, itemIndex, model);
 			if (!match) {
@@ -171,7 +174,7 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 		outcomes.forEach((outcome, index) => {
 			if (!outcome?.ok) return;
 			const cost = Number(outcome.value.costUsd ?? 0);
-			const model = String(this.getNodeParameter('model', index, '') ?? '');
+			const model = models[index];
 			byModel[model] = roundUsd((byModel[model] ?? 0) + cost);
 			total += cost;
 		});
