@@ -3,7 +3,7 @@
  * retained after N items at zero latency, next to the size of its output.
  * Run by `npm run bench` (not part of npm test).
  */
-import { OpenAiToolkitChat } from '../nodes/OpenAiToolkitChat/OpenAiToolkitChat.node';
+import { OpenAiReliableChat } from '../nodes/OpenAiReliableChat/OpenAiReliableChat.node';
 import { apiCredential, execute, items, startServer } from '../test/support/setup';
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const probe = require('./memory-probe') as typeof import('./memory-probe');
@@ -11,7 +11,7 @@ const probe = require('./memory-probe') as typeof import('./memory-probe');
 test.each([1000, 10_000])('%d items', async (count) => {
 	const server = await startServer({ record: false });
 	const measuring = probe.startProbe();
-	const run = await execute(new OpenAiToolkitChat(), {
+	const run = await execute(new OpenAiReliableChat(), {
 		items: items(count),
 		continueOnFail: true,
 		parameters: {
@@ -20,7 +20,7 @@ test.each([1000, 10_000])('%d items', async (count) => {
 			// Paced by the mock's rate-limit headers (10,000 RPM), as against OpenAI.
 			requestSettings: { concurrency: 20 },
 		},
-		credentials: { openAiToolkitApi: apiCredential(server) },
+		credentials: { openAiReliableApi: apiCredential(server) },
 	});
 	const { retainedHeapBytes, peakRssBytes } = measuring.stop();
 	await server.close();

@@ -73,8 +73,8 @@ function oursWorkflow(id, scenario) {
 		itemsNode(N),
 		{
 			name: 'Chat',
-			type: 'n8n-nodes-openai-toolkit.openAiToolkitChat',
-			credentials: { openAiToolkitApi: { id: 'benchToolkitCred', name: 'Toolkit (bench)' } },
+			type: 'n8n-nodes-openai-reliable.openAiReliableChat',
+			credentials: { openAiReliableApi: { id: 'benchReliableCred', name: 'Reliable (bench)' } },
 			onError: 'continueRegularOutput',
 			parameters: {
 				model: { __rl: true, mode: 'list', value: 'gpt-4o-mini' },
@@ -137,7 +137,7 @@ async function main() {
 	const server = await startMockOpenAi({ apiKeys: [KEY], adminKeys: [] });
 	const n8n = N8nInstance.create('bench');
 	await n8n.importCredentials([
-		{ id: 'benchToolkitCred', name: 'Toolkit (bench)', type: 'openAiToolkitApi', data: { apiKey: KEY, baseUrl: server.url, organizationId: '', projectId: '' } },
+		{ id: 'benchReliableCred', name: 'Reliable (bench)', type: 'openAiReliableApi', data: { apiKey: KEY, baseUrl: server.url, organizationId: '', projectId: '' } },
 		{ id: 'benchBuiltinCred', name: 'OpenAI (bench)', type: 'openAiApi', data: { apiKey: KEY, url: server.url, organizationId: '', header: false } },
 	]);
 	const results = [];
@@ -190,7 +190,7 @@ async function main() {
 		let heap = [];
 		if (!args.includes('--skip-memory')) {
 			process.stdout.write('[bench] memory: retained heap in-process…\n');
-			const file = path.join(os.tmpdir(), `openai-toolkit-memory-${Date.now()}.jsonl`);
+			const file = path.join(os.tmpdir(), `openai-reliable-memory-${Date.now()}.jsonl`);
 			execSync(`node --expose-gc node_modules/.bin/jest --config bench/jest.config.js --silent`, {
 				stdio: 'inherit',
 				env: { ...process.env, MEMORY_BENCH_RESULT: file },

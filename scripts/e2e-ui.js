@@ -3,7 +3,7 @@
  * npm run e2e:ui: the n8n editor in headless Chromium (Debian's chromium, driven by
  * playwright-core; no browser download). Starts n8n with the built package like
  * `npm start` (fresh data folder, ports 5688/5689), completes the owner set-up, finds
- * "OpenAI Toolkit" in the node panel, adds the Chat node, opens the credential form, checks
+ * "OpenAI Reliable" in the node panel, adds the Chat node, opens the credential form, checks
  * that saving a bad key shows this package's credential-test message, and saves screenshots
  * to test-results/ui/ (with --update-docs also the README's pictures, docs/editor-*.png).
  */
@@ -22,7 +22,7 @@ const README_SHOT = path.join(ROOT, 'docs', 'editor-chat-node.png');
 const CREDENTIAL_SHOT = path.join(ROOT, 'docs', 'editor-credential.png');
 /** The README's pictures are rewritten only on request: npm run e2e:ui -- --update-docs */
 const UPDATE_DOCS = process.argv.includes('--update-docs');
-const OWNER = { email: 'owner@example.com', firstName: 'Ada', lastName: 'Owner', password: 'Toolkit-e2e-2026' };
+const OWNER = { email: 'owner@example.com', firstName: 'Ada', lastName: 'Owner', password: 'Reliable-e2e-2026' };
 
 async function main() {
 	if (!fs.existsSync(CHROMIUM)) {
@@ -78,7 +78,7 @@ async function main() {
 			await shot('02-after-setup');
 		});
 
-		await step('3. find "OpenAI Toolkit" in the node panel and add the Chat node', async () => {
+		await step('3. find "OpenAI Reliable" in the node panel and add the Chat node', async () => {
 			await page.goto(`${server.url}/workflow/new`, { waitUntil: 'domcontentloaded' });
 			await page.waitForTimeout(2_000);
 			await page.keyboard.press('Escape');
@@ -87,10 +87,10 @@ async function main() {
 			else await page.keyboard.press('Tab');
 			const search = page.locator('[data-test-id="node-creator-search-bar"] input, input[placeholder^="Search"]').first();
 			await search.waitFor({ timeout: 30_000 });
-			await search.fill('OpenAI Toolkit');
-			const chat = page.getByText('OpenAI Toolkit Chat', { exact: true }).first();
+			await search.fill('OpenAI Reliable');
+			const chat = page.getByText('OpenAI Reliable Chat', { exact: true }).first();
 			await chat.waitFor({ timeout: 30_000 });
-			await page.getByText('OpenAI Toolkit Usage', { exact: true }).first().waitFor({ timeout: 10_000 });
+			await page.getByText('OpenAI Reliable Usage', { exact: true }).first().waitFor({ timeout: 10_000 });
 			await shot('03-node-panel');
 			await chat.click();
 			// n8n shows a community node's details first, with an "Add to workflow" button.
@@ -107,11 +107,11 @@ async function main() {
 				await select.click();
 				await page.getByText(/Create new credential|Create New Credential/).first().click();
 			} else {
-				await page.getByText(/Connect to OpenAI Toolkit|Set up credential|Create new credential/i).first().click();
+				await page.getByText(/Connect to OpenAI Reliable|Set up credential|Create new credential/i).first().click();
 			}
 			const modal = page.locator('[data-test-id="editCredential-modal"], .el-dialog').first();
 			await modal.waitFor({ timeout: 30_000 });
-			await page.getByText('OpenAI Toolkit API', { exact: true }).first().waitFor({ timeout: 30_000 });
+			await page.getByText('OpenAI Reliable API', { exact: true }).first().waitFor({ timeout: 30_000 });
 			await page.getByText('Organization ID', { exact: true }).first().waitFor({ timeout: 10_000 });
 			await page.getByText('Base URL', { exact: true }).first().waitFor({ timeout: 10_000 });
 			await shot('05-credential-form');

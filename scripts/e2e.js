@@ -13,19 +13,19 @@ const { N8nInstance, nodeOutput, runError, linearWorkflow, itemsNode } = require
 const { log } = require('./lib/toolchain');
 const { startMockOpenAi, fakeKey } = require('../test/support/mock-openai');
 
-const CHAT = 'n8n-nodes-openai-toolkit.openAiToolkitChat';
-const USAGE = 'n8n-nodes-openai-toolkit.openAiToolkitUsage';
+const CHAT = 'n8n-nodes-openai-reliable.openAiReliableChat';
+const USAGE = 'n8n-nodes-openai-reliable.openAiReliableUsage';
 const PROJECT_KEY = fakeKey('proj', 'e2e');
 const ADMIN_KEY = fakeKey('admin', 'e2e');
 const WRONG_KEY = fakeKey('proj', 'revoked');
 
 const credentials = (url) => [
-	{ id: 'e2eApiCred000001', name: 'Toolkit (mock)', type: 'openAiToolkitApi', data: { apiKey: PROJECT_KEY, baseUrl: url, organizationId: '', projectId: '' } },
-	{ id: 'e2eAdminCred0001', name: 'Toolkit Admin (mock)', type: 'openAiToolkitAdminApi', data: { apiKey: ADMIN_KEY, baseUrl: url } },
-	{ id: 'e2eWrongCred0001', name: 'Toolkit (revoked key)', type: 'openAiToolkitApi', data: { apiKey: WRONG_KEY, baseUrl: url, organizationId: '', projectId: '' } },
+	{ id: 'e2eApiCred000001', name: 'Reliable (mock)', type: 'openAiReliableApi', data: { apiKey: PROJECT_KEY, baseUrl: url, organizationId: '', projectId: '' } },
+	{ id: 'e2eAdminCred0001', name: 'Reliable Admin (mock)', type: 'openAiReliableAdminApi', data: { apiKey: ADMIN_KEY, baseUrl: url } },
+	{ id: 'e2eWrongCred0001', name: 'Reliable (revoked key)', type: 'openAiReliableApi', data: { apiKey: WRONG_KEY, baseUrl: url, organizationId: '', projectId: '' } },
 ];
 
-const apiCred = { openAiToolkitApi: { id: 'e2eApiCred000001', name: 'Toolkit (mock)' } };
+const apiCred = { openAiReliableApi: { id: 'e2eApiCred000001', name: 'Reliable (mock)' } };
 
 function chatNode(extra = {}, settings = {}) {
 	return {
@@ -48,15 +48,15 @@ const workflows = [
 	linearWorkflow('e2eContinueFail1', 'Continue on fail', [itemsNode(20, 'cof'), chatNode({ onError: 'continueRegularOutput' })]),
 	{
 		...linearWorkflow('e2eBudgetRoute01', 'Budget routing', [
-			{ name: 'Tight Budget', type: USAGE, credentials: { openAiToolkitAdminApi: { id: 'e2eAdminCred0001', name: 'Toolkit Admin (mock)' } }, parameters: { operation: 'checkBudget', monthlyBudget: 0.01 } },
+			{ name: 'Tight Budget', type: USAGE, credentials: { openAiReliableAdminApi: { id: 'e2eAdminCred0001', name: 'Reliable Admin (mock)' } }, parameters: { operation: 'checkBudget', monthlyBudget: 0.01 } },
 		]),
 	},
 	linearWorkflow('e2eBudgetRoute02', 'Budget routing (roomy)', [
-		{ name: 'Roomy Budget', type: USAGE, credentials: { openAiToolkitAdminApi: { id: 'e2eAdminCred0001', name: 'Toolkit Admin (mock)' } }, parameters: { operation: 'checkBudget', monthlyBudget: 100000 } },
+		{ name: 'Roomy Budget', type: USAGE, credentials: { openAiReliableAdminApi: { id: 'e2eAdminCred0001', name: 'Reliable Admin (mock)' } }, parameters: { operation: 'checkBudget', monthlyBudget: 100000 } },
 	]),
 	linearWorkflow('e2eWrongKeyWf001', 'Wrong key', [
 		itemsNode(3, 'wrongkey'),
-		{ ...chatNode(), credentials: { openAiToolkitApi: { id: 'e2eWrongCred0001', name: 'Toolkit (revoked key)' } } },
+		{ ...chatNode(), credentials: { openAiReliableApi: { id: 'e2eWrongCred0001', name: 'Reliable (revoked key)' } } },
 	]),
 ];
 

@@ -2,7 +2,7 @@
 /**
  * npm start: builds the package, then runs n8n 2.41.1 at http://localhost:5678 with it
  * loaded, storing its data (SQLite) in .n8n-local/. Open the editor, set up the owner
- * account, and find the nodes by searching "OpenAI Toolkit". Stop with Ctrl+C.
+ * account, and find the nodes by searching "OpenAI Reliable". Stop with Ctrl+C.
  */
 'use strict';
 

@@ -11,7 +11,7 @@ const path = require('node:path');
 
 const { ROOT, ensureN8n, node24Env, nodeBin, n8nBin } = require('./toolchain');
 
-const PACKAGE_NAME = 'n8n-nodes-openai-toolkit';
+const PACKAGE_NAME = 'n8n-nodes-openai-reliable';
 const WORK = path.join(ROOT, '.e2e-work');
 
 /** Copies the built package (package.json and dist/) where n8n looks for community nodes. */
@@ -81,7 +81,7 @@ class N8nInstance {
 	env(extra = {}) {
 		return node24Env({
 			N8N_USER_FOLDER: this.userFolder,
-			N8N_ENCRYPTION_KEY: 'openai-toolkit-e2e-only',
+			N8N_ENCRYPTION_KEY: 'openai-reliable-e2e-only',
 			N8N_DIAGNOSTICS_ENABLED: 'false',
 			N8N_VERSION_NOTIFICATIONS_ENABLED: 'false',
 			N8N_PERSONALIZATION_ENABLED: 'false',

@@ -1,7 +1,7 @@
-import { OpenAiToolkitChat } from '../../nodes/OpenAiToolkitChat/OpenAiToolkitChat.node';
+import { OpenAiReliableChat } from '../../nodes/OpenAiReliableChat/OpenAiReliableChat.node';
 import { apiCredential, execute, FAST_RETRY, items, startServer, type MockServer } from '../support/setup';
 
-const node = new OpenAiToolkitChat();
+const node = new OpenAiReliableChat();
 let server: MockServer;
 
 beforeAll(async () => {
@@ -23,7 +23,7 @@ test('answers every item in input order with usage, cost, request id and timings
 	const run = await execute(node, {
 		items: items(12),
 		parameters: chatParameters({ requestSettings: { ...FAST_RETRY, concurrency: 4 } }),
-		credentials: { openAiToolkitApi: apiCredential(server) },
+		credentials: { openAiReliableApi: apiCredential(server) },
 	});
 	expect(run.error).toBeUndefined();
 	const out = run.output[0];
@@ -55,7 +55,7 @@ test('a 429 rate limit is retried and then succeeds', async () => {
 	const run = await execute(node, {
 		items: items(3),
 		parameters: chatParameters(),
-		credentials: { openAiToolkitApi: apiCredential(server) },
+		credentials: { openAiReliableApi: apiCredential(server) },
 	});
 	expect(run.error).toBeUndefined();
 	expect(run.output[0][1].json.retries).toBe(2);

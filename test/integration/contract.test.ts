@@ -2,8 +2,8 @@
  * The transport's requests and the mock server's answers, checked against OpenAI's
  * official OpenAPI spec, so neither can drift from the real API.
  */
-import { OpenAiToolkitChat } from '../../nodes/OpenAiToolkitChat/OpenAiToolkitChat.node';
-import { OpenAiToolkitUsage } from '../../nodes/OpenAiToolkitUsage/OpenAiToolkitUsage.node';
+import { OpenAiReliableChat } from '../../nodes/OpenAiReliableChat/OpenAiReliableChat.node';
+import { OpenAiReliableUsage } from '../../nodes/OpenAiReliableUsage/OpenAiReliableUsage.node';
 import { adminCredential, apiCredential, execute, FAST_RETRY, items, startServer, type MockServer } from '../support/setup';
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const contract = require('../support/openapi-contract') as typeof import('../support/openapi-contract');
@@ -23,8 +23,8 @@ suite(title, () => {
 	afterAll(async () => await server.close());
 	beforeEach(() => server.reset());
 
-	const chat = new OpenAiToolkitChat();
-	const usage = new OpenAiToolkitUsage();
+	const chat = new OpenAiReliableChat();
+	const usage = new OpenAiReliableUsage();
 
 	test('the validator itself rejects what the API would reject', () => {
 		expect(validate('CreateChatCompletionRequest', { model: 'gpt-4o' })).not.toEqual([]);
@@ -41,7 +41,7 @@ suite(title, () => {
 		const run = await execute(chat, {
 			items: items(2),
 			parameters: { model: { mode: 'id', value: 'gpt-4o-mini' }, prompt: (_i: number, item: { text?: unknown }) => item.text, requestSettings: FAST_RETRY, ...parameters },
-			credentials: { openAiToolkitApi: apiCredential(server) },
+			credentials: { openAiReliableApi: apiCredential(server) },
 		});
 		expect(run.error).toBeUndefined();
 		const sent = server.requests.filter((r) => r.path === '/chat/completions');
@@ -74,7 +74,7 @@ suite(title, () => {
 				projectIds: 'proj_alpha',
 				requestSettings: FAST_RETRY,
 			},
-			credentials: { openAiToolkitAdminApi: adminCredential(server) },
+			credentials: { openAiReliableAdminApi: adminCredential(server) },
 		});
 		expect(run.error).toBeUndefined();
 		expect(server.requests.length).toBeGreaterThan(1);
@@ -90,7 +90,7 @@ suite(title, () => {
 	test('Costs API queries follow the spec, and the mock pages follow UsageResponse', async () => {
 		const run = await execute(usage, {
 			parameters: { operation: 'getCosts', startDate: '2026-01-01T00:00:00Z', endDate: '2026-11-01T00:00:00Z', costGroupBy: ['line_item', 'project_id'], requestSettings: FAST_RETRY },
-			credentials: { openAiToolkitAdminApi: adminCredential(server) },
+			credentials: { openAiReliableAdminApi: adminCredential(server) },
 		});
 		expect(run.error).toBeUndefined();
 		for (const request of server.requests) expect(validateQuery('/organization/costs', 'GET', request.query)).toEqual([]);

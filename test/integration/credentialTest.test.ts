@@ -12,7 +12,7 @@ afterAll(async () => await server.close());
 beforeEach(() => server.reset());
 
 function credential(data: Record<string, unknown>): ICredentialsDecrypted {
-	return { id: '1', name: 'test', type: 'openAiToolkitApi', data: data as ICredentialDataDecryptedObject };
+	return { id: '1', name: 'test', type: 'openAiReliableApi', data: data as ICredentialDataDecryptedObject };
 }
 
 async function test_(fn: typeof testApiCredential, data: Record<string, unknown>) {

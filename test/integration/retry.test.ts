@@ -1,11 +1,11 @@
 /** Every retry rule of the transport, through the Chat node, against the mock server. */
 import { sleep } from 'n8n-workflow';
 
-import { OpenAiToolkitChat } from '../../nodes/OpenAiToolkitChat/OpenAiToolkitChat.node';
+import { OpenAiReliableChat } from '../../nodes/OpenAiReliableChat/OpenAiReliableChat.node';
 import { leaks } from '../reliability/helpers';
 import { apiCredential, execute, FAST_RETRY, items, startServer, type MockServer } from '../support/setup';
 
-const node = new OpenAiToolkitChat();
+const node = new OpenAiReliableChat();
 let server: MockServer;
 beforeAll(async () => {
 	server = await startServer();
@@ -23,7 +23,7 @@ async function runOne(settings: Record<string, unknown> = {}, extra: Record<stri
 			prompt: (_: number, item: { text?: unknown }) => item.text,
 			requestSettings: { ...FAST_RETRY, ...settings },
 		},
-		credentials: { openAiToolkitApi: apiCredential(server) },
+		credentials: { openAiReliableApi: apiCredential(server) },
 		...extra,
 	});
 }
@@ -89,7 +89,7 @@ test('insufficient_quota on one item stops every later request of the run', asyn
 		items: items(10),
 		continueOnFail: true,
 		parameters: { model: { mode: 'list', value: 'gpt-4o-mini' }, prompt: (_: number, item: { text?: unknown }) => item.text, requestSettings: { ...FAST_RETRY, concurrency: 1 } },
-		credentials: { openAiToolkitApi: apiCredential(server) },
+		credentials: { openAiReliableApi: apiCredential(server) },
 	});
 	expect(run.output[0]).toHaveLength(10);
 	expect(run.output[0].every((item) => /no credit left/.test(String(item.json.error)))).toBe(true);

@@ -1,10 +1,10 @@
 import { countTokens as referenceCount, encodeChat } from 'gpt-tokenizer/cjs/encoding/o200k_base';
 
-import { OpenAiToolkitUsage } from '../../nodes/OpenAiToolkitUsage/OpenAiToolkitUsage.node';
-import { monthStartUtc } from '../../nodes/OpenAiToolkitUsage/actions/checkBudget.operation';
+import { OpenAiReliableUsage } from '../../nodes/OpenAiReliableUsage/OpenAiReliableUsage.node';
+import { monthStartUtc } from '../../nodes/OpenAiReliableUsage/actions/checkBudget.operation';
 import { adminCredential, apiCredential, execute, FAST_RETRY, startServer, type MockServer } from '../support/setup';
 
-const node = new OpenAiToolkitUsage();
+const node = new OpenAiReliableUsage();
 let server: MockServer;
 beforeAll(async () => {
 	server = await startServer({ dailyCostUsd: 1 });
@@ -135,7 +135,7 @@ describe('Get Usage', () => {
 				groupBy: ['model'],
 				requestSettings: FAST_RETRY,
 			},
-			credentials: { openAiToolkitAdminApi: adminCredential(server) },
+			credentials: { openAiReliableAdminApi: adminCredential(server) },
 		});
 		expect(run.error).toBeUndefined();
 		// 100 days at 31 buckets a page: 4 pages
@@ -159,7 +159,7 @@ describe('Get Usage', () => {
 				usageOutput: 'summary',
 				requestSettings: FAST_RETRY,
 			},
-			credentials: { openAiToolkitAdminApi: adminCredential(server) },
+			credentials: { openAiReliableAdminApi: adminCredential(server) },
 		});
 		expect(run.output[0].map((i) => i.json.projectId).sort()).toEqual(['proj_alpha', 'proj_beta']);
 		const alpha = run.output[0].find((i) => i.json.projectId === 'proj_alpha')!;
@@ -169,7 +169,7 @@ describe('Get Usage', () => {
 	test('an end date before the start date is refused before sending', async () => {
 		const run = await execute(node, {
 			parameters: { operation: 'getUsage', startDate: '2026-03-10T00:00:00Z', endDate: '2026-03-01T00:00:00Z' },
-			credentials: { openAiToolkitAdminApi: adminCredential(server) },
+			credentials: { openAiReliableAdminApi: adminCredential(server) },
 		});
 		expect(run.error?.message).toMatch(/^End Date: .* is not after the Start Date/);
 		expect(run.test.httpCalls).toHaveLength(0);
@@ -178,7 +178,7 @@ describe('Get Usage', () => {
 	test('a project key gets the admin-key explanation', async () => {
 		const run = await execute(node, {
 			parameters: { operation: 'getUsage', startDate: '2026-03-01T00:00:00Z', requestSettings: FAST_RETRY },
-			credentials: { openAiToolkitAdminApi: { ...adminCredential(server), apiKey: apiCredential(server).apiKey } },
+			credentials: { openAiReliableAdminApi: { ...adminCredential(server), apiKey: apiCredential(server).apiKey } },
 		});
 		expect(run.error?.message).toMatch(/need an organization admin key/);
 		expect(server.requests).toHaveLength(1);
@@ -189,7 +189,7 @@ describe('Get Costs', () => {
 	test('totals over all pages in the account currency', async () => {
 		const run = await execute(node, {
 			parameters: { operation: 'getCosts', startDate: '2025-01-01T00:00:00Z', endDate: '2025-12-31T00:00:00Z', requestSettings: FAST_RETRY },
-			credentials: { openAiToolkitAdminApi: adminCredential(server) },
+			credentials: { openAiReliableAdminApi: adminCredential(server) },
 		});
 		expect(run.error).toBeUndefined();
 		expect(server.requests).toHaveLength(3); // 364 days at 180 a page
@@ -200,7 +200,7 @@ describe('Get Costs', () => {
 	test('per group, with each group\'s share', async () => {
 		const run = await execute(node, {
 			parameters: { operation: 'getCosts', startDate: '2026-02-01T00:00:00Z', endDate: '2026-02-11T00:00:00Z', costGroupBy: ['project_id'], costOutput: 'groups', requestSettings: FAST_RETRY },
-			credentials: { openAiToolkitAdminApi: adminCredential(server) },
+			credentials: { openAiReliableAdminApi: adminCredential(server) },
 		});
 		expect(run.output[0].map((i) => [i.json.projectId, i.json.amount, i.json.shareOfTotal])).toEqual([
 			['proj_alpha', 10, 0.5],
@@ -225,7 +225,7 @@ describe('Check Budget', () => {
 		const run = await execute(node, {
 			items: [{ a: 1 }, { a: 2 }],
 			parameters: { operation: 'checkBudget', monthlyBudget: budget, softLimitPercent: 80, hardLimitPercent: 100, requestSettings: FAST_RETRY },
-			credentials: { openAiToolkitAdminApi: adminCredential(server) },
+			credentials: { openAiReliableAdminApi: adminCredential(server) },
 		});
 		expect(run.error).toBeUndefined();
 		const routed = run.output[expected.output];
@@ -247,7 +247,7 @@ describe('Check Budget', () => {
 		const run = await execute(node, {
 			items: [{}],
 			parameters: { operation: 'checkBudget', monthlyBudget: spentSoFar() / 0.9, routeOverWhen: 'soft', requestSettings: FAST_RETRY },
-			credentials: { openAiToolkitAdminApi: adminCredential(server) },
+			credentials: { openAiReliableAdminApi: adminCredential(server) },
 		});
 		expect(run.output[1]).toHaveLength(1);
 		expect(run.output[1][0].json.hardLimitReached).toBe(false);
@@ -280,7 +280,7 @@ describe('Check Budget', () => {
 		const run = await execute(node, {
 			items: [{}],
 			parameters: { operation: 'checkBudget', monthlyBudget: 0 },
-			credentials: { openAiToolkitAdminApi: adminCredential(server) },
+			credentials: { openAiReliableAdminApi: adminCredential(server) },
 		});
 		expect(run.error?.message).toMatch(/^Monthly Budget \(USD\): 0 is not a budget/);
 		expect(run.test.httpCalls).toHaveLength(0);
@@ -291,7 +291,7 @@ describe('Get Rate Limits', () => {
 	test('parses the x-ratelimit headers of the cheapest request', async () => {
 		const run = await execute(node, {
 			parameters: { operation: 'rateLimits', rateLimitModel: 'gpt-4o-mini', requestSettings: FAST_RETRY },
-			credentials: { openAiToolkitApi: apiCredential(server) },
+			credentials: { openAiReliableApi: apiCredential(server) },
 		});
 		expect(run.error).toBeUndefined();
 		expect(run.output[0][0].json).toMatchObject({

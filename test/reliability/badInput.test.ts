@@ -4,8 +4,8 @@
  */
 import type { IDataObject, INodeType } from 'n8n-workflow';
 
-import { OpenAiToolkitChat } from '../../nodes/OpenAiToolkitChat/OpenAiToolkitChat.node';
-import { OpenAiToolkitUsage } from '../../nodes/OpenAiToolkitUsage/OpenAiToolkitUsage.node';
+import { OpenAiReliableChat } from '../../nodes/OpenAiReliableChat/OpenAiReliableChat.node';
+import { OpenAiReliableUsage } from '../../nodes/OpenAiReliableUsage/OpenAiReliableUsage.node';
 import { adminCredential, ADMIN_KEY, apiCredential, execute, items, PROJECT_KEY, startServer, type MockServer } from '../support/setup';
 import { leaks, recordBadInput } from './helpers';
 
@@ -16,8 +16,8 @@ beforeAll(async () => {
 afterAll(async () => await server.close());
 beforeEach(() => server.reset());
 
-const chat = new OpenAiToolkitChat();
-const usage = new OpenAiToolkitUsage();
+const chat = new OpenAiReliableChat();
+const usage = new OpenAiReliableUsage();
 const COUNT = 5;
 
 interface BadCase {
@@ -69,8 +69,8 @@ describe.each([true, false])('continue on fail: %s', (continueOnFail) => {
 			continueOnFail,
 			parameters: { ...(isUsage ? {} : chatParameters), requestSettings: { maxRetries: 0 }, ...bad.parameters },
 			credentials: {
-				openAiToolkitApi: apiCredential(server, bad.credential),
-				openAiToolkitAdminApi: adminCredential(server),
+				openAiReliableApi: apiCredential(server, bad.credential),
+				openAiReliableAdminApi: adminCredential(server),
 			},
 		});
 		const prefix = new RegExp(`^(Credential problem in the )?${bad.field.replace(/[()]/g, '\\$&')}`);

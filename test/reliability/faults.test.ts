@@ -4,11 +4,11 @@
  */
 import { sleep } from 'n8n-workflow';
 
-import { OpenAiToolkitChat } from '../../nodes/OpenAiToolkitChat/OpenAiToolkitChat.node';
+import { OpenAiReliableChat } from '../../nodes/OpenAiReliableChat/OpenAiReliableChat.node';
 import { apiCredential, execute, items, startServer, type MockServer } from '../support/setup';
 import { checkRun, ITEMS, recordNote, type Expectation } from './helpers';
 
-const node = new OpenAiToolkitChat();
+const node = new OpenAiReliableChat();
 let server: MockServer;
 beforeAll(async () => {
 	server = await startServer();
@@ -29,7 +29,7 @@ function run(continueOnFail: boolean, settings: Record<string, unknown> = {}, ba
 			prompt: (_: number, item: { text?: unknown }) => item.text,
 			requestSettings: { ...SETTINGS, ...settings },
 		},
-		credentials: { openAiToolkitApi: apiCredential(baseUrl ? { url: baseUrl } : server) },
+		credentials: { openAiReliableApi: apiCredential(baseUrl ? { url: baseUrl } : server) },
 	});
 }
 

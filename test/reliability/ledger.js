@@ -8,7 +8,7 @@ const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 
-const LEDGER = path.join(os.tmpdir(), `openai-toolkit-reliability-${process.env.RELIABILITY_RUN_ID || 'default'}.jsonl`);
+const LEDGER = path.join(os.tmpdir(), `openai-reliable-reliability-${process.env.RELIABILITY_RUN_ID || 'default'}.jsonl`);
 
 /** @param {{ name: string, kind: 'fault' | 'bad input', items: number, lost: number, duplicated: number, leaked: number, note?: string }} entry */
 function record(entry) {

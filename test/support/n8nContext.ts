@@ -19,12 +19,12 @@ import {
 	type INodeType,
 } from 'n8n-workflow';
 
-import { OpenAiToolkitAdminApi } from '../../credentials/OpenAiToolkitAdminApi.credentials';
-import { OpenAiToolkitApi } from '../../credentials/OpenAiToolkitApi.credentials';
+import { OpenAiReliableAdminApi } from '../../credentials/OpenAiReliableAdminApi.credentials';
+import { OpenAiReliableApi } from '../../credentials/OpenAiReliableApi.credentials';
 
 const credentialTypes = {
-	openAiToolkitApi: new OpenAiToolkitApi(),
-	openAiToolkitAdminApi: new OpenAiToolkitAdminApi(),
+	openAiReliableApi: new OpenAiReliableApi(),
+	openAiReliableAdminApi: new OpenAiReliableAdminApi(),
 };
 
 export type ParameterValue = unknown | ((itemIndex: number, item: IDataObject) => unknown);
@@ -53,7 +53,7 @@ export interface TestContext {
 const testNode: INode = {
 	id: 'test-node',
 	name: 'Test Node',
-	type: 'n8n-nodes-openai-toolkit.test',
+	type: 'n8n-nodes-openai-reliable.test',
 	typeVersion: 1,
 	position: [0, 0],
 	parameters: {},

@@ -1,14 +1,14 @@
 /** The example workflows in examples/ only use parameters the nodes really have. */
 import type { INodeProperties, INodeType } from 'n8n-workflow';
 
-import { OpenAiToolkitChat } from '../../nodes/OpenAiToolkitChat/OpenAiToolkitChat.node';
-import { OpenAiToolkitUsage } from '../../nodes/OpenAiToolkitUsage/OpenAiToolkitUsage.node';
+import { OpenAiReliableChat } from '../../nodes/OpenAiReliableChat/OpenAiReliableChat.node';
+import { OpenAiReliableUsage } from '../../nodes/OpenAiReliableUsage/OpenAiReliableUsage.node';
 import classify from '../../examples/classify-reviews-within-budget.json';
 import spend from '../../examples/morning-spend-check.json';
 
 const nodes: Record<string, INodeType> = {
-	'n8n-nodes-openai-toolkit.openAiToolkitChat': new OpenAiToolkitChat(),
-	'n8n-nodes-openai-toolkit.openAiToolkitUsage': new OpenAiToolkitUsage(),
+	'n8n-nodes-openai-reliable.openAiReliableChat': new OpenAiReliableChat(),
+	'n8n-nodes-openai-reliable.openAiReliableUsage': new OpenAiReliableUsage(),
 };
 
 function names(properties: INodeProperties[]): Set<string> {

@@ -14,7 +14,7 @@ export function isChatModel(id: string, isOpenAi: boolean): boolean {
 
 /** Model picker: the chat models this key can use, newest first, filtered by the search box. */
 export async function searchModels(this: ILoadOptionsFunctions, filter?: string): Promise<INodeListSearchResult> {
-	const client = await OpenAiClient.create(this, 'openAiToolkitApi', {
+	const client = await OpenAiClient.create(this, 'openAiReliableApi', {
 		maxRetries: 2,
 		maxWaitMs: 5_000,
 		timeoutMs: 30_000,

@@ -34,11 +34,11 @@ import {
 import type { Pacer } from './pacer';
 import { redactSecrets } from './redact';
 
-export type CredentialType = 'openAiToolkitApi' | 'openAiToolkitAdminApi';
+export type CredentialType = 'openAiReliableApi' | 'openAiReliableAdminApi';
 
 export const CREDENTIAL_KIND: Record<CredentialType, KeyKind> = {
-	openAiToolkitApi: 'project',
-	openAiToolkitAdminApi: 'admin',
+	openAiReliableApi: 'project',
+	openAiReliableAdminApi: 'admin',
 };
 
 type ApiContext = IExecuteFunctions | ILoadOptionsFunctions;
@@ -270,7 +270,7 @@ export class OpenAiClient {
 				delay.source === 'server' ? ' (as the server asked' + (delay.requestedMs !== undefined ? ', capped at Max Wait)' : ')') : ''
 			}`;
 			retryLog.push(line);
-			this.ctx.logger?.info(`OpenAI Toolkit: item ${options.itemIndex} ${options.method} ${options.path} ${line}`, {
+			this.ctx.logger?.info(`OpenAI Reliable: item ${options.itemIndex} ${options.method} ${options.path} ${line}`, {
 				node: this.node.name,
 				requestId: failure.requestId,
 			});

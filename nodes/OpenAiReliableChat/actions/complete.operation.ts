@@ -354,7 +354,7 @@ function toOutput(ctx: IExecuteFunctions, itemIndex: number, request: ChatReques
 		elapsedMs: result.elapsedMs,
 	};
 	if (!cost) {
-		output.costNote = `No built-in price for "${model}". Use the OpenAI Toolkit Usage node's Estimate Cost with a price override.`;
+		output.costNote = `No built-in price for "${model}". Use the OpenAI Reliable Usage node's Estimate Cost with a price override.`;
 	}
 	if (choice?.message?.refusal) output.refusal = choice.message.refusal;
 
@@ -379,7 +379,7 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 	const items = this.getInputData();
 	const settings = readRequestSettings(this);
 	const pacer = new Pacer({ requestsPerMinute: settings.requestsPerMinute });
-	const client = await OpenAiClient.create(this, 'openAiToolkitApi', settings.retry, pacer);
+	const client = await OpenAiClient.create(this, 'openAiReliableApi', settings.retry, pacer);
 
 	const outcomes = await runItems(
 		items.length,

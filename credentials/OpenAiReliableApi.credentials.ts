@@ -6,14 +6,14 @@ import { authenticateWithKey, baseUrlProperty } from './shared';
  * Project (or service account) key for calling models. Tested by the nodes'
  * credential test (testedBy), which checks the key locally before calling GET /models.
  */
-export class OpenAiToolkitApi implements ICredentialType {
-	name = 'openAiToolkitApi';
+export class OpenAiReliableApi implements ICredentialType {
+	name = 'openAiReliableApi';
 
-	displayName = 'OpenAI Toolkit API';
+	displayName = 'OpenAI Reliable API';
 
-	documentationUrl = 'https://github.com/n8n-nodes-openai-toolkit/n8n-nodes-openai-toolkit#credentials';
+	documentationUrl = 'https://github.com/n8n-nodes-openai-reliable/n8n-nodes-openai-reliable#credentials';
 
-	icon: Icon = { light: 'file:icons/openAiToolkit.svg', dark: 'file:icons/openAiToolkit.dark.svg' };
+	icon: Icon = { light: 'file:icons/openAiReliable.svg', dark: 'file:icons/openAiReliable.dark.svg' };
 
 	properties: INodeProperties[] = [
 		{

@@ -119,7 +119,7 @@ function estimate(model: unknown, input: number, cached: number, output: number)
 
 export async function execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 	const settings = readRequestSettings(this);
-	const client = await OpenAiClient.create(this, 'openAiToolkitAdminApi', settings.retry);
+	const client = await OpenAiClient.create(this, 'openAiReliableAdminApi', settings.retry);
 	return await runReport(this, client, async (itemIndex) => {
 		const { start, end } = dateRange(this, itemIndex);
 		const bucketWidth = this.getNodeParameter('bucketWidth', itemIndex, '1d') as string;

@@ -98,7 +98,7 @@ export function sumAmounts(rows: CostRow[]): { total: number; currency: string }
 
 export async function execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 	const settings = readRequestSettings(this);
-	const client = await OpenAiClient.create(this, 'openAiToolkitAdminApi', settings.retry);
+	const client = await OpenAiClient.create(this, 'openAiReliableAdminApi', settings.retry);
 	return await runReport(this, client, async (itemIndex) => {
 		const { start, end } = dateRange(this, itemIndex);
 		const groupBy = this.getNodeParameter('costGroupBy', itemIndex, []) as string[];

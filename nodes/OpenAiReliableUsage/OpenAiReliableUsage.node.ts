@@ -13,30 +13,30 @@ import { BUDGET_OPERATIONS, properties, route } from './actions/router';
 const outputsExpression = `${JSON.stringify(BUDGET_OPERATIONS)}.includes($parameter["operation"]) ? [{ "type": "${NodeConnectionTypes.Main}", "displayName": "Within Budget" }, { "type": "${NodeConnectionTypes.Main}", "displayName": "Over Budget" }] : ["${NodeConnectionTypes.Main}"]`;
 const outputs: `={{${string}}}` = `={{ ${outputsExpression} }}`;
 
-export class OpenAiToolkitUsage implements INodeType {
+export class OpenAiReliableUsage implements INodeType {
 	description: INodeTypeDescription = {
-		displayName: 'OpenAI Toolkit Usage',
-		name: 'openAiToolkitUsage',
-		icon: { light: 'file:openAiToolkitUsage.svg', dark: 'file:openAiToolkitUsage.dark.svg' },
+		displayName: 'OpenAI Reliable Usage',
+		name: 'openAiReliableUsage',
+		icon: { light: 'file:openAiReliableUsage.svg', dark: 'file:openAiReliableUsage.dark.svg' },
 		group: ['transform'],
 		version: 1,
 		subtitle: '={{$parameter["operation"]}}',
 		description: 'Watch OpenAI usage and spend: estimate cost, count tokens, read usage and costs, route by budget',
-		defaults: { name: 'OpenAI Toolkit Usage' },
+		defaults: { name: 'OpenAI Reliable Usage' },
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],
 		outputs,
 		credentials: [
 			{
-				name: 'openAiToolkitAdminApi',
+				name: 'openAiReliableAdminApi',
 				required: true,
-				testedBy: 'openAiToolkitAdminApiTest',
+				testedBy: 'openAiReliableAdminApiTest',
 				displayOptions: { show: { operation: ['getUsage', 'getCosts', 'checkBudget'] } },
 			},
 			{
-				name: 'openAiToolkitApi',
+				name: 'openAiReliableApi',
 				required: true,
-				testedBy: 'openAiToolkitApiTest',
+				testedBy: 'openAiReliableApiTest',
 				displayOptions: { show: { operation: ['rateLimits'] } },
 			},
 		],
@@ -45,8 +45,8 @@ export class OpenAiToolkitUsage implements INodeType {
 
 	methods = {
 		credentialTest: {
-			openAiToolkitApiTest: testApiCredential,
-			openAiToolkitAdminApiTest: testAdminCredential,
+			openAiReliableApiTest: testApiCredential,
+			openAiReliableAdminApiTest: testAdminCredential,
 		},
 	};
 

@@ -6,14 +6,14 @@ import { authenticateWithKey, baseUrlProperty } from './shared';
  * Organization admin key for the Usage and Costs APIs. Tested by the Usage node's
  * credential test, which requires the "sk-admin-" format and reads one cost report.
  */
-export class OpenAiToolkitAdminApi implements ICredentialType {
-	name = 'openAiToolkitAdminApi';
+export class OpenAiReliableAdminApi implements ICredentialType {
+	name = 'openAiReliableAdminApi';
 
-	displayName = 'OpenAI Toolkit Admin API';
+	displayName = 'OpenAI Reliable Admin API';
 
-	documentationUrl = 'https://github.com/n8n-nodes-openai-toolkit/n8n-nodes-openai-toolkit#credentials';
+	documentationUrl = 'https://github.com/n8n-nodes-openai-reliable/n8n-nodes-openai-reliable#credentials';
 
-	icon: Icon = { light: 'file:icons/openAiToolkit.svg', dark: 'file:icons/openAiToolkit.dark.svg' };
+	icon: Icon = { light: 'file:icons/openAiReliable.svg', dark: 'file:icons/openAiReliable.dark.svg' };
 
 	properties: INodeProperties[] = [
 		{

@@ -43,7 +43,7 @@ export function rateLimitFields(snapshot: RateLimitSnapshot): IDataObject {
 
 export async function execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 	const settings = readRequestSettings(this);
-	const client = await OpenAiClient.create(this, 'openAiToolkitApi', settings.retry);
+	const client = await OpenAiClient.create(this, 'openAiReliableApi', settings.retry);
 	const outcomes = await runItems(
 		this.getInputData().length,
 		async (itemIndex) => {

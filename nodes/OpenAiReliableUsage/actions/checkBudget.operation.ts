@@ -173,7 +173,7 @@ export async function executeCostsApi(this: IExecuteFunctions): Promise<INodeExe
 	let spendError: unknown;
 	if (firstValid >= 0) {
 		const settings = readRequestSettings(this);
-		const client = await OpenAiClient.create(this, 'openAiToolkitAdminApi', settings.retry);
+		const client = await OpenAiClient.create(this, 'openAiReliableAdminApi', settings.retry);
 		const now = new Date();
 		const start = monthStartUtc(now);
 		try {

@@ -103,7 +103,7 @@ function tokenCounts(ctx: IExecuteFunctions, itemIndex: number, json: IDataObjec
 				itemIndex,
 				'Usage Field',
 				`no token counts found at "${field}" in this item`,
-				'Connect this node after the OpenAI Toolkit Chat node, or switch Token Source to "Fields I Choose".',
+				'Connect this node after the OpenAI Reliable Chat node, or switch Token Source to "Fields I Choose".',
 			);
 		}
 		return tokens;
