@@ -1,17 +1,17 @@
 import type { IAuthenticate, ICredentialType, INodeProperties, Icon } from 'n8n-workflow';
 
-import { authenticateWithKey, baseUrlProperty } from './shared';
+import { authenticateWithKey, baseUrlProperty } from './common';
 
 /**
- * Organization admin key for the Usage and Costs APIs. Tested by the Usage node's
- * credential test, which requires the "sk-admin-" format and reads one cost report.
+ * Organization admin key for the Usage, Costs and project rate-limit APIs. Tested by the
+ * Usage node's credential test, which requires the "sk-admin-" format and reads one cost report.
  */
 export class OpenAiReliableAdminApi implements ICredentialType {
 	name = 'openAiReliableAdminApi';
 
 	displayName = 'OpenAI Reliable Admin API';
 
-	documentationUrl = 'https://github.com/n8n-nodes-openai-reliable/n8n-nodes-openai-reliable#credentials';
+	documentationUrl = 'https://github.com/n8n-nodes-openai-reliable/n8n-nodes-openai-reliable#openai-reliable-admin-api';
 
 	icon: Icon = { light: 'file:icons/openAiReliable.svg', dark: 'file:icons/openAiReliable.dark.svg' };
 
@@ -23,12 +23,12 @@ export class OpenAiReliableAdminApi implements ICredentialType {
 			typeOptions: { password: true },
 			required: true,
 			default: '',
+			placeholder: 'sk-admin-…',
+			hint: 'An organization owner creates admin keys at platform.openai.com/settings/organization/admin-keys',
 			description:
-				'An organization admin key ("sk-admin-…") from https://platform.openai.com/settings/organization/admin-keys. Only organization owners can create one. Project keys cannot read usage or costs.',
+				'An organization admin key ("sk-admin-…"). Project keys cannot read usage and costs or change rate limits.',
 		},
-		baseUrlProperty(
-			'The API root. Leave the default unless you use a proxy in front of OpenAI.',
-		),
+		baseUrlProperty('Keep the default unless you use a proxy in front of OpenAI.'),
 	];
 
 	authenticate: IAuthenticate = authenticateWithKey;

@@ -1,6 +1,6 @@
 import type { IAuthenticate, ICredentialType, INodeProperties, Icon } from 'n8n-workflow';
 
-import { authenticateWithKey, baseUrlProperty } from './shared';
+import { authenticateWithKey, baseUrlProperty } from './common';
 
 /**
  * Project (or service account) key for calling models. Tested by the nodes'
@@ -11,7 +11,7 @@ export class OpenAiReliableApi implements ICredentialType {
 
 	displayName = 'OpenAI Reliable API';
 
-	documentationUrl = 'https://github.com/n8n-nodes-openai-reliable/n8n-nodes-openai-reliable#credentials';
+	documentationUrl = 'https://github.com/n8n-nodes-openai-reliable/n8n-nodes-openai-reliable#openai-reliable-api';
 
 	icon: Icon = { light: 'file:icons/openAiReliable.svg', dark: 'file:icons/openAiReliable.dark.svg' };
 
@@ -23,28 +23,31 @@ export class OpenAiReliableApi implements ICredentialType {
 			typeOptions: { password: true },
 			required: true,
 			default: '',
+			placeholder: 'sk-proj-…',
+			hint: 'Create one at platform.openai.com/api-keys and paste it without "Bearer " or quotes',
 			description:
 				'A secret key from https://platform.openai.com/api-keys: "sk-proj-…" (project), "sk-svcacct-…" (service account) or a legacy "sk-…" key. Spaces around it are ignored.',
 		},
 		{
-			displayName: 'Organization ID',
+			displayName: 'Organization ID (Optional)',
 			name: 'organizationId',
 			type: 'string',
 			default: '',
 			placeholder: 'org-…',
-			description:
-				'Optional. Sent as the OpenAI-Organization header, for keys that belong to several organizations.',
+			hint: 'Only for keys that belong to several organizations. Leave empty otherwise.',
+			description: 'Sent as the OpenAI-Organization header. Find it under Settings → Organization → General.',
 		},
 		{
-			displayName: 'Project ID',
+			displayName: 'Project ID (Optional)',
 			name: 'projectId',
 			type: 'string',
 			default: '',
 			placeholder: 'proj_…',
-			description: 'Optional. Sent as the OpenAI-Project header, for legacy user keys with access to several projects.',
+			hint: 'Only for legacy user keys with access to several projects. Leave empty otherwise.',
+			description: 'Sent as the OpenAI-Project header. Find it under Settings → Projects (the ID, not the name).',
 		},
 		baseUrlProperty(
-			'The API root. Change it only for an OpenAI-compatible server (Azure proxy, vLLM, Ollama, OpenRouter…); the key format check then no longer applies.',
+			'Keep the default for OpenAI. Change it only for an OpenAI-compatible server (vLLM, Ollama, OpenRouter, a proxy); the key format check then no longer applies.',
 		),
 	];
 

@@ -33,8 +33,8 @@ describe('API credential test', () => {
 	test('a wrong key: says so and how to make a new one', async () => {
 		const { result } = await test_(testApiCredential, { apiKey: fakeKey('proj', 'revoked'), baseUrl: server.url });
 		expect(result.status).toBe('Error');
-		expect(result.message).toMatch(/wrong, incomplete or revoked/);
-		expect(result.message).toMatch(/platform\.openai\.com\/api-keys/);
+		expect(result.message).toMatch(/rejected the API key/);
+		expect(result.message).toMatch(/Check the API Key in the credential/);
 		expect(result.message).toMatch(/HTTP 401, code invalid_api_key/);
 	});
 

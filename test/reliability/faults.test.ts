@@ -5,7 +5,8 @@
 import { sleep } from 'n8n-workflow';
 
 import { OpenAiReliableChat } from '../../nodes/OpenAiReliableChat/OpenAiReliableChat.node';
-import { apiCredential, execute, items, startServer, type MockServer } from '../support/setup';
+import { OpenAiReliableUsage } from '../../nodes/OpenAiReliableUsage/OpenAiReliableUsage.node';
+import { adminCredential, apiCredential, execute, items, PROJECT_KEY, startServer, type MockServer } from '../support/setup';
 import { checkRun, ITEMS, recordNote, type Expectation } from './helpers';
 
 const node = new OpenAiReliableChat();
@@ -56,9 +57,29 @@ const cases: FaultCase[] = [
 		failing: [3, 31],
 	},
 	{
-		name: 'server accepts, then never answers (timeout)',
+		name: 'body trickles one byte at a time past the Timeout',
+		respond: { trickle: { intervalMs: 100, giveUpMs: 5_000 } },
+		errorPattern: /No complete answer from the server within the timeout of 500 ms/,
+		settings: { timeoutSeconds: 0.5 },
+		recovering: every(10),
+		failing: [4, 44],
+	},
+	{
+		name: '200 whose body is an error object',
+		respond: { status: 200, body: errorBody(`Upstream failure while using Bearer ${PROJECT_KEY}`, 'server_error', null) },
+		errorPattern: /answered HTTP 200 with an error|is having problems \(HTTP 500\) \(sent as an error inside an HTTP 200 answer\)/,
+		failing: [6, 36],
+	},
+	{
+		name: '200 without choices',
+		respond: { status: 200, body: { id: 'chatcmpl-empty', object: 'chat.completion', created: 1, model: 'gpt-4o-mini', usage: {} } },
+		errorPattern: /answered HTTP 200, but not with a chat completion/,
+		failing: [8, 28],
+	},
+	{
+		name: 'headers never sent (server accepts, then never answers)',
 		respond: { hang: true },
-		errorPattern: /No answer from the server within the timeout of 300 ms/,
+		errorPattern: /No complete answer from the server within the timeout of 300 ms/,
 		settings: { timeoutSeconds: 0.3 },
 		recovering: every(10),
 		failing: [7],
@@ -66,7 +87,7 @@ const cases: FaultCase[] = [
 	{
 		name: '502/503 bursts longer than max retries',
 		respond: { status: 503, body: errorBody('The engine is currently overloaded, please try again later.', 'service_unavailable_error', 'server_is_overloaded') },
-		errorPattern: /service is having problems \(HTTP 503\)/,
+		errorPattern: /is having problems \(HTTP 503\)/,
 		failing: [0, 12, 13, 49],
 	},
 	{
@@ -116,7 +137,7 @@ describe.each([true, false])('continue on fail: %s', (continueOnFail) => {
 
 	test.each([
 		// Without a network, a resolver may also time out instead of answering "no such host".
-		['DNS failure', 'http://no-such-host.invalid/v1', /could not be found|No answer from the server within the timeout/],
+		['DNS failure', 'http://no-such-host.invalid/v1', /could not be found|No complete answer from the server within the timeout/],
 		['nothing listening on the port', 'http://127.0.0.1:9/v1', /Could not connect to 127\.0\.0\.1:9/],
 	])('%s', async (name, baseUrl, pattern) => {
 		const result = await run(continueOnFail, { maxRetries: 1 }, baseUrl);
@@ -148,4 +169,38 @@ test.each([true, false])('execution cancelled while waiting on a backoff (contin
 	expect(tookMs).toBeLessThan(30_000);
 	expect(server.requests.length).toBeLessThanOrEqual(SETTINGS.concurrency);
 	recordNote(`cancel during backoff (continue on fail ${continueOnFail ? 'on' : 'off'})`, `returned ${tookMs} ms after cancel`);
+});
+
+describe('usage reports', () => {
+	const usage = new OpenAiReliableUsage();
+	const report = (continueOnFail: boolean) =>
+		execute(usage, {
+			items: [{}],
+			continueOnFail,
+			parameters: {
+				operation: 'getUsage',
+				startDate: '2026-11-01T00:00:00Z',
+				endDate: '2026-11-03T00:00:00Z',
+				requestSettings: { maxRetries: 2, maxWaitSeconds: 0.02 },
+			},
+			credentials: { openAiReliableAdminApi: adminCredential(server) },
+		});
+
+	test.each([true, false])('a 200 with an empty data page is an empty report, not a failure (continue on fail %s)', async (continueOnFail) => {
+		server.script({ match: (r) => r.path === '/organization/usage/completions', respond: { status: 200, body: { object: 'page', data: [], has_more: false, next_page: null } } });
+		const result = await report(continueOnFail);
+		expect(result.error).toBeUndefined();
+		expect(result.output[0]).toEqual([]);
+		expect(server.requests).toHaveLength(1);
+		recordNote(`usage report, 200 with an empty data page (continue on fail ${continueOnFail ? 'on' : 'off'})`, 'no rows, one request');
+	});
+
+	test.each([true, false])('a 200 without a data list is retried, then an error (continue on fail %s)', async (continueOnFail) => {
+		server.script({ match: (r) => r.path === '/organization/usage/completions', respond: { status: 200, body: { object: 'page', has_more: false } } });
+		const result = await report(continueOnFail);
+		const message = continueOnFail ? String(result.output[0][0].json.error) : String(result.error?.message);
+		expect(message).toMatch(/answered HTTP 200, but not with a report page/);
+		expect(server.requests).toHaveLength(3);
+		recordNote(`usage report, 200 without data (continue on fail ${continueOnFail ? 'on' : 'off'})`, 'retried twice, then a clear error');
+	});
 });

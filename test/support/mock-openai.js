@@ -12,6 +12,8 @@
 
 const http = require('node:http');
 const crypto = require('node:crypto');
+const o200k = require('gpt-tokenizer/cjs/encoding/o200k_base');
+const cl100k = require('gpt-tokenizer/cjs/encoding/cl100k_base');
 
 const DEFAULT_MODELS = [
 	'gpt-4o-mini',
@@ -54,9 +56,37 @@ function errorBody(message, type, code, param = null) {
 	return { error: { message, type, param, code } };
 }
 
-/** Rough token count, the same on every call: 4 characters per token. */
+/** Rough token count, the same on every call: 4 characters per token (Responses API stand-in only). */
 function roughTokens(text) {
 	return Math.max(1, Math.ceil(String(text).length / 4));
+}
+
+/** The encoding a model uses, as OpenAI documents it. */
+function encodingOf(model) {
+	return /^(gpt-4(?!o|\.)|gpt-3\.5)/.test(String(model)) ? cl100k : o200k;
+}
+
+/** The text of a message's content: a string, or the text parts of a content array. */
+function contentText(content) {
+	if (typeof content === 'string') return content;
+	if (!Array.isArray(content)) return content === null || content === undefined ? '' : JSON.stringify(content);
+	return content.map((part) => (part && part.type === 'text' ? String(part.text ?? '') : '')).join('');
+}
+
+/**
+ * Prompt tokens of a chat request as OpenAI counts them: each message costs 3 tokens of
+ * framing plus its role and content (one more with a name), and the reply is primed with 3.
+ * Counted with gpt-tokenizer, independently of the package's own tokenizer.
+ */
+function promptTokensOf(body) {
+	const encoding = encodingOf(body.model);
+	const messages = Array.isArray(body.messages) ? body.messages : [];
+	let total = 3;
+	for (const m of messages) {
+		total += 3 + encoding.countTokens(String(m.role ?? '')) + encoding.countTokens(contentText(m.content));
+		if (typeof m.name === 'string') total += 1 + encoding.countTokens(m.name);
+	}
+	return total;
 }
 
 function formatDuration(ms) {
@@ -93,14 +123,15 @@ function sampleFor(schema, text) {
 
 class SlidingWindow {
 	/**
-	 * @param {{ rpm?: number, tpm?: number, windowMs?: number }} limits
-	 * Limits are per minute, enforced over windowMs (OpenAI quantizes: a per-minute
-	 * limit holds over much shorter windows too).
+	 * @param {{ rpm?: number, tpm?: number, windowMs?: number, shortWindow?: boolean }} limits
+	 * Limits are per minute, enforced over windowMs. `shortWindow` is OpenAI's own
+	 * behaviour: at most limit/60 requests (and tokens) in any one second, so a burst that
+	 * fits the minute can still get 429s.
 	 */
 	constructor(limits) {
 		this.rpm = limits.rpm || 0;
 		this.tpm = limits.tpm || 0;
-		this.windowMs = limits.windowMs || 60_000;
+		this.windowMs = limits.shortWindow ? 1000 : limits.windowMs || 60_000;
 		/** @type {Array<{at: number, tokens: number}>} */
 		this.events = [];
 	}
@@ -171,6 +202,8 @@ class SlidingWindow {
  * @property {boolean} [hang]          never answer
  * @property {boolean} [resetMidBody]  send a 200 and half a body, then drop the connection
  * @property {boolean} [resetBeforeAnswer] drop the connection without any answer
+ * @property {{ intervalMs: number, giveUpMs?: number }} [trickle] send a 200 at once, then the body one byte per interval
+ *                                      (the server gives up after giveUpMs, default 20 s, and closes the connection)
  * @property {object} [usage]          override the usage object of a chat answer
  * @property {string} [content]        override the chat answer text
  *
@@ -298,7 +331,7 @@ class MockOpenAi {
 			query,
 			headers: { ...req.headers },
 			body,
-			text: lastUser ? String(lastUser.content) : typeof body?.input === 'string' ? body.input : undefined,
+			text: lastUser ? contentText(lastUser.content) : typeof body?.input === 'string' ? body.input : undefined,
 			at: Date.now(),
 		};
 		if (this.options.record !== false) this.requests.push(record);
@@ -368,6 +401,22 @@ class MockOpenAi {
 			setTimeout(() => res.socket?.destroy(), 5);
 			return;
 		}
+		if (respond?.trickle) {
+			this.count(record, 200, 'trickle');
+			res.writeHead(200, { 'content-type': 'application/json', 'x-request-id': rid });
+			const text = JSON.stringify({ id: 'chatcmpl-slow', object: 'chat.completion', choices: [{ index: 0, message: { role: 'assistant', content: 'slow' }, finish_reason: 'stop' }] });
+			const giveUpAt = Date.now() + (respond.trickle.giveUpMs ?? 20_000);
+			for (let i = 0; i < text.length && !res.destroyed; i++) {
+				if (Date.now() > giveUpAt) {
+					res.socket?.destroy();
+					return;
+				}
+				res.write(text[i]);
+				await wait(respond.trickle.intervalMs);
+			}
+			if (!res.destroyed) res.end();
+			return;
+		}
 		if (respond && respond.status !== undefined) {
 			return send(respond.status, respond.body ?? '', respond.headers);
 		}
@@ -432,8 +481,7 @@ class MockOpenAi {
 				errorBody(`The model \`${model}\` does not exist or you do not have access to it.`, 'invalid_request_error', 'model_not_found'),
 			);
 		}
-		const messages = Array.isArray(body.messages) ? body.messages : [];
-		const promptTokens = 3 + messages.reduce((sum, m) => sum + 3 + roughTokens(m.content ?? ''), 0);
+		const promptTokens = promptTokensOf(body);
 		const maxOut = body.max_completion_tokens ?? body.max_tokens;
 		const requested = promptTokens + (maxOut ?? 256);
 		const now = Date.now();
@@ -490,7 +538,7 @@ class MockOpenAi {
 		if (!respond?.content && format === 'json_object') content = JSON.stringify({ echo: text });
 		if (!respond?.content && format === 'json_schema') content = JSON.stringify(sampleFor(body.response_format.json_schema?.schema, text));
 		const reasoning = /^(o\d|gpt-5)/.test(model) ? 16 : 0;
-		let completionTokens = roughTokens(content) + reasoning;
+		let completionTokens = encodingOf(model).countTokens(content) + reasoning;
 		let finish = 'stop';
 		if (maxOut !== undefined && completionTokens > maxOut) {
 			completionTokens = maxOut;

@@ -36,6 +36,12 @@ export interface ContextOptions {
 	credentials?: Record<string, ICredentialDataDecryptedObject>;
 	continueOnFail?: boolean;
 	signal?: AbortSignal;
+	/** n8n's execution id; each context gets its own unless given. */
+	executionId?: string;
+	/** The node's type version (versioned nodes). */
+	typeVersion?: number;
+	/** Input binary data per item, as n8n keeps it: { property: { data (base64), mimeType, fileName } }. */
+	binary?: Array<Record<string, { data: string; mimeType: string; fileName?: string }>>;
 }
 
 export interface HttpCall {
@@ -48,7 +54,15 @@ export interface TestContext {
 	ctx: IExecuteFunctions & ILoadOptionsFunctions;
 	httpCalls: HttpCall[];
 	logs: string[];
+	/** What the node put into the execution's custom data. */
+	customData: Record<string, string>;
+	/** Execution hints the node added for the output pane. */
+	hints: Array<{ message: string; type?: string; location?: string }>;
+	/** Task metadata the node set (token usage). */
+	metadata: IDataObject;
 }
+
+let executions = 0;
 
 const testNode: INode = {
 	id: 'test-node',
@@ -91,7 +105,12 @@ function toAxios(options: IHttpRequestOptions): AxiosRequestConfig {
 }
 
 export function createContext(options: ContextOptions): TestContext {
-	const items = (options.items ?? [{}]).map((json) => ({ json }));
+	const items = (options.items ?? [{}]).map((json, i) => (options.binary?.[i] ? { json, binary: options.binary[i] } : { json }));
+	const customData: Record<string, string> = {};
+	const hints: TestContext['hints'] = [];
+	const metadata: IDataObject = {};
+	const executionId = options.executionId ?? `test-${Date.now()}-${++executions}`;
+	const node: INode = { ...testNode, typeVersion: options.typeVersion ?? testNode.typeVersion };
 	const httpCalls: HttpCall[] = [];
 	const logs: string[] = [];
 	const properties = options.node.description.properties;
@@ -99,7 +118,20 @@ export function createContext(options: ContextOptions): TestContext {
 		logs.push(`${level}: ${message}${meta ? ` ${JSON.stringify(meta)}` : ''}`);
 
 	const ctx = {
-		getNode: () => testNode,
+		getNode: () => node,
+		getExecutionId: () => executionId,
+		getWorkflow: () => ({ id: 'test-workflow', name: 'Test Workflow', active: false }),
+		customData: {
+			set: (key: string, value: string) => {
+				customData[key] = value;
+			},
+			setAll: (values: Record<string, string>) => Object.assign(customData, values),
+			get: (key: string) => customData[key],
+			getAll: () => ({ ...customData }),
+		},
+		addExecutionHints: (...added: TestContext['hints']) => hints.push(...added),
+		getExecuteData: () => ({ metadata: { ...metadata } }),
+		setMetadata: (value: IDataObject) => Object.assign(metadata, value),
 		getInputData: (): INodeExecutionData[] => items,
 		continueOnFail: () => options.continueOnFail ?? false,
 		getExecutionCancelSignal: () => options.signal,
@@ -147,7 +179,7 @@ export function createContext(options: ContextOptions): TestContext {
 			},
 		},
 	};
-	return { ctx: ctx as unknown as IExecuteFunctions & ILoadOptionsFunctions, httpCalls, logs };
+	return { ctx: ctx as unknown as IExecuteFunctions & ILoadOptionsFunctions, httpCalls, logs, customData, hints, metadata };
 }
 
 /** The context of n8n's credential test button (legacy request helper, simple: false). */

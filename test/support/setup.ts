@@ -1,6 +1,8 @@
 /** Shared fixtures: a mock server with known keys, and node contexts wired to it. */
 import type { ICredentialDataDecryptedObject, IDataObject, INodeExecutionData, INodeType } from 'n8n-workflow';
 
+import { rateLimiters } from '../../nodes/shared/limits/rateLimiter';
+import { executionSpend } from '../../nodes/shared/limits/spendCap';
 import { createContext, runNode, type ContextOptions, type TestContext } from './n8nContext';
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const mock = require('./mock-openai') as typeof import('./mock-openai');
@@ -32,7 +34,20 @@ export interface NodeRun {
 	test: TestContext;
 }
 
-export async function execute(node: INodeType, options: Omit<ContextOptions, 'node'>): Promise<NodeRun> {
+/**
+ * The process-wide state (one rate limiter per key, one spend ledger per execution)
+ * outlives a run, as it does in n8n. Tests start from a fresh process unless they share it on purpose.
+ */
+export function freshProcessState(): void {
+	rateLimiters.clear();
+	executionSpend.clear();
+}
+
+export async function execute(
+	node: INodeType,
+	options: Omit<ContextOptions, 'node'> & { keepProcessState?: boolean },
+): Promise<NodeRun> {
+	if (!options.keepProcessState) freshProcessState();
 	const test = createContext({ node, ...options });
 	try {
 		return { output: await runNode(node, test), test };

@@ -1,4 +1,5 @@
-import { authHeaders, checkApiKey, checkBaseUrl, checkCredential, CredentialCheckError } from '../../nodes/shared/transport/credentialChecks';
+import { authHeaders } from '../../credentials/common';
+import { checkApiKey, checkBaseUrl, checkCredential, CredentialCheckError } from '../../nodes/shared/transport/credentialChecks';
 import { fakeKey } from '../support/setup';
 
 function problemOf(fn: () => unknown) {

@@ -1,4 +1,4 @@
-import { describeHttpFailure, describeNetworkFailure, type FailureContext } from '../../nodes/shared/transport/failures';
+import { describeHttpFailure, describeNetworkFailure, describeUnusableAnswer, type FailureContext } from '../../nodes/shared/transport/failures';
 
 const context: FailureContext = { path: '/chat/completions', baseUrl: 'https://api.openai.com/v1', model: 'gpt-4o', timeoutMs: 30_000 };
 const body = (message: string, type: string | null, code: string | null) => ({ error: { message, type, param: null, code } });
@@ -12,7 +12,6 @@ describe('what is retried', () => {
 		[500, body('The server had an error', 'server_error', null), 'server'],
 		[502, '<html><body>Bad gateway</body></html>', 'html'],
 		[503, body('The engine is currently overloaded', 'service_unavailable_error', 'server_is_overloaded'), 'server'],
-		[200, '{"id": "chatcmpl-1", "choi', 'bad_response'],
 	])('HTTP %d is retried', (status, payload, kind) => {
 		const failure = describeHttpFailure(status, payload, {}, context);
 		expect(failure.kind).toBe(kind);
@@ -67,5 +66,51 @@ describe('network failures', () => {
 		expect(failure.retryable).toBe(true);
 		// n8n rewrites messages that contain raw error codes; ours must not.
 		expect(failure.title).not.toMatch(/E[A-Z]{4,}/);
+	});
+});
+
+describe('a 2xx that is not an answer', () => {
+	test.each([
+		['an error object of a retryable type', body('The server had an error', 'server_error', null), 'server', true],
+		['a rate-limit error object', body('Rate limit reached. Please try again in 20ms.', 'requests', 'rate_limit_exceeded'), 'rate_limit', true],
+		['an invalid-request error object', body("Invalid value for 'temperature'.", 'invalid_request_error', null), 'bad_request', false],
+		['a quota error object', body('You exceeded your current quota.', 'insufficient_quota', 'insufficient_quota'), 'quota', false],
+		['an error object of an unknown type', body('Something odd', 'gateway_error', null), 'error_answer', false],
+		['a body without choices', { id: 'chatcmpl-1', object: 'chat.completion', usage: {} }, 'malformed', true],
+		['text that is not JSON', '{"id": "chatcmpl-1", "choi', 'not_json', true],
+	])('%s', (_, payload, kind, retryable) => {
+		const failure = describeUnusableAnswer(200, payload, { 'x-request-id': 'req_2' }, context);
+		expect(failure.kind).toBe(kind);
+		expect(failure.retryable).toBe(retryable);
+		expect(failure.status).toBe(200);
+		expect(failure.requestId).toBe('req_2');
+	});
+
+	test('an error object keeps the server\'s words and says it came in a 2xx', () => {
+		const failure = describeUnusableAnswer(200, body('Upstream model crashed', 'server_error', null), {}, context);
+		expect(failure.upstreamMessage).toBe('Upstream model crashed');
+		expect(failure.title).toMatch(/inside an HTTP 200 answer/);
+	});
+
+	test('a malformed answer shows what came back, shortened', () => {
+		const failure = describeUnusableAnswer(200, { id: 'x', data: 'y'.repeat(1000) }, {}, context);
+		expect(failure.rawBody!.length).toBeLessThanOrEqual(301);
+		expect(failure.title).toMatch(/chat completion/);
+	});
+});
+
+describe('wording follows the server that was called', () => {
+	const wrongKey = body('Incorrect API key provided: sk-proj-****abcd.', 'invalid_request_error', 'invalid_api_key');
+	test('api.openai.com: OpenAI rejected the key, with the dashboard link', () => {
+		const failure = describeHttpFailure(401, wrongKey, {}, context);
+		expect(failure.title).toBe('OpenAI rejected the API key: it is wrong, incomplete or revoked');
+		expect(failure.advice).toMatch(/platform\.openai\.com\/api-keys/);
+	});
+
+	test('another Base URL: that server rejected the key, and no OpenAI dashboard link', () => {
+		const failure = describeHttpFailure(401, wrongKey, {}, { ...context, baseUrl: 'http://localhost:11434/v1' });
+		expect(failure.title).toBe('The server at localhost:11434 rejected the API key');
+		expect(failure.advice).not.toMatch(/platform\.openai\.com/);
+		expect(failure.advice).toMatch(/localhost:11434/);
 	});
 });

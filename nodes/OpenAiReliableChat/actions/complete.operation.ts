@@ -12,7 +12,7 @@ import { fieldError, jsonParameter, textParameter } from '../../shared/execution
 import { runItems } from '../../shared/execution/runItems';
 import { costOf, findPrice, tokensFromUsage } from '../../shared/pricing/prices';
 import { OpenAiClient, type CallResult } from '../../shared/transport/client';
-import { Pacer } from '../../shared/transport/pacer';
+import { SHAPES } from '../../shared/transport/shapes';
 
 export const description: INodeProperties[] = [
 	{
@@ -378,8 +378,7 @@ function toOutput(ctx: IExecuteFunctions, itemIndex: number, request: ChatReques
 export async function execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 	const items = this.getInputData();
 	const settings = readRequestSettings(this);
-	const pacer = new Pacer({ requestsPerMinute: settings.requestsPerMinute });
-	const client = await OpenAiClient.create(this, 'openAiReliableApi', settings.retry, pacer);
+	const client = await OpenAiClient.create(this, 'openAiReliableApi', { ...settings.retry, capRpm: settings.requestsPerMinute });
 
 	const outcomes = await runItems(
 		items.length,
@@ -392,6 +391,7 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 				itemIndex,
 				model: request.model,
 				estimatedTokens: request.estimatedTokens,
+				shape: SHAPES.chatCompletion,
 			});
 			return toOutput(this, itemIndex, request, result);
 		},

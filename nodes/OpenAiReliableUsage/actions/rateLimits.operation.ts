@@ -5,6 +5,7 @@ import { itemsFromOutcomes } from '../../shared/execution/output';
 import { runItems } from '../../shared/execution/runItems';
 import { costOf, findPrice, tokensFromUsage } from '../../shared/pricing/prices';
 import { OpenAiClient } from '../../shared/transport/client';
+import { SHAPES } from '../../shared/transport/shapes';
 import type { RateLimitSnapshot } from '../../shared/transport/headers';
 import { fieldError } from '../../shared/execution/parameters';
 
@@ -59,6 +60,7 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 				},
 				itemIndex,
 				model,
+				shape: SHAPES.chatCompletion,
 			});
 			const price = findPrice(result.body.model ?? model);
 			const tokens = tokensFromUsage(result.body.usage);

@@ -1,6 +1,7 @@
 import type { ILoadOptionsFunctions, INodeListSearchItems, INodeListSearchResult } from 'n8n-workflow';
 
 import { OpenAiClient } from '../transport/client';
+import { SHAPES } from '../transport/shapes';
 
 /** Models /models lists that cannot answer chat completions. */
 const NOT_CHAT =
@@ -23,6 +24,7 @@ export async function searchModels(this: ILoadOptionsFunctions, filter?: string)
 		method: 'GET',
 		path: '/models',
 		itemIndex: 0,
+		shape: SHAPES.list,
 	});
 	const needle = (filter ?? '').trim().toLowerCase();
 	const results: INodeListSearchItems[] = (Array.isArray(body.data) ? body.data : [])

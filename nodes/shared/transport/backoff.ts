@@ -1,3 +1,8 @@
+/**
+ * Time in the transport: how long to wait before a retry, waits that end at once when the
+ * execution is cancelled, and the hard per-attempt deadline. Timers come only from
+ * n8n-workflow's sleep.
+ */
 import { sleep } from 'n8n-workflow';
 
 export interface RetrySettings {
@@ -5,44 +10,57 @@ export interface RetrySettings {
 	maxRetries: number;
 	/** Longest single wait between attempts, server hints included. */
 	maxWaitMs: number;
-	/** Per-attempt timeout. */
+	/** Hard deadline of one attempt: connect, headers and the whole body. */
 	timeoutMs: number;
 }
 
+/** The defaults, declared once: the Request Settings fields show these. */
 export const DEFAULT_RETRY_SETTINGS: RetrySettings = {
-	maxRetries: 5,
+	maxRetries: 10,
 	maxWaitMs: 60_000,
 	timeoutMs: 300_000,
 };
 
-/** First backoff ceiling; it doubles each retry up to maxWaitMs. */
+/** First backoff ceiling; it doubles each retry. */
 export const BASE_DELAY_MS = 500;
+/** The doubling stops here (as in OpenAI's SDKs); server hints may ask for more. */
+export const MAX_BACKOFF_MS = 8_000;
+/** setTimeout's largest delay. */
+const LONGEST_TIMER_MS = 2_147_483_647;
 
 export interface Delay {
 	waitMs: number;
 	/** The server asked for this long and maxWaitMs cut it short. */
 	requestedMs?: number;
-	source: 'server' | 'backoff';
+	source: 'server' | 'backoff' | 'server+backoff';
+}
+
+function backoffCeiling(retryIndex: number, maxWaitMs: number): number {
+	return Math.min(maxWaitMs, MAX_BACKOFF_MS, BASE_DELAY_MS * 2 ** Math.min(retryIndex, 30));
 }
 
 /**
- * Full-jitter exponential backoff (a random wait between 0 and the doubling ceiling),
- * unless the server said how long to wait: then that, plus up to 10% so that many
- * waiting items do not all return in the same millisecond, capped at maxWaitMs.
+ * The wait before retry number retryIndex (0 for the first retry).
+ * - Rate limits: the server's hint plus full jitter (a random wait between 0 and a ceiling
+ *   that doubles each retry), so a burst of 429s spreads out and an item's retries span
+ *   seconds, never a fraction of a second.
+ * - Other failures: the server's hint when it gives one (plus up to 10%, so waiting items do
+ *   not return in the same millisecond), else full jitter.
+ * Always capped at maxWaitMs.
  */
 export function retryDelay(
 	retryIndex: number,
 	serverHintMs: number | undefined,
 	maxWaitMs: number,
+	rateLimited: boolean,
 	random: () => number = Math.random,
 ): Delay {
-	if (serverHintMs !== undefined && Number.isFinite(serverHintMs) && serverHintMs >= 0) {
-		const jittered = serverHintMs + serverHintMs * 0.1 * random();
-		if (serverHintMs > maxWaitMs) return { waitMs: maxWaitMs, requestedMs: serverHintMs, source: 'server' };
-		return { waitMs: Math.min(jittered, maxWaitMs), source: 'server' };
-	}
-	const ceiling = Math.min(maxWaitMs, BASE_DELAY_MS * 2 ** retryIndex);
-	return { waitMs: random() * ceiling, source: 'backoff' };
+	const hint = serverHintMs !== undefined && Number.isFinite(serverHintMs) && serverHintMs >= 0 ? serverHintMs : undefined;
+	if (hint !== undefined && hint > maxWaitMs) return { waitMs: maxWaitMs, requestedMs: hint, source: 'server' };
+	const jitter = random() * backoffCeiling(retryIndex, maxWaitMs);
+	if (hint === undefined) return { waitMs: jitter, source: 'backoff' };
+	if (rateLimited) return { waitMs: Math.min(maxWaitMs, hint + jitter), source: 'server+backoff' };
+	return { waitMs: Math.min(maxWaitMs, hint + hint * 0.1 * random()), source: 'server' };
 }
 
 export class CancelledError extends Error {
@@ -60,6 +78,10 @@ const cancelHandlers = new WeakMap<AbortSignal, Set<() => void>>();
 
 /** Calls handler once when the signal aborts; returns a function that unregisters it. */
 export function onCancel(signal: AbortSignal, handler: () => void): () => void {
+	if (signal.aborted) {
+		handler();
+		return () => undefined;
+	}
 	let handlers = cancelHandlers.get(signal);
 	if (!handlers) {
 		const set = new Set<() => void>();
@@ -74,37 +96,60 @@ export function onCancel(signal: AbortSignal, handler: () => void): () => void {
 			{ once: true },
 		);
 	}
-	handlers.add(handler);
-	return () => handlers.delete(handler);
+	const own = handlers;
+	own.add(handler);
+	return () => own.delete(handler);
 }
 
-/**
- * Waits, but returns at once (rejecting with CancelledError) when the signal fires.
- * n8n-workflow's sleep clears its timer when given a signal (n8n 2.x); the race also
- * covers versions whose sleep takes no signal.
- */
+/** Waits, but returns at once (rejecting with CancelledError) when the signal fires. */
 export async function waitUnlessCancelled(ms: number, signal?: AbortSignal): Promise<void> {
 	if (signal?.aborted) throw new CancelledError();
 	if (ms <= 0) return;
-	if (!signal) return await sleep(ms);
-	const local = new AbortController();
-	let stopWaiting: () => void = () => undefined;
-	const cancelled = new Promise<'cancelled'>((resolve) => {
-		stopWaiting = onCancel(signal, () => {
-			local.abort();
-			resolve('cancelled');
-		});
-	});
+	const timer = new AbortController();
+	let stopListening: () => void = () => undefined;
 	try {
-		const outcome = await Promise.race([
-			(sleep as (ms: number, signal?: AbortSignal) => Promise<void>)(ms, local.signal).then(
-				() => 'slept' as const,
-				() => 'cancelled' as const,
-			),
-			cancelled,
-		]);
-		if (outcome === 'cancelled') throw new CancelledError();
+		await new Promise<void>((resolve, reject) => {
+			if (signal) {
+				stopListening = onCancel(signal, () => {
+					timer.abort();
+					reject(new CancelledError());
+				});
+			}
+			sleep(Math.min(ms, LONGEST_TIMER_MS), timer.signal).then(resolve, () => undefined);
+		});
 	} finally {
-		stopWaiting();
+		stopListening();
+		timer.abort();
+	}
+}
+
+export class DeadlineError extends Error {
+	constructor(readonly ms: number) {
+		super(`The attempt did not finish within ${ms} ms`);
+		this.name = 'DeadlineError';
+	}
+}
+
+/**
+ * Settles with `work`, or rejects with DeadlineError once `ms` have passed, whatever the
+ * server is still sending. n8n replaces a node's own abort signal with the execution's,
+ * so a late request cannot be aborted here: it is abandoned, its result ignored. (The
+ * execution's cancellation still aborts it, through that signal.)
+ */
+export async function withinDeadline<T>(work: Promise<T>, ms: number): Promise<T> {
+	work.catch(() => undefined);
+	const timer = new AbortController();
+	try {
+		return await Promise.race([
+			work,
+			sleep(Math.min(Math.max(1, ms), LONGEST_TIMER_MS), timer.signal).then(
+				() => {
+					throw new DeadlineError(ms);
+				},
+				() => new Promise<never>(() => undefined),
+			),
+		]);
+	} finally {
+		timer.abort();
 	}
 }

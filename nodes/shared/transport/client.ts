@@ -1,25 +1,44 @@
 /**
  * The one door to the API. Every request of every node goes through OpenAiClient.call():
- * credential checks, auth (via httpRequestWithAuthentication), timeout, pacing,
- * retry with backoff, and the mapping of failures to messages a non-coder can act on.
+ * credential checks, auth (via httpRequestWithAuthentication), the spend cap, the shared
+ * rate limit, a hard deadline per attempt, the answer's shape, retry with backoff, and the
+ * mapping of failures to messages a non-coder can act on.
  */
 import {
-	NodeApiError,
 	NodeOperationError,
 	type IDataObject,
 	type IExecuteFunctions,
 	type IHttpRequestOptions,
 	type ILoadOptionsFunctions,
 	type INode,
-	type JsonObject,
+	type ISupplyDataFunctions,
 } from 'n8n-workflow';
 
-import { CancelledError, retryDelay, waitUnlessCancelled, type RetrySettings } from './backoff';
+import { formatDuration } from '../format';
+import { rateLimitIdentity } from '../limits/registry';
+import { rateLimiters, type KeyRateLimiter, type Permit } from '../limits/rateLimiter';
+import { executionSpend, SpendCapError, type ExecutionSpend, type Settlement, type SpendReservation } from '../limits/spendCap';
+import {
+	CancelledError,
+	DeadlineError,
+	retryDelay,
+	waitUnlessCancelled,
+	withinDeadline,
+	type RetrySettings,
+} from './backoff';
 import { checkCredential, CredentialCheckError, type CheckedCredential, type KeyKind } from './credentialChecks';
 import {
+	cancelledError,
+	cappedWaitNote,
+	failureError,
+	shortReason,
+	spendCapReached,
+} from './errors';
+import {
+	describeDeadline,
 	describeHttpFailure,
 	describeNetworkFailure,
-	looksLikeHtml,
+	describeUnusableAnswer,
 	type Failure,
 	type FailureContext,
 } from './failures';
@@ -31,8 +50,8 @@ import {
 	type HeaderBag,
 	type RateLimitSnapshot,
 } from './headers';
-import type { Pacer } from './pacer';
 import { redactSecrets } from './redact';
+import { hasShape, type AnswerShape } from './shapes';
 
 export type CredentialType = 'openAiReliableApi' | 'openAiReliableAdminApi';
 
@@ -41,20 +60,36 @@ export const CREDENTIAL_KIND: Record<CredentialType, KeyKind> = {
 	openAiReliableAdminApi: 'admin',
 };
 
-type ApiContext = IExecuteFunctions | ILoadOptionsFunctions;
+export type ApiContext = IExecuteFunctions | ILoadOptionsFunctions | ISupplyDataFunctions;
+
+/** What a request may cost, for the execution's spend cap. */
+export interface CostGuard {
+	/** Input at the input price plus the most output it allows at the output price. */
+	worstCaseUsd: number;
+	/** The node's Max Spend per Execution; 0 means no cap. */
+	capUsd: number;
+	/** The billed cost of a successful answer, from its usage; undefined when it has none. */
+	billedUsd: (body: Record<string, unknown>) => { usd: number; inputTokens?: number; outputTokens?: number } | undefined;
+}
 
 export interface CallOptions {
-	method: 'GET' | 'POST';
+	method: 'GET' | 'POST' | 'DELETE';
 	/** Path below the Base URL, starting with "/". */
 	path: string;
-	body?: IDataObject;
+	body?: IDataObject | IDataObject[] | string | object;
 	qs?: IDataObject;
+	headers?: Record<string, string>;
 	itemIndex: number;
-	/** Named in error messages, and the key rate limits are tracked under. */
+	/** The shape a 2xx answer must have. */
+	shape: AnswerShape;
+	/** Named in error messages, and the bucket rate limits are tracked under. */
 	model?: string;
 	/** Prompt plus max output, for token-aware pacing. */
 	estimatedTokens?: number;
 	adminEndpoint?: boolean;
+	cost?: CostGuard;
+	/** Raw text answer (file contents): no JSON parsing and no shape check. */
+	text?: boolean;
 }
 
 export interface CallResult<T> {
@@ -64,12 +99,28 @@ export interface CallResult<T> {
 	retries: number;
 	/** One line per retry: what failed and how long was waited. */
 	retryLog: string[];
+	/** Time spent waiting between attempts. */
+	waitedMs: number;
 	/** Duration of the attempt that succeeded. */
 	latencyMs: number;
 	/** From the first attempt to the answer, waits included. */
 	elapsedMs: number;
 	rateLimit: RateLimitSnapshot;
+	/** What the answer was billed, when a cost guard priced it. */
+	billedUsd?: number;
 }
+
+/** What the items of one node run went through, for the output pane's hint. */
+export interface RunStats {
+	itemsRetried: Set<number>;
+	retries: number;
+	waitedMs: number;
+}
+
+type AttemptOutcome =
+	| { kind: 'answer'; status: number; body: unknown; headers: HeaderBag }
+	| { kind: 'network'; error: unknown }
+	| { kind: 'deadline' };
 
 interface RawResponse {
 	body: unknown;
@@ -77,43 +128,59 @@ interface RawResponse {
 	statusCode: number;
 }
 
-function formatMs(ms: number): string {
-	return ms >= 1000 ? `${Math.round(ms / 100) / 10} s` : `${Math.round(ms)} ms`;
-}
-
 function cancelSignalOf(ctx: ApiContext): AbortSignal | undefined {
 	const candidate = ctx as Partial<IExecuteFunctions>;
 	return typeof candidate.getExecutionCancelSignal === 'function' ? candidate.getExecutionCancelSignal() : undefined;
 }
 
+let unnamedExecutions = 0;
+
+/** The execution this context belongs to; contexts without one (model search) get their own. */
+function executionIdOf(ctx: ApiContext): string {
+	const candidate = ctx as Partial<IExecuteFunctions>;
+	const id = typeof candidate.getExecutionId === 'function' ? candidate.getExecutionId() : undefined;
+	return id ? `execution:${id}` : `unnamed:${++unnamedExecutions}`;
+}
+
 export class OpenAiClient {
 	private credential?: CheckedCredential;
 	private credentialProblem?: CredentialCheckError;
+	private limiter?: KeyRateLimiter;
 	/** A failure every later request would repeat (wrong key, no credit…). */
 	private sharedFailure?: Failure;
 	/** The server could not be reached even after retries: later items try once. */
 	private unreachable = false;
 	readonly signal?: AbortSignal;
+	readonly executionId: string;
+	readonly stats: RunStats = { itemsRetried: new Set(), retries: 0, waitedMs: 0 };
 
 	private constructor(
 		private readonly ctx: ApiContext,
 		private readonly credentialType: CredentialType,
-		private readonly settings: RetrySettings,
-		private readonly pacer?: Pacer,
+		private readonly settings: RetrySettings & { capRpm?: number },
 	) {
 		this.signal = cancelSignalOf(ctx);
+		this.executionId = executionIdOf(ctx);
 	}
 
 	static async create(
 		ctx: ApiContext,
 		credentialType: CredentialType,
-		settings: RetrySettings,
-		pacer?: Pacer,
+		settings: RetrySettings & { capRpm?: number },
 	): Promise<OpenAiClient> {
-		const client = new OpenAiClient(ctx, credentialType, settings, pacer);
+		const client = new OpenAiClient(ctx, credentialType, settings);
 		const fields = await ctx.getCredentials(credentialType);
 		try {
-			client.credential = checkCredential(fields, CREDENTIAL_KIND[credentialType]);
+			const credential = checkCredential(fields, CREDENTIAL_KIND[credentialType]);
+			client.credential = credential;
+			client.limiter = rateLimiters.get(
+				rateLimitIdentity({
+					baseUrl: credential.baseUrl,
+					apiKey: credential.apiKey,
+					organizationId: credential.organizationId,
+					projectId: credential.projectId,
+				}),
+			);
 		} catch (error) {
 			if (!(error instanceof CredentialCheckError)) {
 				throw new NodeOperationError(ctx.getNode(), error as Error, { itemIndex: 0 });
@@ -131,156 +198,85 @@ export class OpenAiClient {
 		return this.credential?.isOpenAi ?? false;
 	}
 
-	private redact(text: string): string {
+	/** This execution's spend ledger, shared with every node of the package in it. */
+	get spend(): ExecutionSpend {
+		const ledger = executionSpend.get(this.executionId);
+		const custom = (this.ctx as Partial<IExecuteFunctions>).customData;
+		if (ledger.spentUsd === 0 && custom && typeof custom.get === 'function') {
+			try {
+				ledger.seed(Number(custom.get('openaiCostUsd')));
+			} catch {
+				// no custom data in this context
+			}
+		}
+		return ledger;
+	}
+
+	redact(text: string): string {
 		return redactSecrets(text, [this.credential?.apiKey]);
 	}
 
 	private credentialError(itemIndex: number): NodeOperationError {
 		const { problem } = this.credentialProblem!;
-		return new NodeOperationError(
-			this.node,
-			`Credential problem in the ${problem.field} field: ${problem.message}`,
-			{
-				itemIndex,
-				description: `${problem.description} Nothing was sent to the API. Open the credential to fix it.`,
-			},
-		);
+		return new NodeOperationError(this.node, `Credential problem in the ${problem.field} field: ${problem.message}`, {
+			itemIndex,
+			description: `${problem.description} Nothing was sent to the API. Open the credential to fix it.`,
+		});
 	}
 
-	private async send(options: CallOptions, credential: CheckedCredential): Promise<RawResponse> {
+	private context(options: CallOptions): FailureContext {
+		return {
+			path: options.path,
+			baseUrl: this.credential!.baseUrl,
+			model: options.model,
+			adminEndpoint: options.adminEndpoint,
+			timeoutMs: this.settings.timeoutMs,
+		};
+	}
+
+	/** One attempt, abandoned at the deadline whatever the server is still sending. */
+	private async attempt(options: CallOptions): Promise<AttemptOutcome> {
 		const request: IHttpRequestOptions = {
 			method: options.method,
-			url: `${credential.baseUrl}${options.path}`,
-			json: true,
+			url: `${this.credential!.baseUrl}${options.path}`,
+			json: !options.text,
 			returnFullResponse: true,
 			ignoreHttpStatusErrors: true,
 			timeout: this.settings.timeoutMs,
 			arrayFormat: 'repeat',
 		};
-		if (options.body) request.body = options.body;
+		if (options.text) request.encoding = 'text';
+		if (options.body !== undefined) request.body = options.body as IDataObject;
 		if (options.qs) request.qs = options.qs;
+		if (options.headers) request.headers = options.headers;
 		if (this.signal) request.abortSignal = this.signal;
-		const response = (await this.ctx.helpers.httpRequestWithAuthentication.call(
-			this.ctx,
-			this.credentialType,
-			request,
-		)) as RawResponse;
-		return response;
+		try {
+			const response = (await withinDeadline(
+				this.ctx.helpers.httpRequestWithAuthentication.call(this.ctx, this.credentialType, request) as Promise<RawResponse>,
+				this.settings.timeoutMs,
+			)) as RawResponse;
+			return { kind: 'answer', status: Number(response.statusCode), body: response.body, headers: response.headers };
+		} catch (error) {
+			if (error instanceof DeadlineError) return { kind: 'deadline' };
+			return { kind: 'network', error };
+		}
 	}
 
-	/** Sends one request, retrying what is worth retrying, and returns the parsed answer. */
-	async call<T = IDataObject>(options: CallOptions): Promise<CallResult<T>> {
-		if (this.credentialProblem) throw this.credentialError(options.itemIndex);
-		const credential = this.credential!;
-		const context: FailureContext = {
-			path: options.path,
-			baseUrl: credential.baseUrl,
-			model: options.model,
-			adminEndpoint: options.adminEndpoint,
-			timeoutMs: this.settings.timeoutMs,
-		};
-		if (this.sharedFailure) {
-			throw this.toNodeError(this.sharedFailure, options.itemIndex, {
-				attempts: 0,
-				retryLog: [],
-				note: 'Not sent: an earlier item of this run already got this answer, and it would repeat for every item.',
-			});
+	/** A 2xx answer that is what the endpoint promises, or undefined. */
+	private usable(options: CallOptions, outcome: AttemptOutcome): boolean {
+		if (outcome.kind !== 'answer' || outcome.status < 200 || outcome.status >= 300) return false;
+		if (options.text) return typeof outcome.body === 'string';
+		return hasShape(outcome.body, options.shape);
+	}
+
+	private failureOf(options: CallOptions, outcome: AttemptOutcome): Failure {
+		const context = this.context(options);
+		if (outcome.kind === 'deadline') return describeDeadline(context);
+		if (outcome.kind === 'network') return describeNetworkFailure(outcome.error, context);
+		if (outcome.status >= 200 && outcome.status < 300) {
+			return describeUnusableAnswer(outcome.status, outcome.body, outcome.headers, context);
 		}
-
-		const maxRetries = this.unreachable ? 0 : this.settings.maxRetries;
-		const retryLog: string[] = [];
-		const started = Date.now();
-		const pacingKey = options.model ?? options.path;
-		let cappedNote: string | undefined;
-
-		for (let attempt = 0; ; attempt++) {
-			if (this.signal?.aborted) throw this.cancelled(options.itemIndex);
-			const reservation = this.pacer
-				? await this.pacer
-						.acquire(pacingKey, options.estimatedTokens ?? 0, this.signal)
-						.catch((error: unknown) => {
-							throw error instanceof CancelledError ? this.cancelled(options.itemIndex) : error;
-						})
-				: undefined;
-			const attemptStart = Date.now();
-			let failure: Failure;
-			let serverHint: number | undefined;
-			let response: RawResponse | undefined;
-			try {
-				response = await this.send(options, credential);
-			} catch (error) {
-				if (this.signal?.aborted) {
-					if (reservation) this.pacer!.release(reservation, { connected: false });
-					throw this.cancelled(options.itemIndex);
-				}
-				failure = describeNetworkFailure(error, context);
-				if (reservation) this.pacer!.release(reservation, { connected: false });
-			}
-
-			if (response) {
-				const snapshot = parseRateLimitHeaders(response.headers);
-				const status = Number(response.statusCode);
-				const ok = status >= 200 && status < 300 && response.body !== null && typeof response.body === 'object';
-				if (ok) {
-					if (reservation) {
-						this.pacer!.release(reservation, { snapshot, connected: true });
-					}
-					this.unreachable = false;
-					return {
-						body: response.body as T,
-						requestId: requestIdOf(response.headers),
-						retries: attempt,
-						retryLog,
-						latencyMs: Date.now() - attemptStart,
-						elapsedMs: Date.now() - started,
-						rateLimit: snapshot,
-					};
-				}
-				failure = describeHttpFailure(status, response.body, response.headers, context);
-				serverHint = this.serverHint(failure);
-				if (reservation) {
-					this.pacer!.release(reservation, {
-						snapshot,
-						connected: true,
-						// A 429 without a hint still pauses the others for a second.
-						rateLimitedForMs: failure.kind === 'rate_limit' ? Math.min(serverHint ?? 1000, this.settings.maxWaitMs) : undefined,
-					});
-				}
-			}
-
-			failure = failure!;
-			if (!failure.retryable || attempt >= maxRetries) {
-				if (failure.affectsAllItems) this.sharedFailure = failure;
-				if (failure.kind === 'unreachable' || failure.kind === 'dns') this.unreachable = true;
-				throw this.toNodeError(failure, options.itemIndex, {
-					attempts: attempt + 1,
-					retryLog,
-					note:
-						failure.retryable && maxRetries === 0 && this.unreachable && this.settings.maxRetries > 0
-							? 'Tried once without retries, because earlier items could not reach the server either.'
-							: cappedNote,
-				});
-			}
-
-			const delay = retryDelay(attempt, serverHint, this.settings.maxWaitMs);
-			if (delay.requestedMs !== undefined) {
-				cappedNote = `The server asked to wait ${formatMs(delay.requestedMs)}, longer than Max Wait (${formatMs(this.settings.maxWaitMs)}), so it waited ${formatMs(this.settings.maxWaitMs)} instead. Raise Max Wait to follow the server's request.`;
-			}
-			const line = `attempt ${attempt + 1}: ${this.shortReason(failure)}; waited ${formatMs(delay.waitMs)}${
-				delay.source === 'server' ? ' (as the server asked' + (delay.requestedMs !== undefined ? ', capped at Max Wait)' : ')') : ''
-			}`;
-			retryLog.push(line);
-			this.ctx.logger?.info(`OpenAI Reliable: item ${options.itemIndex} ${options.method} ${options.path} ${line}`, {
-				node: this.node.name,
-				requestId: failure.requestId,
-			});
-			try {
-				await waitUnlessCancelled(delay.waitMs, this.signal);
-			} catch {
-				// waitUnlessCancelled only fails when the execution is cancelled
-				throw this.cancelled(options.itemIndex);
-			}
-		}
+		return describeHttpFailure(outcome.status, outcome.body, outcome.headers, context);
 	}
 
 	/** How long the server asked to wait: retry-after-ms, retry-after, or the hint in a 429 message. */
@@ -291,47 +287,168 @@ export class OpenAiClient {
 		);
 	}
 
-	private shortReason(failure: Failure): string {
-		if (failure.status === undefined) return failure.kind.replace(/_/g, ' ');
-		return `HTTP ${failure.status}${failure.code ? ` ${failure.code}` : ''}`;
-	}
-
-	private cancelled(itemIndex: number): NodeOperationError {
-		return new NodeOperationError(this.node, 'The execution was cancelled while waiting for OpenAI', { itemIndex });
-	}
-
-	private toNodeError(
-		failure: Failure,
-		itemIndex: number,
-		attempts: { attempts: number; retryLog: string[]; note?: string },
-	): NodeApiError {
-		const meta: string[] = [];
-		meta.push(failure.status !== undefined ? `HTTP ${failure.status}` : 'no HTTP answer');
-		if (failure.code) meta.push(`code ${failure.code}`);
-		if (failure.requestId) meta.push(`request id ${failure.requestId}`);
-		const upstream = failure.upstreamMessage ? this.redact(failure.upstreamMessage) : undefined;
-		const lines: string[] = [];
-		if (upstream) lines.push(`The server said: "${upstream}"`);
-		lines.push(failure.advice);
-		if (attempts.attempts > 1) {
-			lines.push(`Tried ${attempts.attempts} times: ${attempts.retryLog.join('; ')}; then this last answer.`);
-		}
-		if (attempts.note) lines.push(attempts.note);
-		if (looksLikeHtml(failure.upstreamMessage)) lines.push('(The answer was an HTML page.)');
-		const errorResponse: JsonObject = {
-			httpStatus: failure.status ?? null,
-			openAiCode: failure.code ?? null,
-			openAiType: failure.type ?? null,
-			requestId: failure.requestId ?? null,
-			kind: failure.kind,
-			retries: Math.max(0, attempts.attempts - 1),
-		};
-		if (upstream) errorResponse.serverMessage = upstream;
-		return new NodeApiError(this.node, errorResponse, {
-			message: this.redact(`${failure.title} [${meta.join(', ')}]`),
-			description: this.redact(lines.join('\n')),
-			httpCode: failure.status !== undefined ? String(failure.status) : undefined,
+	private notSentAgain(failure: Failure, itemIndex: number) {
+		return failureError(
+			this.node,
+			failure,
 			itemIndex,
-		});
+			{
+				attempts: 0,
+				retryLog: [],
+				note: 'Not sent: an earlier item of this run already got this answer, and it would repeat for every item.',
+			},
+			(text) => this.redact(text),
+		);
+	}
+
+	private async reserveSpend(options: CallOptions): Promise<SpendReservation | undefined> {
+		if (!options.cost) return undefined;
+		try {
+			return await this.spend.reserve(options.cost.worstCaseUsd, options.cost.capUsd, this.signal);
+		} catch (error) {
+			if (error instanceof CancelledError) throw cancelledError(this.node, options.itemIndex);
+			if (error instanceof SpendCapError) throw spendCapReached(this.node, error, options.itemIndex);
+			throw new NodeOperationError(this.node, error as Error, { itemIndex: options.itemIndex });
+		}
+	}
+
+	private async acquireSlot(options: CallOptions): Promise<Permit | undefined> {
+		if (!this.limiter) return undefined;
+		try {
+			return await this.limiter.acquire(options.model ?? options.path.split('?')[0], {
+				tokens: options.estimatedTokens ?? 0,
+				capRpm: this.settings.capRpm,
+				signal: this.signal,
+			});
+		} catch (error) {
+			if (error instanceof CancelledError) throw cancelledError(this.node, options.itemIndex);
+			throw new NodeOperationError(this.node, error as Error, { itemIndex: options.itemIndex });
+		}
+	}
+
+	/** Sends one request, retrying what is worth retrying, and returns the parsed answer. */
+	async call<T = IDataObject>(options: CallOptions): Promise<CallResult<T>> {
+		if (this.credentialProblem) throw this.credentialError(options.itemIndex);
+		const maxRetries = this.unreachable ? 0 : this.settings.maxRetries;
+		const retryLog: string[] = [];
+		const started = Date.now();
+		let waitedMs = 0;
+		let cappedNote: string | undefined;
+
+		for (let attempt = 0; ; attempt++) {
+			if (this.signal?.aborted) throw cancelledError(this.node, options.itemIndex);
+			if (this.sharedFailure) throw this.notSentAgain(this.sharedFailure, options.itemIndex);
+			const spend = await this.reserveSpend(options);
+			let permit: Permit | undefined;
+			try {
+				permit = await this.acquireSlot(options);
+			} catch (error) {
+				if (spend) this.spend.settle(spend, { kind: 'not_billed' });
+				throw error instanceof NodeOperationError ? error : new NodeOperationError(this.node, error as Error, { itemIndex: options.itemIndex });
+			}
+			// Another item may have met a failure every item would repeat while this one waited.
+			if (this.sharedFailure) {
+				if (permit) this.limiter!.release(permit, { kind: 'no_answer', reached: false });
+				if (spend) this.spend.settle(spend, { kind: 'not_billed' });
+				throw this.notSentAgain(this.sharedFailure, options.itemIndex);
+			}
+
+			const attemptStart = Date.now();
+			const outcome = await this.attempt(options);
+			if (this.signal?.aborted) {
+				if (permit) this.limiter!.release(permit, { kind: 'no_answer', reached: false });
+				if (spend) this.spend.settle(spend, { kind: 'unknown' });
+				throw cancelledError(this.node, options.itemIndex);
+			}
+			const snapshot = outcome.kind === 'answer' ? parseRateLimitHeaders(outcome.headers) : {};
+
+			if (outcome.kind === 'answer' && this.usable(options, outcome)) {
+				if (permit) this.limiter!.release(permit, { kind: 'answered', snapshot });
+				let billedUsd: number | undefined;
+				if (spend) {
+					const billed = options.cost!.billedUsd(outcome.body as Record<string, unknown>);
+					const settlement: Settlement = billed ? { kind: 'billed', ...billed } : { kind: 'unknown' };
+					this.spend.settle(spend, settlement);
+					billedUsd = billed?.usd;
+				}
+				this.unreachable = false;
+				this.recordStats(options.itemIndex, attempt, waitedMs);
+				return {
+					body: outcome.body as T,
+					requestId: requestIdOf(outcome.headers),
+					retries: attempt,
+					retryLog,
+					waitedMs,
+					latencyMs: Date.now() - attemptStart,
+					elapsedMs: Date.now() - started,
+					rateLimit: snapshot,
+					billedUsd,
+				};
+			}
+
+			const failure = this.failureOf(options, outcome);
+			const serverHint = failure.retryable || failure.kind === 'rate_limit' ? this.serverHint(failure) : undefined;
+			if (permit) {
+				this.limiter!.release(
+					permit,
+					outcome.kind !== 'answer'
+						? { kind: 'no_answer', reached: failure.kind === 'timeout' || failure.kind === 'connection_reset' }
+						: failure.kind === 'rate_limit' && outcome.status === 429
+							? { kind: 'rate_limited', snapshot, retryAfterMs: Math.min(serverHint ?? 1000, this.settings.maxWaitMs) }
+							: { kind: 'answered', snapshot },
+				);
+			}
+			if (spend) this.spend.settle(spend, { kind: failure.maybeBilled ? 'unknown' : 'not_billed' });
+
+			if (!failure.retryable || attempt >= maxRetries) {
+				if (failure.affectsAllItems) this.sharedFailure = failure;
+				if (failure.kind === 'unreachable' || failure.kind === 'dns') this.unreachable = true;
+				this.recordStats(options.itemIndex, attempt, waitedMs);
+				throw failureError(
+					this.node,
+					failure,
+					options.itemIndex,
+					{
+						attempts: attempt + 1,
+						retryLog,
+						note:
+							failure.retryable && maxRetries === 0 && this.unreachable && this.settings.maxRetries > 0
+								? 'Tried once without retries, because earlier items could not reach the server either.'
+								: cappedNote,
+					},
+					(text) => this.redact(text),
+				);
+			}
+
+			const delay = retryDelay(attempt, serverHint, this.settings.maxWaitMs, failure.kind === 'rate_limit');
+			if (delay.requestedMs !== undefined) cappedNote = cappedWaitNote(delay.requestedMs, this.settings.maxWaitMs);
+			const how =
+				delay.source === 'backoff'
+					? ''
+					: delay.requestedMs !== undefined
+						? ' (as the server asked, capped at Max Wait)'
+						: delay.source === 'server'
+							? ' (as the server asked)'
+							: ' (the server\'s wait plus backoff)';
+			const line = `attempt ${attempt + 1}: ${shortReason(failure)}; waited ${formatDuration(delay.waitMs)}${how}`;
+			retryLog.push(line);
+			this.ctx.logger?.info(`OpenAI Reliable: item ${options.itemIndex} ${options.method} ${options.path} ${line}`, {
+				node: this.node.name,
+				requestId: failure.requestId,
+			});
+			try {
+				await waitUnlessCancelled(delay.waitMs, this.signal);
+			} catch {
+				// waitUnlessCancelled only fails when the execution is cancelled
+				throw cancelledError(this.node, options.itemIndex);
+			}
+			waitedMs += delay.waitMs;
+		}
+	}
+
+	private recordStats(itemIndex: number, retries: number, waitedMs: number): void {
+		if (retries > 0) this.stats.itemsRetried.add(itemIndex);
+		this.stats.retries += retries;
+		this.stats.waitedMs += waitedMs;
 	}
 }

@@ -1,12 +1,9 @@
 /**
  * Local checks of a credential before anything is sent: the key's shape and the Base URL.
- * Used by the credentials' authenticate(), by the credential test and by the transport,
- * so the three never disagree.
+ * Used by the credential test and by the transport, so the two never disagree.
  */
-
-export const DEFAULT_BASE_URL = 'https://api.openai.com/v1';
-export const API_KEYS_PAGE = 'https://platform.openai.com/api-keys';
-export const ADMIN_KEYS_PAGE = 'https://platform.openai.com/settings/organization/admin-keys';
+import { DEFAULT_BASE_URL } from '../../../credentials/common';
+import { ADMIN_KEYS_PAGE, API_KEYS_PAGE } from '../links';
 
 export type KeyKind = 'project' | 'admin';
 
@@ -200,14 +197,4 @@ export function checkCredential(fields: CredentialFields, kind: KeyKind): Checke
 		keyWarnings,
 		connectionWarnings: warnings,
 	};
-}
-
-/** Headers every request carries. Shared by authenticate() and the credential test. */
-export function authHeaders(fields: CredentialFields): Record<string, string> {
-	const headers: Record<string, string> = { Authorization: `Bearer ${text(fields.apiKey).trim()}` };
-	const organization = text(fields.organizationId).trim();
-	const project = text(fields.projectId).trim();
-	if (organization) headers['OpenAI-Organization'] = organization;
-	if (project) headers['OpenAI-Project'] = project;
-	return headers;
 }

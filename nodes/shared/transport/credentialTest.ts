@@ -10,7 +10,9 @@ import type {
 	INodeCredentialTestResult,
 } from 'n8n-workflow';
 
-import { authHeaders, checkCredential, CredentialCheckError, type KeyKind } from './credentialChecks';
+import { authHeaders } from '../../../credentials/common';
+import { checkCredential, CredentialCheckError, type KeyKind } from './credentialChecks';
+import { quoteServer } from './errors';
 import { describeHttpFailure, describeNetworkFailure } from './failures';
 import { requestIdOf, type HeaderBag } from './headers';
 import { redactSecrets } from './redact';
@@ -90,7 +92,7 @@ async function testCredential(
 	const requestId = requestIdOf(response.headers);
 	if (requestId) meta.push(`request id ${requestId}`);
 	const hints = failure.kind === 'invalid_key' && checked.keyWarnings.length ? ` ${checked.keyWarnings.join(' ')}` : '';
-	const said = failure.upstreamMessage ? ` The server said: "${failure.upstreamMessage}".` : '';
+	const said = failure.upstreamMessage ? ` ${quoteServer(failure.upstreamMessage)}` : '';
 	return finish('Error', `${failure.title} [${meta.join(', ')}].${said} ${failure.advice}${hints}${warnings}`);
 }
 

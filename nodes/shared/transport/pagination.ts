@@ -1,6 +1,7 @@
 import type { IDataObject } from 'n8n-workflow';
 
 import type { OpenAiClient } from './client';
+import { SHAPES } from './shapes';
 
 /** A page of OpenAI's organization reports. */
 export interface ReportPage<T> {
@@ -32,10 +33,13 @@ export async function collectAllPages<T>(
 			qs: page ? { ...qs, page } : qs,
 			itemIndex,
 			adminEndpoint: true,
+			shape: SHAPES.list,
 		});
 		pages++;
 		if (Array.isArray(result.body.data)) data.push(...result.body.data);
-		page = result.body.has_more && result.body.next_page ? result.body.next_page : undefined;
+		const next = result.body.has_more && result.body.next_page ? result.body.next_page : undefined;
+		// A server that hands out the same page again would loop forever.
+		page = next !== page ? next : undefined;
 	} while (page && pages < MAX_PAGES);
 	return { data, pages };
 }

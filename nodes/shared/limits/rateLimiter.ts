@@ -1,0 +1,329 @@
+/**
+ * One rate limit per key: every request of every execution and node in this process that
+ * uses the same key (same server, organization and project) waits its turn here, so a big
+ * batch runs near the account's limit instead of into a wall of 429s.
+ *
+ * Per key and model (OpenAI's limits are per model), one queue, served in order:
+ * - Spacing at 95% of the per-minute limits the server reports (`x-ratelimit-limit-*`),
+ *   measured from the actual start of the previous request: OpenAI enforces its per-minute
+ *   limits over short windows too, so a burst up to the per-minute figure still gets 429s.
+ * - Token-aware: each request holds its prompt plus max output against tokens per minute.
+ * - `x-ratelimit-remaining-*`: when the budget runs out, it waits for the refill.
+ * - Other processes (queue-mode workers, other n8n instances) are seen only through the
+ *   server's answers. A 429 whose headers show the budget spent means someone else spends
+ *   too: the pace drops multiplicatively and recovers additively while answers succeed
+ *   (AIMD), so k processes settle near 1/k of the limit each without configuration, and
+ *   everyone here pauses for the server's retry hint. A 429 while the headers still show
+ *   budget left is a blip: only that item backs off.
+ * - A user's Requests per Minute Cap is a ceiling per cap value: all requests sent under
+ *   the same cap share it, across executions.
+ * - Until the first answer for a key arrives, the limits are unknown and only one request
+ *   is in flight. This happens once per key per process, not once per execution.
+ *
+ * Waiting uses n8n-workflow's sleep; a cancelled execution's waiters leave at once.
+ */
+import { sleep } from 'n8n-workflow';
+
+import { CancelledError, onCancel } from '../transport/backoff';
+import { hasRateLimitInfo, type RateLimitSnapshot } from '../transport/headers';
+import { IdleRegistry, type Expirable } from './registry';
+
+/** Fraction of the server's limit aimed for. */
+export const TARGET_UTILISATION = 0.95;
+/**
+ * Fraction of a user's cap aimed for: requests reach the server up to tens of milliseconds apart
+ * from when they start, and the cap must hold in every second as the server counts it.
+ */
+const CAP_UTILISATION = 0.94;
+/** Multiplicative decrease on a 429 that shows the budget spent. */
+const DECREASE = 0.75;
+/** At most one decrease per this long: one congestion event gives several 429s. */
+const DECREASE_GUARD_MS = 500;
+/** Additive increase of the pace per second of successful answers. */
+const INCREASE_PER_SECOND = 0.03;
+const MIN_PACE = 0.1;
+/** Longest a global pause after a 429 lasts, whatever the server's hint. */
+const MAX_PAUSE_MS = 60_000;
+/** Answers remembered to judge whether 429s are the rule or a blip. */
+const RECENT = 20;
+
+export interface Permit {
+	bucket: string;
+	tokens: number;
+}
+
+export type ReleaseOutcome =
+	/** An HTTP answer that is not a rate-limit 429. */
+	| { kind: 'answered'; snapshot: RateLimitSnapshot }
+	/** A 429 rate limit; `retryAfterMs` is the server's hint. */
+	| { kind: 'rate_limited'; snapshot: RateLimitSnapshot; retryAfterMs?: number }
+	/**
+	 * No HTTP answer. `reached`: the request got to the server (a deadline, a connection cut
+	 * mid-answer), which ends the first-request-alone phase as an answer does; a refused
+	 * connection or an unknown host does not.
+	 */
+	| { kind: 'no_answer'; reached: boolean };
+
+export interface AcquireOptions {
+	/** Prompt plus max output, held against tokens per minute. */
+	tokens: number;
+	/** The node's Requests per Minute Cap; 0 or undefined means none. */
+	capRpm?: number;
+	signal?: AbortSignal;
+}
+
+interface Waiter {
+	tokens: number;
+	capRpm: number;
+	grant: (permit: Permit) => void;
+	fail: (error: Error) => void;
+}
+
+/** Everything known about one model's limits for one key. */
+class Bucket {
+	limitRequests?: number;
+	limitTokens?: number;
+	remainingRequests?: number;
+	remainingTokens?: number;
+	resetRequestsMs?: number;
+	resetTokensMs?: number;
+	observedAt = 0;
+	startedSinceObservation = 0;
+	calibrated = false;
+	inFlight = 0;
+	/** AIMD multiplier on the target rate. */
+	pace = 1;
+	lastDecreaseAt = Number.NEGATIVE_INFINITY;
+	lastIncreaseAt = Number.NEGATIVE_INFINITY;
+	pausedUntil = 0;
+	lastStartAt = Number.NEGATIVE_INFINITY;
+	/** When the tokens of earlier requests have drained, at the target rate. */
+	tokenFreeAt = 0;
+	/** Last start per cap value. */
+	readonly capStarts = new Map<number, number>();
+	readonly recent: boolean[] = [];
+	readonly queue: Waiter[] = [];
+	pumping = false;
+	wake?: AbortController;
+}
+
+export interface BucketView {
+	pace: number;
+	inFlight: number;
+	queued: number;
+	calibrated: boolean;
+	limitRequests?: number;
+	limitTokens?: number;
+}
+
+export class KeyRateLimiter implements Expirable {
+	private readonly buckets = new Map<string, Bucket>();
+
+	constructor(private readonly now: () => number = Date.now) {}
+
+	isBusy(): boolean {
+		for (const bucket of this.buckets.values()) if (bucket.inFlight > 0 || bucket.queue.length > 0) return true;
+		return false;
+	}
+
+	/** A snapshot for tests and diagnostics. */
+	view(name: string): BucketView | undefined {
+		const b = this.buckets.get(name);
+		return b && { pace: b.pace, inFlight: b.inFlight, queued: b.queue.length, calibrated: b.calibrated, limitRequests: b.limitRequests, limitTokens: b.limitTokens };
+	}
+
+	private bucket(name: string): Bucket {
+		let bucket = this.buckets.get(name);
+		if (!bucket) {
+			bucket = new Bucket();
+			this.buckets.set(name, bucket);
+		}
+		return bucket;
+	}
+
+	/** Waits for this request's turn, then counts it as in flight. */
+	async acquire(name: string, options: AcquireOptions): Promise<Permit> {
+		const { signal } = options;
+		if (signal?.aborted) throw new CancelledError();
+		const bucket = this.bucket(name);
+		let stopListening: () => void = () => undefined;
+		const permit = new Promise<Permit>((resolve, reject) => {
+			const waiter: Waiter = {
+				tokens: Math.max(0, options.tokens),
+				capRpm: options.capRpm && options.capRpm > 0 ? options.capRpm : 0,
+				grant: (granted) => {
+					stopListening();
+					resolve(granted);
+				},
+				fail: reject,
+			};
+			bucket.queue.push(waiter);
+			if (signal) {
+				stopListening = onCancel(signal, () => {
+					const at = bucket.queue.indexOf(waiter);
+					if (at >= 0) bucket.queue.splice(at, 1);
+					reject(new CancelledError());
+					this.poke(bucket);
+				});
+			}
+		});
+		void this.pump(bucket, name);
+		return await permit;
+	}
+
+	/** Records the outcome of a request that was granted. */
+	release(permit: Permit, outcome: ReleaseOutcome): void {
+		const bucket = this.bucket(permit.bucket);
+		bucket.inFlight = Math.max(0, bucket.inFlight - 1);
+		const now = this.now();
+		if (outcome.kind === 'no_answer') {
+			if (outcome.reached) bucket.calibrated = true;
+		} else {
+			this.observe(bucket, outcome.snapshot, now);
+			bucket.calibrated = true;
+			bucket.recent.push(outcome.kind === 'rate_limited');
+			if (bucket.recent.length > RECENT) bucket.recent.shift();
+		}
+		if (outcome.kind === 'rate_limited') {
+			if (this.budgetSpent(bucket, permit, outcome.snapshot)) {
+				const pause = Math.min(MAX_PAUSE_MS, Math.max(50, outcome.retryAfterMs ?? 1000));
+				bucket.pausedUntil = Math.max(bucket.pausedUntil, now + pause);
+				if (now - bucket.lastDecreaseAt >= DECREASE_GUARD_MS) {
+					bucket.pace = Math.max(MIN_PACE, bucket.pace * DECREASE);
+					bucket.lastDecreaseAt = now;
+				}
+				bucket.lastIncreaseAt = now;
+			}
+		} else if (outcome.kind === 'answered') {
+			const since = Math.min(1000, Math.max(0, now - bucket.lastIncreaseAt));
+			bucket.pace = Math.min(1, bucket.pace + (INCREASE_PER_SECOND * since) / 1000);
+			bucket.lastIncreaseAt = now;
+		}
+		this.poke(bucket);
+	}
+
+	private observe(bucket: Bucket, snapshot: RateLimitSnapshot, now: number): void {
+		if (!hasRateLimitInfo(snapshot)) return;
+		if (snapshot.limitRequests !== undefined) bucket.limitRequests = snapshot.limitRequests;
+		if (snapshot.limitTokens !== undefined) bucket.limitTokens = snapshot.limitTokens;
+		bucket.remainingRequests = snapshot.remainingRequests;
+		bucket.remainingTokens = snapshot.remainingTokens;
+		bucket.resetRequestsMs = snapshot.resetRequestsMs;
+		bucket.resetTokensMs = snapshot.resetTokensMs;
+		bucket.observedAt = now;
+		bucket.startedSinceObservation = 0;
+	}
+
+	/**
+	 * Whether a 429 means the budget is spent (by us or by someone else sharing the key):
+	 * the headers say so, or carry no budget at all, or most recent answers were 429s.
+	 */
+	private budgetSpent(bucket: Bucket, permit: Permit, snapshot: RateLimitSnapshot): boolean {
+		const limited = bucket.recent.filter(Boolean).length;
+		if (bucket.recent.length >= 10 && limited * 2 >= bucket.recent.length) return true;
+		if (snapshot.remainingRequests === undefined && snapshot.remainingTokens === undefined) return true;
+		if (snapshot.remainingRequests !== undefined && snapshot.remainingRequests < 1) return true;
+		return snapshot.remainingTokens !== undefined && snapshot.remainingTokens < Math.max(1, permit.tokens);
+	}
+
+	private intervalMs(bucket: Bucket): number {
+		return bucket.limitRequests ? 60_000 / (bucket.limitRequests * TARGET_UTILISATION * bucket.pace) : 0;
+	}
+
+	private msPerToken(bucket: Bucket): number {
+		return bucket.limitTokens ? 60_000 / (bucket.limitTokens * TARGET_UTILISATION * bucket.pace) : 0;
+	}
+
+	/** How long the remaining-budget headers say to hold off, for one more request. */
+	private budgetWaitMs(bucket: Bucket, tokens: number, now: number): number {
+		const since = now - bucket.observedAt;
+		let wait = 0;
+		const started = bucket.startedSinceObservation;
+		if (
+			bucket.remainingRequests !== undefined &&
+			bucket.limitRequests &&
+			bucket.resetRequestsMs !== undefined &&
+			bucket.remainingRequests - started < 1
+		) {
+			const perUnit = bucket.resetRequestsMs / Math.max(1, bucket.limitRequests - bucket.remainingRequests);
+			wait = Math.max(wait, (1 + started - bucket.remainingRequests) * perUnit - since);
+		}
+		if (
+			bucket.remainingTokens !== undefined &&
+			bucket.limitTokens &&
+			bucket.resetTokensMs !== undefined &&
+			tokens > bucket.remainingTokens
+		) {
+			const perUnit = bucket.resetTokensMs / Math.max(1, bucket.limitTokens - bucket.remainingTokens);
+			wait = Math.max(wait, (tokens - bucket.remainingTokens) * perUnit - since);
+		}
+		return Math.max(0, wait);
+	}
+
+	/** The earliest moment this waiter may start, given everything known now. */
+	private earliestStart(bucket: Bucket, waiter: Waiter, now: number): number {
+		if (!bucket.calibrated && bucket.inFlight > 0) return Number.POSITIVE_INFINITY;
+		let at = Math.max(now, bucket.pausedUntil, now + this.budgetWaitMs(bucket, waiter.tokens, now));
+		const interval = this.intervalMs(bucket);
+		if (interval) at = Math.max(at, bucket.lastStartAt + interval);
+		if (this.msPerToken(bucket)) at = Math.max(at, bucket.tokenFreeAt);
+		if (waiter.capRpm) {
+			const spacing = 60_000 / (waiter.capRpm * CAP_UTILISATION);
+			at = Math.max(at, (bucket.capStarts.get(waiter.capRpm) ?? Number.NEGATIVE_INFINITY) + spacing);
+		}
+		return at;
+	}
+
+	private grant(bucket: Bucket, name: string, index: number, now: number): void {
+		const [waiter] = bucket.queue.splice(index, 1);
+		bucket.inFlight++;
+		bucket.startedSinceObservation++;
+		bucket.lastStartAt = now;
+		const perToken = this.msPerToken(bucket);
+		if (perToken) bucket.tokenFreeAt = Math.max(bucket.tokenFreeAt, now) + waiter.tokens * perToken;
+		if (waiter.capRpm) bucket.capStarts.set(waiter.capRpm, now);
+		waiter.grant({ bucket: name, tokens: waiter.tokens });
+	}
+
+	/** Interrupts the pump's sleep: something changed (an answer, a new waiter, a cancellation). */
+	private poke(bucket: Bucket): void {
+		bucket.wake?.abort();
+	}
+
+	/** Serves the queue in order while it has waiters; one sleeping timer per bucket at most. */
+	private async pump(bucket: Bucket, name: string): Promise<void> {
+		if (bucket.pumping) {
+			this.poke(bucket);
+			return;
+		}
+		bucket.pumping = true;
+		try {
+			while (bucket.queue.length > 0) {
+				const now = this.now();
+				let soonest = Number.POSITIVE_INFINITY;
+				let granted = false;
+				for (let i = 0; i < bucket.queue.length; i++) {
+					const at = this.earliestStart(bucket, bucket.queue[i], now);
+					if (at <= now) {
+						this.grant(bucket, name, i, now);
+						granted = true;
+						break;
+					}
+					soonest = Math.min(soonest, at);
+				}
+				if (granted) continue;
+				const wake = new AbortController();
+				bucket.wake = wake;
+				// Without a known moment (waiting for the first answer), look again now and then.
+				const ms = Number.isFinite(soonest) ? Math.max(1, Math.ceil(soonest - now)) : 5_000;
+				await sleep(ms, wake.signal).catch(() => undefined);
+				bucket.wake = undefined;
+			}
+		} finally {
+			bucket.pumping = false;
+		}
+	}
+}
+
+/** One limiter per rate-limit identity, for the whole process. */
+export const rateLimiters = new IdleRegistry<KeyRateLimiter>(() => new KeyRateLimiter());

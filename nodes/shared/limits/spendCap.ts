@@ -1,0 +1,142 @@
+/**
+ * What an execution has spent, and the spend cap: no request is sent whose worst-case
+ * cost could take the execution past the dollars the user set.
+ *
+ * One ledger per execution, in the same process-wide state as the shared rate limit (an
+ * execution runs in one process, also in queue mode). Every node of this package in the
+ * execution draws from it:
+ * - before each attempt, its worst-case cost is reserved; it is sent only when the billed
+ *   total, the cost of attempts whose outcome is unknown and all open reservations plus
+ *   this one stay within the cap. When it would fit once open reservations settle, it
+ *   waits for them; when it can never fit, it is refused;
+ * - when the answer comes, the reservation is replaced by the billed cost;
+ * - an attempt that OpenAI did not bill (an error answer) releases its reservation; one
+ *   whose outcome is unknown (timeout, connection cut after sending) keeps its worst case.
+ */
+import { formatUsd } from '../format';
+import { CancelledError, onCancel } from '../transport/backoff';
+import { IdleRegistry, type Expirable } from './registry';
+
+/** Room for floating-point noise in dollar sums. */
+const EPSILON = 1e-12;
+
+export interface SpendReservation {
+	worstCaseUsd: number;
+	settled: boolean;
+}
+
+export type Settlement =
+	| { kind: 'billed'; usd: number; inputTokens?: number; outputTokens?: number }
+	| { kind: 'not_billed' }
+	/** The request may have been billed, but no usage came back. */
+	| { kind: 'unknown' };
+
+export interface SpendFigures {
+	capUsd: number;
+	spentUsd: number;
+	uncertainUsd: number;
+	requestUsd: number;
+}
+
+/** A request the cap does not allow. Not retryable: the cap only fills up. */
+export class SpendCapError extends Error {
+	constructor(readonly figures: SpendFigures) {
+		super(
+			`Not sent: this execution's spend cap of ${formatUsd(figures.capUsd)} was reached (${formatUsd(
+				figures.spentUsd + figures.uncertainUsd,
+			)} spent, this request could cost up to ${formatUsd(figures.requestUsd)})`,
+		);
+		this.name = 'SpendCapError';
+	}
+}
+
+export class ExecutionSpend implements Expirable {
+	/** Billed, from the answers' usage. */
+	spentUsd = 0;
+	/** Worst case of attempts whose outcome is unknown. */
+	uncertainUsd = 0;
+	/** Open reservations. */
+	reservedUsd = 0;
+	open = 0;
+	inputTokens = 0;
+	outputTokens = 0;
+	private waiters: Array<() => void> = [];
+
+	isBusy(): boolean {
+		return this.open > 0 || this.waiters.length > 0;
+	}
+
+	/** What the execution has certainly or possibly spent. */
+	get committedUsd(): number {
+		return this.spentUsd + this.uncertainUsd;
+	}
+
+	/** Seeds a ledger from the total n8n kept in the execution's custom data (after a restart). */
+	seed(spentUsd: number): void {
+		if (this.spentUsd === 0 && this.open === 0 && Number.isFinite(spentUsd) && spentUsd > 0) this.spentUsd = spentUsd;
+	}
+
+	/**
+	 * Reserves a request's worst-case cost against capUsd (0: no cap), waiting for open
+	 * reservations to settle when that would make it fit.
+	 */
+	async reserve(worstCaseUsd: number, capUsd: number, signal?: AbortSignal): Promise<SpendReservation> {
+		const worst = Math.max(0, worstCaseUsd);
+		for (;;) {
+			if (signal?.aborted) throw new CancelledError();
+			if (capUsd > 0 && this.committedUsd + worst > capUsd + EPSILON) {
+				throw new SpendCapError({ capUsd, spentUsd: this.spentUsd, uncertainUsd: this.uncertainUsd, requestUsd: worst });
+			}
+			if (capUsd <= 0 || this.committedUsd + this.reservedUsd + worst <= capUsd + EPSILON) break;
+			await this.nextSettlement(signal);
+		}
+		this.reservedUsd += worst;
+		this.open++;
+		return { worstCaseUsd: worst, settled: false };
+	}
+
+	settle(reservation: SpendReservation, settlement: Settlement): void {
+		if (reservation.settled) return;
+		reservation.settled = true;
+		this.reservedUsd = Math.max(0, this.reservedUsd - reservation.worstCaseUsd);
+		this.open = Math.max(0, this.open - 1);
+		if (this.open === 0) this.reservedUsd = 0;
+		if (settlement.kind === 'billed') {
+			this.spentUsd += Math.max(0, settlement.usd);
+			this.inputTokens += settlement.inputTokens ?? 0;
+			this.outputTokens += settlement.outputTokens ?? 0;
+		} else if (settlement.kind === 'unknown') {
+			this.uncertainUsd += reservation.worstCaseUsd;
+		}
+		const waiters = this.waiters;
+		this.waiters = [];
+		for (const wake of waiters) wake();
+	}
+
+	/** Adds a cost that was never reserved (a batch's results, priced when they arrive). */
+	record(usd: number, inputTokens = 0, outputTokens = 0): void {
+		this.spentUsd += Math.max(0, usd);
+		this.inputTokens += inputTokens;
+		this.outputTokens += outputTokens;
+	}
+
+	private async nextSettlement(signal?: AbortSignal): Promise<void> {
+		let stop: () => void = () => undefined;
+		await new Promise<void>((resolve, reject) => {
+			const wake = () => {
+				stop();
+				resolve();
+			};
+			this.waiters.push(wake);
+			if (signal) {
+				stop = onCancel(signal, () => {
+					this.waiters = this.waiters.filter((w) => w !== wake);
+					reject(new CancelledError());
+				});
+			}
+		});
+	}
+}
+
+/** One ledger per execution id, for the whole process. */
+export const executionSpend = new IdleRegistry<ExecutionSpend>(() => new ExecutionSpend(), 6 * 60 * 60_000);
