@@ -48,11 +48,11 @@ const workflows = [
 	linearWorkflow('e2eContinueFail1', 'Continue on fail', [itemsNode(20, 'cof'), chatNode({ onError: 'continueRegularOutput' })]),
 	{
 		...linearWorkflow('e2eBudgetRoute01', 'Budget routing', [
-			{ name: 'Tight Budget', type: USAGE, credentials: { openAiReliableAdminApi: { id: 'e2eAdminCred0001', name: 'Reliable Admin (mock)' } }, parameters: { operation: 'checkBudget', monthlyBudget: 0.01 } },
+			{ name: 'Tight Budget', type: USAGE, credentials: { openAiReliableAdminApi: { id: 'e2eAdminCred0001', name: 'Reliable Admin (mock)' } }, parameters: { resource: 'organization', operation: 'checkBudget', monthlyBudget: 0.01 } },
 		]),
 	},
 	linearWorkflow('e2eBudgetRoute02', 'Budget routing (roomy)', [
-		{ name: 'Roomy Budget', type: USAGE, credentials: { openAiReliableAdminApi: { id: 'e2eAdminCred0001', name: 'Reliable Admin (mock)' } }, parameters: { operation: 'checkBudget', monthlyBudget: 100000 } },
+		{ name: 'Roomy Budget', type: USAGE, credentials: { openAiReliableAdminApi: { id: 'e2eAdminCred0001', name: 'Reliable Admin (mock)' } }, parameters: { resource: 'organization', operation: 'checkBudget', monthlyBudget: 100000 } },
 	]),
 	linearWorkflow('e2eWrongKeyWf001', 'Wrong key', [
 		itemsNode(3, 'wrongkey'),
@@ -98,7 +98,8 @@ async function main() {
 			items.forEach((item, i) => {
 				assert.equal(item.json.content, `Echo: item-${i}`);
 				assert.deepEqual(item.pairedItem, { item: i });
-				assert.ok(item.json.usage.total_tokens > 0, 'usage');
+				assert.equal(item.json.text, `item-${i}`, 'the input field is kept next to the answer');
+				assert.ok(item.json.totalTokens > 0, 'token counts');
 				assert.ok(item.json.costUsd > 0, 'cost');
 				assert.match(item.json.requestId, /^req_/);
 			});
@@ -175,7 +176,7 @@ async function main() {
 			assert.equal(within.length, 0);
 			assert.equal(over.length, 1);
 			assert.equal(over[0].json.hardLimitReached, true);
-			assert.ok(over[0].json.spent > 0 && over[0].json.percentUsed > 100);
+			assert.ok(over[0].json.spentUsd > 0 && over[0].json.percentUsed > 100);
 			const roomy = await execute('e2eBudgetRoute02');
 			const [within2, over2] = nodeOutput(roomy.run, 'Roomy Budget');
 			assert.equal(within2.length, 1);

@@ -1,39 +1,21 @@
-import {
-	NodeConnectionTypes,
-	type IExecuteFunctions,
-	type INodeExecutionData,
-	type INodeType,
-	type INodeTypeDescription,
-} from 'n8n-workflow';
+import { VersionedNodeType, type INodeTypeBaseDescription, type IVersionedNodeType } from 'n8n-workflow';
 
-import { searchModels } from '../shared/methods/listSearch';
-import { testApiCredential } from '../shared/transport/credentialTest';
-import * as complete from './actions/complete.operation';
+import { OpenAiReliableChatV1 } from './v1/OpenAiReliableChatV1';
 
-export class OpenAiReliableChat implements INodeType {
-	description: INodeTypeDescription = {
-		displayName: 'OpenAI Reliable Chat',
-		name: 'openAiReliableChat',
-		icon: { light: 'file:openAiReliableChat.svg', dark: 'file:openAiReliableChat.dark.svg' },
-		group: ['transform'],
-		version: 1,
-		subtitle: '={{"Message " + ($parameter["model"].cachedResultName || $parameter["model"].value || "a model")}}',
-		description:
-			'Chat completions with built-in retry, rate-limit pacing, concurrency, and the cost of every answer',
-		defaults: { name: 'OpenAI Reliable Chat' },
-		usableAsTool: true,
-		inputs: [NodeConnectionTypes.Main],
-		outputs: [NodeConnectionTypes.Main],
-		credentials: [{ name: 'openAiReliableApi', required: true, testedBy: 'openAiReliableApiTest' }],
-		properties: complete.description,
-	};
-
-	methods = {
-		listSearch: { searchModels },
-		credentialTest: { openAiReliableApiTest: testApiCredential },
-	};
-
-	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
-		return await complete.execute.call(this);
+/**
+ * The Chat node, versioned: a change to its output shape becomes a new version beside v1,
+ * so workflows built on v1 keep the output they were built on.
+ */
+export class OpenAiReliableChat extends VersionedNodeType implements IVersionedNodeType {
+	constructor() {
+		const baseDescription: INodeTypeBaseDescription = {
+			displayName: 'OpenAI Reliable Chat',
+			name: 'openAiReliableChat',
+			icon: { light: 'file:openAiReliableChat.svg', dark: 'file:openAiReliableChat.dark.svg' },
+			group: ['transform'],
+			description: 'Chat completions with built-in retry, rate-limit pacing, a spend cap, and the cost of every answer',
+			defaultVersion: 1,
+		};
+		super({ 1: new OpenAiReliableChatV1(baseDescription) }, baseDescription);
 	}
 }

@@ -6,8 +6,9 @@ import {
 	type INodeTypeDescription,
 } from 'n8n-workflow';
 
-import { testAdminCredential, testApiCredential } from '../shared/transport/credentialTest';
-import { BUDGET_OPERATIONS, properties, route } from './actions/router';
+import { testAdminCredential, testApiCredential } from '../shared/methods/credentialTest';
+import { searchKnownModels, searchModels } from '../shared/methods/listSearch';
+import { ADMIN_OPERATIONS, API_KEY_OPERATIONS, BUDGET_OPERATIONS, OPERATION_NAMES, properties, route } from './actions/router';
 
 /** Two outputs for the budget checks, one for everything else. */
 const outputsExpression = `${JSON.stringify(BUDGET_OPERATIONS)}.includes($parameter["operation"]) ? [{ "type": "${NodeConnectionTypes.Main}", "displayName": "Within Budget" }, { "type": "${NodeConnectionTypes.Main}", "displayName": "Over Budget" }] : ["${NodeConnectionTypes.Main}"]`;
@@ -20,8 +21,8 @@ export class OpenAiReliableUsage implements INodeType {
 		icon: { light: 'file:openAiReliableUsage.svg', dark: 'file:openAiReliableUsage.dark.svg' },
 		group: ['transform'],
 		version: 1,
-		subtitle: '={{$parameter["operation"]}}',
-		description: 'Watch OpenAI usage and spend: estimate cost, count tokens, read usage and costs, route by budget',
+		subtitle: `={{ ${JSON.stringify(OPERATION_NAMES)}[$parameter["operation"]] }}`,
+		description: 'Watch OpenAI usage and spend: estimate cost, count tokens, read usage and costs, route by budget, rate limits',
 		defaults: { name: 'OpenAI Reliable Usage' },
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],
@@ -31,19 +32,20 @@ export class OpenAiReliableUsage implements INodeType {
 				name: 'openAiReliableAdminApi',
 				required: true,
 				testedBy: 'openAiReliableAdminApiTest',
-				displayOptions: { show: { operation: ['getUsage', 'getCosts', 'checkBudget'] } },
+				displayOptions: { show: { operation: ADMIN_OPERATIONS } },
 			},
 			{
 				name: 'openAiReliableApi',
 				required: true,
 				testedBy: 'openAiReliableApiTest',
-				displayOptions: { show: { operation: ['rateLimits'] } },
+				displayOptions: { show: { operation: API_KEY_OPERATIONS } },
 			},
 		],
 		properties,
 	};
 
 	methods = {
+		listSearch: { searchModels, searchKnownModels },
 		credentialTest: {
 			openAiReliableApiTest: testApiCredential,
 			openAiReliableAdminApiTest: testAdminCredential,

@@ -33,7 +33,11 @@ test('answers every item in input order with usage, cost, request id and timings
 		expect(item.json.content).toBe(`Echo: item-${i}`);
 		expect(item.json.finishReason).toBe('stop');
 		expect(item.json.model).toBe('gpt-4o-mini-2024-07-18');
-		expect(item.json.usage).toMatchObject({ prompt_tokens: expect.any(Number), completion_tokens: expect.any(Number) });
+		expect(item.json.text).toBe(`item-${i}`);
+		expect(item.json).toMatchObject({ promptTokens: expect.any(Number), completionTokens: expect.any(Number), totalTokens: expect.any(Number), cachedTokens: 0 });
+		expect(item.json.usage).toBeUndefined();
+		expect(item.json.retryLog).toBeUndefined();
+		expect(item.json.cost).toMatch(/^\$0\.0000/);
 		expect(item.json.costUsd).toBeGreaterThan(0);
 		expect(item.json.requestId).toMatch(/^req_/);
 		expect(item.json.retries).toBe(0);

@@ -1,6 +1,6 @@
 import type { ICredentialDataDecryptedObject, ICredentialsDecrypted } from 'n8n-workflow';
 
-import { testAdminCredential, testApiCredential } from '../../nodes/shared/transport/credentialTest';
+import { testAdminCredential, testApiCredential } from '../../nodes/shared/methods/credentialTest';
 import { createCredentialTestContext } from '../support/n8nContext';
 import { ADMIN_KEY, fakeKey, PROJECT_KEY, startServer, type MockServer } from '../support/setup';
 

@@ -1,7 +1,7 @@
 import { countTokens as referenceCount, encodeChat } from 'gpt-tokenizer/cjs/encoding/o200k_base';
 
 import { OpenAiReliableUsage } from '../../nodes/OpenAiReliableUsage/OpenAiReliableUsage.node';
-import { monthStartUtc } from '../../nodes/OpenAiReliableUsage/actions/checkBudget.operation';
+import { monthStartUtc } from '../../nodes/OpenAiReliableUsage/actions/organization/checkBudget.operation';
 import { adminCredential, apiCredential, execute, FAST_RETRY, startServer, type MockServer } from '../support/setup';
 
 const node = new OpenAiReliableUsage();
@@ -84,7 +84,9 @@ describe('Estimate Cost', () => {
 
 	test('an item without usage names the field', async () => {
 		const run = await execute(node, { items: [{ model: 'gpt-4o' }], parameters: { operation: 'estimateCost', model: 'gpt-4o' } });
-		expect(run.error?.message).toMatch(/Usage Field: no token counts found at "usage"/);
+		expect(run.error?.message).toMatch(/^Answer Field: this item has no token counts at its top level/);
+		expect(run.error?.description).toMatch(/connect it after that node/);
+		expect(run.error?.description).not.toMatch(/Nothing was sent/);
 	});
 });
 
@@ -233,8 +235,11 @@ describe('Check Budget', () => {
 		expect(run.output[1 - expected.output]).toHaveLength(0);
 		expect(routed[0].json).toMatchObject({
 			a: 1,
-			spent: spentSoFar(),
-			budget,
+			spentUsd: spentSoFar(),
+			budgetUsd: budget,
+			softLimitUsd: expect.closeTo(budget * 0.8, 8),
+			softLimitPercent: 80,
+			hardLimitPercent: 100,
 			softLimitReached: expected.soft,
 			hardLimitReached: expected.hard,
 			percentUsed: expect.any(Number),
@@ -262,8 +267,8 @@ describe('Check Budget', () => {
 		const [within, over] = run.output;
 		expect(within.map((i) => i.pairedItem)).toEqual([{ item: 0 }, { item: 1 }, { item: 2 }]);
 		expect(over.map((i) => i.pairedItem)).toEqual([{ item: 3 }, { item: 4 }]);
-		expect(within[1].json).toMatchObject({ spent: 0.6, softLimitReached: true, hardLimitReached: false });
-		expect(over[0].json).toMatchObject({ spent: 1.2, hardLimitReached: true });
+		expect(within[1].json).toMatchObject({ spentUsd: 0.6, softLimitReached: true, hardLimitReached: false });
+		expect(over[0].json).toMatchObject({ spentUsd: 1.2, hardLimitReached: true });
 		expect(run.test.httpCalls).toHaveLength(0);
 	});
 
@@ -273,7 +278,21 @@ describe('Check Budget', () => {
 			parameters: { operation: 'checkBudgetItems', monthlyBudget: 1, costField: 'c', spendMode: 'total', alreadySpent: 0.85 },
 		});
 		expect(run.output[1]).toHaveLength(2);
-		expect(run.output[1][0].json.spent).toBe(1.05);
+		expect(run.output[1][0].json.spentUsd).toBe(1.05);
+	});
+
+	test('a cost that is not a number fails only its own item (Continue On Fail), the others are routed', async () => {
+		const items = [{ costUsd: 0.2 }, { costUsd: 'twelve' }, { costUsd: 0.3 }];
+		const parameters = { operation: 'checkBudgetItems', monthlyBudget: 1, softLimitPercent: 50, hardLimitPercent: 100 };
+		const run = await execute(node, { items, continueOnFail: true, parameters });
+		expect(run.error).toBeUndefined();
+		const [within, over] = run.output;
+		expect(within.map((i) => i.pairedItem)).toEqual([{ item: 0 }, { item: 2 }]);
+		expect(within[1].json.spentUsd).toBe(0.5);
+		expect(over).toHaveLength(1);
+		expect(over[0].json).toMatchObject({ costUsd: 'twelve', itemIndex: 1, error: expect.stringMatching(/^Cost Field: "costUsd" holds "twelve"/) });
+		const strict = await execute(node, { items, parameters });
+		expect(strict.error?.message).toMatch(/^Cost Field: "costUsd" holds "twelve"/);
 	});
 
 	test('a budget of 0 or less is refused before sending', async () => {
@@ -282,7 +301,7 @@ describe('Check Budget', () => {
 			parameters: { operation: 'checkBudget', monthlyBudget: 0 },
 			credentials: { openAiReliableAdminApi: adminCredential(server) },
 		});
-		expect(run.error?.message).toMatch(/^Monthly Budget \(USD\): 0 is not a budget/);
+		expect(run.error?.message).toMatch(/^Monthly Budget \(USD\): 0 is out of range: it must be more than 0/);
 		expect(run.test.httpCalls).toHaveLength(0);
 	});
 });
@@ -290,7 +309,7 @@ describe('Check Budget', () => {
 describe('Get Rate Limits', () => {
 	test('parses the x-ratelimit headers of the cheapest request', async () => {
 		const run = await execute(node, {
-			parameters: { operation: 'rateLimits', rateLimitModel: 'gpt-4o-mini', requestSettings: FAST_RETRY },
+			parameters: { operation: 'getRateLimits', rateLimitModel: { mode: 'list', value: 'gpt-4o-mini' }, requestSettings: FAST_RETRY },
 			credentials: { openAiReliableApi: apiCredential(server) },
 		});
 		expect(run.error).toBeUndefined();

@@ -2,7 +2,7 @@
  * Bad input: each case gets a clear error that names the field, and nothing is sent.
  * Run with continue-on-fail on (every item gets that error) and off (the node stops).
  */
-import type { IDataObject, INodeType } from 'n8n-workflow';
+import type { IDataObject, INodeType, IVersionedNodeType } from 'n8n-workflow';
 
 import { OpenAiReliableChat } from '../../nodes/OpenAiReliableChat/OpenAiReliableChat.node';
 import { OpenAiReliableUsage } from '../../nodes/OpenAiReliableUsage/OpenAiReliableUsage.node';
@@ -22,7 +22,7 @@ const COUNT = 5;
 
 interface BadCase {
 	name: string;
-	node: INodeType;
+	node: INodeType | IVersionedNodeType;
 	parameters?: Record<string, unknown>;
 	credential?: IDataObject;
 	field: string;

@@ -17,6 +17,7 @@ import {
 	type INodeExecutionData,
 	type INodeProperties,
 	type INodeType,
+	type IVersionedNodeType,
 } from 'n8n-workflow';
 
 import { OpenAiReliableAdminApi } from '../../credentials/OpenAiReliableAdminApi.credentials';
@@ -29,8 +30,13 @@ const credentialTypes = {
 
 export type ParameterValue = unknown | ((itemIndex: number, item: IDataObject) => unknown);
 
+/** The node type that runs: a versioned node's given (or default) version. */
+export function nodeTypeOf(node: INodeType | IVersionedNodeType, version?: number): INodeType {
+	return 'nodeVersions' in node ? node.getNodeType(version) : node;
+}
+
 export interface ContextOptions {
-	node: INodeType;
+	node: INodeType | IVersionedNodeType;
 	items?: IDataObject[];
 	parameters?: Record<string, ParameterValue>;
 	credentials?: Record<string, ICredentialDataDecryptedObject>;
@@ -113,7 +119,7 @@ export function createContext(options: ContextOptions): TestContext {
 	const node: INode = { ...testNode, typeVersion: options.typeVersion ?? testNode.typeVersion };
 	const httpCalls: HttpCall[] = [];
 	const logs: string[] = [];
-	const properties = options.node.description.properties;
+	const properties = nodeTypeOf(options.node, options.typeVersion).description.properties;
 	const log = (level: string) => (message: string, meta?: unknown) =>
 		logs.push(`${level}: ${message}${meta ? ` ${JSON.stringify(meta)}` : ''}`);
 
@@ -204,6 +210,6 @@ export function createCredentialTestContext(): { ctx: ICredentialTestFunctions; 
 	return { ctx: ctx as unknown as ICredentialTestFunctions, calls };
 }
 
-export async function runNode(node: INodeType, test: TestContext): Promise<INodeExecutionData[][]> {
-	return (await node.execute!.call(test.ctx)) as INodeExecutionData[][];
+export async function runNode(node: INodeType | IVersionedNodeType, test: TestContext, version?: number): Promise<INodeExecutionData[][]> {
+	return (await nodeTypeOf(node, version).execute!.call(test.ctx)) as INodeExecutionData[][];
 }

@@ -1,5 +1,5 @@
 /** Shared fixtures: a mock server with known keys, and node contexts wired to it. */
-import type { ICredentialDataDecryptedObject, IDataObject, INodeExecutionData, INodeType } from 'n8n-workflow';
+import type { ICredentialDataDecryptedObject, IDataObject, INodeExecutionData, INodeType, IVersionedNodeType } from 'n8n-workflow';
 
 import { rateLimiters } from '../../nodes/shared/limits/rateLimiter';
 import { executionSpend } from '../../nodes/shared/limits/spendCap';
@@ -44,13 +44,13 @@ export function freshProcessState(): void {
 }
 
 export async function execute(
-	node: INodeType,
+	node: INodeType | IVersionedNodeType,
 	options: Omit<ContextOptions, 'node'> & { keepProcessState?: boolean },
 ): Promise<NodeRun> {
 	if (!options.keepProcessState) freshProcessState();
 	const test = createContext({ node, ...options });
 	try {
-		return { output: await runNode(node, test), test };
+		return { output: await runNode(node, test, options.typeVersion), test };
 	} catch (error) {
 		return { output: [], error: error as NodeRun['error'], test };
 	}

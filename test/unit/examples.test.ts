@@ -1,12 +1,13 @@
 /** The example workflows in examples/ only use parameters the nodes really have. */
-import type { INodeProperties, INodeType } from 'n8n-workflow';
+import type { INodeProperties, INodeType, IVersionedNodeType } from 'n8n-workflow';
 
 import { OpenAiReliableChat } from '../../nodes/OpenAiReliableChat/OpenAiReliableChat.node';
 import { OpenAiReliableUsage } from '../../nodes/OpenAiReliableUsage/OpenAiReliableUsage.node';
+import { nodeTypeOf } from '../support/n8nContext';
 import classify from '../../examples/classify-reviews-within-budget.json';
 import spend from '../../examples/morning-spend-check.json';
 
-const nodes: Record<string, INodeType> = {
+const nodes: Record<string, INodeType | IVersionedNodeType> = {
 	'n8n-nodes-openai-reliable.openAiReliableChat': new OpenAiReliableChat(),
 	'n8n-nodes-openai-reliable.openAiReliableUsage': new OpenAiReliableUsage(),
 };
@@ -22,12 +23,15 @@ test.each([
 	const ours = workflow.nodes.filter((n) => n.type in nodes);
 	expect(ours.length).toBeGreaterThan(0);
 	for (const node of ours) {
-		const known = names(nodes[node.type].description.properties);
+		const known = names(nodeTypeOf(nodes[node.type]).description.properties);
 		for (const key of Object.keys(node.parameters)) expect([node.name, key, known.has(key)]).toEqual([node.name, key, true]);
-		const operation = (node.parameters as { operation?: string }).operation;
+		const { operation, resource } = node.parameters as { operation?: string; resource?: string };
 		if (operation) {
-			const options = nodes[node.type].description.properties.find((p) => p.name === 'operation')!.options as Array<{ value: string }>;
-			expect(options.map((o) => o.value)).toContain(operation);
+			// The operation is one of those its resource offers.
+			const offered = nodeTypeOf(nodes[node.type])
+				.description.properties.filter((p) => p.name === 'operation' && (!resource || p.displayOptions?.show?.resource?.includes(resource)))
+				.flatMap((p) => (p.options as Array<{ value: string }>).map((o) => o.value));
+			expect(offered).toContain(operation);
 		}
 	}
 	for (const [from, outputs] of Object.entries(workflow.connections)) {

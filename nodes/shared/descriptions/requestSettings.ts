@@ -1,106 +1,120 @@
-import { NodeOperationError, type IExecuteFunctions, type INodeProperties } from 'n8n-workflow';
+/**
+ * The "Request Settings" collection, the same in every node that calls the API, and its
+ * reader. The defaults are declared once, in the fields below, and the reader falls back to them.
+ */
+import type { IDataObject, INodeProperties } from 'n8n-workflow';
 
-import { DEFAULT_RETRY_SETTINGS, type RetrySettings } from '../transport/backoff';
+import { checkNumber, type ParameterContext } from '../parameters';
+import type { RetrySettings } from '../transport/backoff';
 
-export const DEFAULT_CONCURRENCY = 5;
+export interface RequestSettingsParts {
+	/** Concurrency and the Requests per Minute Cap (nodes that send many items). */
+	throughput?: boolean;
+	/** Max Spend per Execution (nodes that call a model). */
+	spendCap?: boolean;
+	displayOptions?: INodeProperties['displayOptions'];
+}
 
-/** The "Request Settings" collection, the same in every node that calls the API. */
-export function requestSettingsProperty(withThroughput: boolean, displayOptions?: INodeProperties['displayOptions']): INodeProperties {
-	const throughput: INodeProperties['options'] = withThroughput
-		? [
-				{
-					displayName: 'Concurrency',
-					name: 'concurrency',
-					type: 'number',
-					default: DEFAULT_CONCURRENCY,
-					typeOptions: { minValue: 1, maxValue: 100 },
-					description:
-						'How many items are sent at the same time. Pacing from the rate-limit headers keeps this below your account limit.',
-				},
-				{
-					displayName: 'Requests per Minute Cap',
-					name: 'requestsPerMinute',
-					type: 'number',
-					default: 0,
-					typeOptions: { minValue: 0 },
-					description:
-						'Your own ceiling on requests per minute, for sharing a key with other workflows. 0 means only the account limit applies.',
-				},
-			]
-		: [];
+/** Every setting, with its default: the one place the defaults are declared. */
+const FIELDS = {
+	concurrency: {
+		displayName: 'Concurrency',
+		name: 'concurrency',
+		type: 'number',
+		default: 5,
+		typeOptions: { minValue: 1, maxValue: 100 },
+		description: 'How many items are sent at the same time. Pacing from the rate-limit headers keeps this below your account limit.',
+	},
+	requestsPerMinute: {
+		displayName: 'Requests per Minute Cap',
+		name: 'requestsPerMinute',
+		type: 'number',
+		default: 0,
+		typeOptions: { minValue: 0 },
+		description:
+			'Your own ceiling on requests per minute, for sharing a key with other workflows. It holds in every second, across all executions in this n8n that use the same credential and cap. 0 means only the account limit applies.',
+	},
+	maxSpendUsd: {
+		displayName: 'Max Spend per Execution (USD)',
+		name: 'maxSpendUsd',
+		type: 'number',
+		default: 0,
+		typeOptions: { minValue: 0, numberPrecision: 2 },
+		description:
+			'No request is sent that could take this execution past this many dollars, counting every node of this package in it. Items not sent come out as error items that say so. 0 means no cap.',
+	},
+	maxRetries: {
+		displayName: 'Max Retries',
+		name: 'maxRetries',
+		type: 'number',
+		default: 10,
+		typeOptions: { minValue: 0, maxValue: 30 },
+		description:
+			'Retries per item for rate limits (429), server errors (5xx), timeouts and dropped connections, with growing waits. Wrong keys, missing credit and invalid requests are never retried.',
+	},
+	maxWaitSeconds: {
+		displayName: 'Max Wait (Seconds)',
+		name: 'maxWaitSeconds',
+		type: 'number',
+		default: 60,
+		typeOptions: { minValue: 0 },
+		description: 'Longest single wait between two attempts, including waits the server asks for with retry-after',
+	},
+	timeoutSeconds: {
+		displayName: 'Timeout (Seconds)',
+		name: 'timeoutSeconds',
+		type: 'number',
+		default: 300,
+		typeOptions: { minValue: 1 },
+		description: 'How long one attempt may take, answer included, before it is abandoned and retried (15 minutes by default on the Flex tier)',
+	},
+} satisfies Record<string, INodeProperties>;
+
+export const DEFAULT_CONCURRENCY = FIELDS.concurrency.default;
+/** OpenAI suggests long timeouts for Flex, whose answers can take minutes. */
+export const FLEX_TIMEOUT_MS = 900_000;
+
+export function requestSettingsProperty(parts: RequestSettingsParts = {}): INodeProperties {
+	const options: INodeProperties[] = [
+		...(parts.throughput ? [FIELDS.concurrency, FIELDS.requestsPerMinute] : []),
+		...(parts.spendCap ? [FIELDS.maxSpendUsd] : []),
+		FIELDS.maxRetries,
+		FIELDS.maxWaitSeconds,
+		FIELDS.timeoutSeconds,
+	];
 	return {
 		displayName: 'Request Settings',
 		name: 'requestSettings',
 		type: 'collection',
 		placeholder: 'Add Setting',
 		default: {},
-		...(displayOptions ? { displayOptions } : {}),
-		options: [
-			...throughput,
-			{
-				displayName: 'Max Retries',
-				name: 'maxRetries',
-				type: 'number',
-				default: 5,
-				typeOptions: { minValue: 0, maxValue: 20 },
-				description:
-					'Retries per item for rate limits (429), server errors (5xx), timeouts and dropped connections. Wrong keys, missing credit and invalid requests are never retried.',
-			},
-			{
-				displayName: 'Max Wait (Seconds)',
-				name: 'maxWaitSeconds',
-				type: 'number',
-				default: 60,
-				typeOptions: { minValue: 0 },
-				description:
-					'Longest single wait between two attempts, including waits the server asks for with retry-after',
-			},
-			{
-				displayName: 'Timeout (Seconds)',
-				name: 'timeoutSeconds',
-				type: 'number',
-				default: 300,
-				typeOptions: { minValue: 1 },
-				description: 'How long one attempt may take before it is abandoned and retried',
-			},
-		],
+		...(parts.displayOptions ? { displayOptions: parts.displayOptions } : {}),
+		options: options.sort((a, b) => a.displayName.localeCompare(b.displayName)),
 	};
 }
 
 export interface RequestSettings {
 	retry: RetrySettings;
 	concurrency: number;
+	/** 0: none. */
 	requestsPerMinute: number;
+	/** 0: no cap. */
+	maxSpendUsd: number;
 }
 
 /** Reads and checks the collection once per execution (the values are not per item). */
-export function readRequestSettings(ctx: IExecuteFunctions): RequestSettings {
-	const raw = ctx.getNodeParameter('requestSettings', 0, {}) as Record<string, unknown>;
-	const labels: Record<string, string> = {
-		maxRetries: 'Max Retries',
-		maxWaitSeconds: 'Max Wait (Seconds)',
-		timeoutSeconds: 'Timeout (Seconds)',
-		concurrency: 'Concurrency',
-		requestsPerMinute: 'Requests per Minute Cap',
-	};
-	const number = (name: string, fallback: number, min: number): number => {
-		const value = raw[name];
-		if (value === undefined || value === null || value === '') return fallback;
-		const n = Number(value);
-		if (!Number.isFinite(n) || n < min) {
-			throw new NodeOperationError(ctx.getNode(), `Request Settings: "${labels[name]}" must be a number of at least ${min}`, {
-				itemIndex: 0,
-			});
-		}
-		return n;
-	};
+export function readRequestSettings(ctx: ParameterContext, defaults: { timeoutMs?: number } = {}): RequestSettings {
+	const raw = (ctx.getNodeParameter('requestSettings', 0, {}) ?? {}) as IDataObject;
+	const read = (field: keyof typeof FIELDS, min: number, integer = false, fallback: number = FIELDS[field].default) =>
+		checkNumber(ctx, 0, raw[field], { field: `Request Settings: ${FIELDS[field].displayName}`, min, fallback, integer })!;
 	return {
 		retry: {
-			maxRetries: Math.floor(number('maxRetries', DEFAULT_RETRY_SETTINGS.maxRetries, 0)),
-			maxWaitMs: number('maxWaitSeconds', DEFAULT_RETRY_SETTINGS.maxWaitMs / 1000, 0) * 1000,
-			timeoutMs: number('timeoutSeconds', DEFAULT_RETRY_SETTINGS.timeoutMs / 1000, 0.001) * 1000,
+			maxRetries: read('maxRetries', 0, true),
+			maxWaitMs: read('maxWaitSeconds', 0) * 1000,
+			timeoutMs: read('timeoutSeconds', 0.001, false, defaults.timeoutMs !== undefined ? defaults.timeoutMs / 1000 : FIELDS.timeoutSeconds.default) * 1000,
 		},
-		concurrency: Math.floor(number('concurrency', DEFAULT_CONCURRENCY, 1)),
-		requestsPerMinute: number('requestsPerMinute', 0, 0),
+		concurrency: read('concurrency', 1, true),
+		requestsPerMinute: read('requestsPerMinute', 0),
+		maxSpendUsd: read('maxSpendUsd', 0),
 	};
 }

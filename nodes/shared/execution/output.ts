@@ -1,3 +1,12 @@
+/**
+ * Output items, the same rule in every node: each output item is the input item's fields
+ * plus the answer (the answer wins where names clash, or goes under the Answer Field),
+ * in input order, with pairedItem. A failed item becomes an error item that keeps its
+ * input too, with its item number.
+ *
+ * Items the spend cap did not allow are always output as error items, with or without
+ * Continue On Fail, so that nothing answered (and billed) is thrown away.
+ */
 import {
 	NodeApiError,
 	NodeOperationError,
@@ -6,22 +15,43 @@ import {
 	type INodeExecutionData,
 } from 'n8n-workflow';
 
+import { BilledAnswerError } from '../chat/answer';
+import { SpendCapReachedError } from '../transport/errors';
 import { firstFailure, type ItemOutcome } from './runItems';
 
-/** Answers that were received (and billed) but could not be used, by the error that reports them. */
-const billedAnswers = new WeakMap<Error, IDataObject>();
-
-/** Keeps a received answer with its error, so a continue-on-fail error item still carries it. */
-export function keepAnswer<E extends Error>(error: E, output: IDataObject): E {
-	billedAnswers.set(error, output);
-	return error;
+export interface OutputOptions {
+	/** Keep the input item's fields (default true). */
+	includeInput: boolean;
+	/** Put the answer under this key; empty or undefined: at the top level. */
+	answerField?: string;
 }
 
-/** What a continue-on-fail error item carries: the message, what to do, and the API's identifiers. */
-function errorItem(error: unknown): IDataObject {
-	const item: IDataObject = {
-		error: error instanceof Error ? error.message : String(error),
+export const KEEP_INPUT: OutputOptions = { includeInput: true };
+
+/** Reads Include Input Fields and Answer Field from a node's Options. */
+export function readOutputOptions(ctx: Pick<IExecuteFunctions, 'getNodeParameter'>): OutputOptions {
+	const options = (ctx.getNodeParameter('options', 0, {}) ?? {}) as IDataObject;
+	const answerField = typeof options.answerField === 'string' ? options.answerField.trim() : '';
+	return {
+		includeInput: options.includeInputFields !== false,
+		...(answerField ? { answerField } : {}),
 	};
+}
+
+/** Failures that stop a node without Continue On Fail. The spend cap's refusals do not. */
+export function isFatal(error: unknown): boolean {
+	return !(error instanceof SpendCapReachedError);
+}
+
+/** The input item's fields with the answer merged in, as the output options say. */
+export function withInput(input: IDataObject | undefined, answer: IDataObject, options: OutputOptions): IDataObject {
+	const base = options.includeInput && input ? input : {};
+	return options.answerField ? { ...base, [options.answerField]: answer } : { ...base, ...answer };
+}
+
+/** What an error item carries: the message, what to do, and the API's identifiers. */
+export function errorFields(error: unknown, itemIndex: number): IDataObject {
+	const item: IDataObject = { error: error instanceof Error ? error.message : String(error) };
 	if (error instanceof NodeApiError || error instanceof NodeOperationError) {
 		if (error.description) item.errorDescription = error.description;
 		const details = (error as NodeApiError).errorResponse as IDataObject | undefined;
@@ -30,19 +60,23 @@ function errorItem(error: unknown): IDataObject {
 				if (details[key] !== undefined && details[key] !== null) item[key] = details[key];
 			}
 		}
-		const answer = billedAnswers.get(error);
-		if (answer) {
-			// The request was answered and billed: keep what came back.
-			const { content, ...rest } = answer;
-			Object.assign(item, rest, { rawContent: content });
-		}
 	}
+	if (error instanceof SpendCapReachedError) {
+		item.notSent = true;
+		item.spendCapUsd = error.figures.capUsd;
+	}
+	if (error instanceof BilledAnswerError) {
+		// The request was answered and billed: keep what came back.
+		const { content, ...rest } = error.answer;
+		Object.assign(item, rest, { rawContent: content });
+	}
+	item.itemIndex = itemIndex;
 	return item;
 }
 
 /**
  * Stops the node when it must: on cancellation, or, without continue-on-fail, with the
- * failure of the lowest item index.
+ * fatal failure of the lowest item index.
  */
 export function throwUnlessContinuing<T>(
 	ctx: IExecuteFunctions,
@@ -53,35 +87,41 @@ export function throwUnlessContinuing<T>(
 		throw new NodeOperationError(ctx.getNode(), 'The execution was cancelled', { itemIndex: 0 });
 	}
 	if (ctx.continueOnFail()) return;
-	const failure = firstFailure(outcomes);
+	const failure = firstFailure(outcomes, isFatal);
 	if (!failure) return;
 	const { error, index } = failure;
 	if (error instanceof NodeApiError || error instanceof NodeOperationError) throw error;
 	throw new NodeOperationError(ctx.getNode(), error as Error, { itemIndex: index });
 }
 
-/** The error item of an outcome that failed (or never ran). */
-function failedJson<T>(outcome: ItemOutcome<T> | undefined): IDataObject {
-	return errorItem(outcome && !outcome.ok ? outcome.error : new Error('Not run'));
+function failedJson<T>(outcome: ItemOutcome<T> | undefined, index: number): IDataObject {
+	return errorFields(outcome && !outcome.ok ? outcome.error : new Error('Not run: the node stopped before this item'), index);
 }
 
 /**
  * Turns per-item outcomes into the node's output, in input order, each with pairedItem:
- * the answer, or with continue-on-fail an error item.
+ * the answer, or an error item.
  */
 export function itemsFromOutcomes(
 	ctx: IExecuteFunctions,
 	outcomes: Array<ItemOutcome<IDataObject>>,
 	signal: AbortSignal | undefined,
+	options: OutputOptions = KEEP_INPUT,
 ): INodeExecutionData[] {
 	throwUnlessContinuing(ctx, outcomes, signal);
-	return outcomes.map((outcome, index) => ({
-		json: outcome && outcome.ok ? outcome.value : failedJson(outcome),
-		pairedItem: { item: index },
-	}));
+	const inputs = ctx.getInputData();
+	return outcomes.map((outcome, index) => {
+		const input = inputs[index];
+		const item: INodeExecutionData = {
+			json: outcome && outcome.ok ? withInput(input?.json, outcome.value, options) : { ...(options.includeInput ? input?.json : {}), ...failedJson(outcome, index) },
+			pairedItem: { item: index },
+		};
+		if (options.includeInput && input?.binary) item.binary = input.binary;
+		return item;
+	});
 }
 
-/** Like itemsFromOutcomes, for jobs that give several rows per item. */
+/** Like itemsFromOutcomes, for jobs that give several rows per item (reports): rows stand alone. */
 export function rowsFromOutcomes(
 	ctx: IExecuteFunctions,
 	outcomes: Array<ItemOutcome<IDataObject[]>>,
@@ -91,6 +131,6 @@ export function rowsFromOutcomes(
 	return outcomes.flatMap((outcome, item) =>
 		outcome && outcome.ok
 			? outcome.value.map((json) => ({ json, pairedItem: { item } }))
-			: [{ json: failedJson(outcome), pairedItem: { item } }],
+			: [{ json: failedJson(outcome, item), pairedItem: { item } }],
 	);
 }

@@ -4,7 +4,8 @@
  * Each job runs once: a job that succeeded is never started again.
  * When an item fails and the node does not continue on fail, no new jobs start;
  * jobs already in flight finish (they are already paid for), then the failure of
- * the lowest item index is reported.
+ * the lowest item index is reported. Failures that are not fatal (an item the spend
+ * cap did not allow) let the others go on.
  */
 export type ItemOutcome<T> = { ok: true; value: T } | { ok: false; error: unknown };
 
@@ -12,6 +13,8 @@ export interface RunItemsOptions {
 	concurrency: number;
 	continueOnFail: boolean;
 	signal?: AbortSignal;
+	/** Whether a failure stops the run when not continuing on fail; every failure does by default. */
+	isFatal?: (error: unknown) => boolean;
 }
 
 export async function runItems<T>(
@@ -34,7 +37,7 @@ export async function runItems<T>(
 				outcomes[index] = { ok: true, value: await job(index) };
 			} catch (error) {
 				outcomes[index] = { ok: false, error };
-				if (!options.continueOnFail) stop = true;
+				if (!options.continueOnFail && (options.isFatal?.(error) ?? true)) stop = true;
 			}
 		}
 	};
@@ -45,10 +48,13 @@ export async function runItems<T>(
 }
 
 /** The failure to report when the node stops: the one of the lowest item index. */
-export function firstFailure<T>(outcomes: Array<ItemOutcome<T>>): { index: number; error: unknown } | undefined {
+export function firstFailure<T>(
+	outcomes: Array<ItemOutcome<T>>,
+	isFatal: (error: unknown) => boolean = () => true,
+): { index: number; error: unknown } | undefined {
 	for (let index = 0; index < outcomes.length; index++) {
 		const outcome = outcomes[index];
-		if (outcome && !outcome.ok) return { index, error: outcome.error };
+		if (outcome && !outcome.ok && isFatal(outcome.error)) return { index, error: outcome.error };
 	}
 	return undefined;
 }

@@ -1,5 +1,6 @@
 import type { ILoadOptionsFunctions, INodeListSearchItems, INodeListSearchResult } from 'n8n-workflow';
 
+import { PRICES } from '../pricing/prices';
 import { OpenAiClient } from '../transport/client';
 import { SHAPES } from '../transport/shapes';
 
@@ -13,25 +14,28 @@ export function isChatModel(id: string, isOpenAi: boolean): boolean {
 	return CHAT_FAMILY.test(id) && !NOT_CHAT.test(id);
 }
 
+function matching(ids: string[], filter?: string): INodeListSearchItems[] {
+	const needle = (filter ?? '').trim().toLowerCase();
+	return ids.filter((id) => needle === '' || id.toLowerCase().includes(needle)).map((id) => ({ name: id, value: id }));
+}
+
 /** Model picker: the chat models this key can use, newest first, filtered by the search box. */
 export async function searchModels(this: ILoadOptionsFunctions, filter?: string): Promise<INodeListSearchResult> {
-	const client = await OpenAiClient.create(this, 'openAiReliableApi', {
-		maxRetries: 2,
-		maxWaitMs: 5_000,
-		timeoutMs: 30_000,
-	});
-	const { body } = await client.call<{ data?: Array<{ id?: unknown; created?: unknown; owned_by?: unknown }> }>({
+	const client = await OpenAiClient.create(this, 'openAiReliableApi', { maxRetries: 2, maxWaitMs: 5_000, timeoutMs: 30_000 });
+	const { body } = await client.call<{ data?: Array<{ id?: unknown; created?: unknown }> }>({
 		method: 'GET',
 		path: '/models',
 		itemIndex: 0,
 		shape: SHAPES.list,
 	});
-	const needle = (filter ?? '').trim().toLowerCase();
-	const results: INodeListSearchItems[] = (Array.isArray(body.data) ? body.data : [])
+	const models = (Array.isArray(body.data) ? body.data : [])
 		.filter((model): model is { id: string; created?: unknown } => typeof model.id === 'string')
 		.filter((model) => isChatModel(model.id, client.isOpenAi))
-		.filter((model) => needle === '' || model.id.toLowerCase().includes(needle))
-		.sort((a, b) => Number(b.created ?? 0) - Number(a.created ?? 0) || a.id.localeCompare(b.id))
-		.map((model) => ({ name: model.id, value: model.id }));
-	return { results };
+		.sort((a, b) => Number(b.created ?? 0) - Number(a.created ?? 0) || a.id.localeCompare(b.id));
+	return { results: matching(models.map((model) => model.id), filter) };
+}
+
+/** Model picker for operations without a credential: the models the price table knows. */
+export async function searchKnownModels(this: ILoadOptionsFunctions, filter?: string): Promise<INodeListSearchResult> {
+	return { results: matching(Object.keys(PRICES), filter) };
 }

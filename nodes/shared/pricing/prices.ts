@@ -1,9 +1,11 @@
 /**
- * The built-in price table and cost arithmetic, shared by the Chat node (costUsd on
- * every answer) and the Usage node (Estimate Cost, Count Tokens, budgets).
+ * The built-in price table and all cost arithmetic: the cost of an answer from its usage,
+ * and the worst-case cost of a request before it is sent (for the spend cap). Every node
+ * prices through here.
  *
- * Prices are USD per 1 million tokens, standard (not Batch or Flex) tier, from
- * OpenAI's pricing page. A test compares every row with @pydantic/genai-prices.
+ * Prices are USD per 1 million tokens, standard tier, from OpenAI's pricing page; a test
+ * compares every row with @pydantic/genai-prices. Batch and Flex are half the standard
+ * price; Priority has its own prices where OpenAI offers it.
  */
 
 export const PRICE_TABLE_DATE = '2026-11-01';
@@ -17,67 +19,125 @@ export interface ModelPrice {
 	output: number;
 }
 
-export const PRICES: Readonly<Record<string, ModelPrice>> = {
-	'gpt-5.2': { input: 1.75, cachedInput: 0.175, output: 14 },
-	'gpt-5.2-pro': { input: 21, output: 168 },
-	'gpt-5.1': { input: 1.25, cachedInput: 0.125, output: 10 },
-	'gpt-5': { input: 1.25, cachedInput: 0.125, output: 10 },
-	'gpt-5-mini': { input: 0.25, cachedInput: 0.025, output: 2 },
-	'gpt-5-nano': { input: 0.05, cachedInput: 0.005, output: 0.4 },
-	'gpt-5-pro': { input: 15, output: 120 },
-	'gpt-4.1': { input: 2, cachedInput: 0.5, output: 8 },
-	'gpt-4.1-mini': { input: 0.4, cachedInput: 0.1, output: 1.6 },
-	'gpt-4.1-nano': { input: 0.1, cachedInput: 0.025, output: 0.4 },
-	'gpt-4.5-preview': { input: 75, cachedInput: 37.5, output: 150 },
-	'gpt-4o': { input: 2.5, cachedInput: 1.25, output: 10 },
-	'gpt-4o-2024-05-13': { input: 5, output: 15 },
-	'chatgpt-4o-latest': { input: 5, output: 15 },
-	'gpt-4o-mini': { input: 0.15, cachedInput: 0.075, output: 0.6 },
-	o1: { input: 15, cachedInput: 7.5, output: 60 },
-	'o1-mini': { input: 1.1, cachedInput: 0.55, output: 4.4 },
-	'o1-pro': { input: 150, output: 600 },
-	o3: { input: 2, cachedInput: 0.5, output: 8 },
-	'o3-mini': { input: 1.1, cachedInput: 0.55, output: 4.4 },
-	'o3-pro': { input: 20, output: 80 },
-	'o4-mini': { input: 1.1, cachedInput: 0.275, output: 4.4 },
-	'gpt-4-turbo': { input: 10, output: 30 },
-	'gpt-4': { input: 30, output: 60 },
-	'gpt-3.5-turbo': { input: 0.5, output: 1.5 },
+export interface ModelRow extends ModelPrice {
+	/** The most output tokens one answer can have: the worst case when Max Tokens is not set. */
+	maxOutput?: number;
+	/** Offered on the Flex tier (at the Batch price). */
+	flex?: boolean;
+	/** Priority-tier prices, where OpenAI offers them. */
+	priority?: ModelPrice;
+}
+
+export const PRICES: Readonly<Record<string, ModelRow>> = {
+	'gpt-5.2': { input: 1.75, cachedInput: 0.175, output: 14, maxOutput: 128_000, flex: true, priority: { input: 3.5, cachedInput: 0.35, output: 28 } },
+	'gpt-5.2-pro': { input: 21, output: 168, maxOutput: 128_000 },
+	'gpt-5.1': { input: 1.25, cachedInput: 0.125, output: 10, maxOutput: 128_000, flex: true, priority: { input: 2.5, cachedInput: 0.25, output: 20 } },
+	'gpt-5': { input: 1.25, cachedInput: 0.125, output: 10, maxOutput: 128_000, flex: true, priority: { input: 2.5, cachedInput: 0.25, output: 20 } },
+	'gpt-5-mini': { input: 0.25, cachedInput: 0.025, output: 2, maxOutput: 128_000, flex: true, priority: { input: 0.45, cachedInput: 0.045, output: 3.6 } },
+	'gpt-5-nano': { input: 0.05, cachedInput: 0.005, output: 0.4, maxOutput: 128_000, flex: true },
+	'gpt-5-pro': { input: 15, output: 120, maxOutput: 272_000 },
+	'gpt-4.1': { input: 2, cachedInput: 0.5, output: 8, maxOutput: 32_768, priority: { input: 3.5, cachedInput: 0.875, output: 14 } },
+	'gpt-4.1-mini': { input: 0.4, cachedInput: 0.1, output: 1.6, maxOutput: 32_768, priority: { input: 0.7, cachedInput: 0.175, output: 2.8 } },
+	'gpt-4.1-nano': { input: 0.1, cachedInput: 0.025, output: 0.4, maxOutput: 32_768, priority: { input: 0.2, cachedInput: 0.05, output: 0.8 } },
+	'gpt-4.5-preview': { input: 75, cachedInput: 37.5, output: 150, maxOutput: 16_384 },
+	'gpt-4o': { input: 2.5, cachedInput: 1.25, output: 10, maxOutput: 16_384, priority: { input: 4.25, cachedInput: 2.125, output: 17 } },
+	'gpt-4o-2024-05-13': { input: 5, output: 15, maxOutput: 4_096 },
+	'chatgpt-4o-latest': { input: 5, output: 15, maxOutput: 16_384 },
+	'gpt-4o-mini': { input: 0.15, cachedInput: 0.075, output: 0.6, maxOutput: 16_384, priority: { input: 0.25, cachedInput: 0.125, output: 1 } },
+	o1: { input: 15, cachedInput: 7.5, output: 60, maxOutput: 100_000 },
+	'o1-mini': { input: 1.1, cachedInput: 0.55, output: 4.4, maxOutput: 65_536 },
+	'o1-pro': { input: 150, output: 600, maxOutput: 100_000 },
+	o3: { input: 2, cachedInput: 0.5, output: 8, maxOutput: 100_000, flex: true, priority: { input: 3.5, cachedInput: 0.875, output: 14 } },
+	'o3-mini': { input: 1.1, cachedInput: 0.55, output: 4.4, maxOutput: 100_000 },
+	'o3-pro': { input: 20, output: 80, maxOutput: 100_000 },
+	'o4-mini': { input: 1.1, cachedInput: 0.275, output: 4.4, maxOutput: 100_000, flex: true, priority: { input: 2, cachedInput: 0.5, output: 8 } },
+	'gpt-4-turbo': { input: 10, output: 30, maxOutput: 4_096 },
+	'gpt-4': { input: 30, output: 60, maxOutput: 8_192 },
+	'gpt-3.5-turbo': { input: 0.5, output: 1.5, maxOutput: 4_096 },
 };
+
+/**
+ * How a request is billed: the service tier the answer reports (or the one asked for),
+ * and Batch for the Batch API.
+ */
+export type PriceTier = 'standard' | 'flex' | 'batch' | 'priority';
+
+/** A user's own price for a model (Price Overrides). */
+export interface PriceOverride extends ModelPrice {
+	maxOutput?: number;
+}
 
 export interface PriceMatch {
 	price: ModelPrice;
 	/** The table or override row that matched. */
 	matched: string;
 	source: 'override' | 'table';
+	tier: PriceTier;
+	maxOutput?: number;
+	/** Set when the tier's own price is not known and the standard price was used. */
+	tierNote?: string;
 }
 
 function normalise(model: string): string {
 	return model.trim().toLowerCase().replace(/^openai\//, '');
 }
 
+function half(price: ModelPrice): ModelPrice {
+	return {
+		input: price.input / 2,
+		output: price.output / 2,
+		...(price.cachedInput !== undefined ? { cachedInput: price.cachedInput / 2 } : {}),
+	};
+}
+
+/** The tier the API reports ("default", "auto", "scale"…) as a price tier. */
+export function tierOf(serviceTier: unknown): PriceTier {
+	if (serviceTier === 'flex') return 'flex';
+	if (serviceTier === 'priority') return 'priority';
+	if (serviceTier === 'batch') return 'batch';
+	return 'standard';
+}
+
+function priceForTier(row: ModelRow, source: 'override' | 'table', tier: PriceTier): { price: ModelPrice; tierNote?: string } {
+	const base: ModelPrice = { input: row.input, output: row.output, ...(row.cachedInput !== undefined ? { cachedInput: row.cachedInput } : {}) };
+	if (tier === 'batch') return { price: half(base) };
+	if (tier === 'flex') {
+		if (source === 'override' || row.flex) return { price: half(base) };
+		return { price: base, tierNote: 'This model is not known to be offered on Flex; priced at the standard rate.' };
+	}
+	if (tier === 'priority') {
+		if (row.priority) return { price: row.priority };
+		if (source === 'override') return { price: base };
+		return { price: { input: base.input * 2, output: base.output * 2, cachedInput: (base.cachedInput ?? base.input) * 2 }, tierNote: 'No Priority price is known for this model; priced at twice the standard rate as an estimate.' };
+	}
+	return { price: base };
+}
+
 /**
  * Exact row first, then the longest row the model ID extends at a "-" boundary,
  * so dated snapshots ("gpt-4o-mini-2024-07-18") and variants ("gpt-5-chat-latest")
- * find their family. Fine-tuned models ("ft:…") are priced differently: no match.
+ * find their family. Fine-tuned models ("ft:…") are priced differently: only an override matches.
  */
-export function findPrice(model: string, overrides: Readonly<Record<string, ModelPrice>> = {}): PriceMatch | undefined {
+export function findPrice(
+	model: string,
+	overrides: Readonly<Record<string, PriceOverride>> = {},
+	tier: PriceTier = 'standard',
+): PriceMatch | undefined {
 	const id = normalise(model);
-	if (id === '' || id.startsWith('ft:')) {
-		const override = overrides[id];
-		return override ? { price: override, matched: id, source: 'override' } : undefined;
-	}
-	for (const [table, source] of [
+	const tables = [
 		[overrides, 'override'],
 		[PRICES, 'table'],
-	] as const) {
+	] as const;
+	for (const [table, source] of tables) {
+		if (source === 'table' && (id === '' || id.startsWith('ft:'))) break;
 		const keys = Object.keys(table).map((key) => [key, normalise(key)] as const);
 		const exact = keys.find(([, key]) => key === id);
-		if (exact) return { price: table[exact[0]], matched: exact[0], source };
-		const family = keys
-			.filter(([, key]) => id.startsWith(`${key}-`))
-			.sort((a, b) => b[1].length - a[1].length)[0];
-		if (family) return { price: table[family[0]], matched: family[0], source };
+		const family = exact ?? keys.filter(([, key]) => id.startsWith(`${key}-`)).sort((a, b) => b[1].length - a[1].length)[0];
+		if (family) {
+			const row = table[family[0]] as ModelRow;
+			const { price, tierNote } = priceForTier(row, source, tier);
+			return { price, matched: family[0], source, tier, maxOutput: row.maxOutput, ...(tierNote ? { tierNote } : {}) };
+		}
 	}
 	return undefined;
 }
@@ -100,6 +160,7 @@ export interface CostBreakdown {
 	totalUsd: number;
 }
 
+/** Dollar amounts at 10 decimals: beyond any real bill, below any visible noise. */
 const round = (value: number): number => Math.round(value * 1e10) / 1e10;
 
 export function costOf(tokens: TokenCounts, price: ModelPrice): CostBreakdown {
@@ -121,19 +182,68 @@ function count(value: unknown): number | undefined {
 	return typeof n === 'number' && Number.isFinite(n) && n >= 0 ? n : undefined;
 }
 
-/** Reads OpenAI's chat `usage` object (and the Responses API's names) into TokenCounts. */
+/**
+ * Token counts from OpenAI's `usage` object (chat and Responses names), or from the flat
+ * fields this package's Chat node outputs (promptTokens, completionTokens, cachedTokens…).
+ */
 export function tokensFromUsage(usage: unknown): TokenCounts | undefined {
 	if (!usage || typeof usage !== 'object') return undefined;
 	const u = usage as Record<string, unknown>;
-	const input = count(u.prompt_tokens) ?? count(u.input_tokens);
-	const output = count(u.completion_tokens) ?? count(u.output_tokens);
+	const input = count(u.prompt_tokens) ?? count(u.input_tokens) ?? count(u.promptTokens);
+	const output = count(u.completion_tokens) ?? count(u.output_tokens) ?? count(u.completionTokens);
 	if (input === undefined && output === undefined) return undefined;
 	const inputDetails = (u.prompt_tokens_details ?? u.input_tokens_details) as Record<string, unknown> | undefined;
 	const outputDetails = (u.completion_tokens_details ?? u.output_tokens_details) as Record<string, unknown> | undefined;
 	return {
 		inputTokens: input ?? 0,
 		outputTokens: output ?? 0,
-		cachedInputTokens: count(inputDetails?.cached_tokens) ?? 0,
-		reasoningTokens: count(outputDetails?.reasoning_tokens) ?? 0,
+		cachedInputTokens: count(inputDetails?.cached_tokens) ?? count(u.cachedTokens) ?? 0,
+		reasoningTokens: count(outputDetails?.reasoning_tokens) ?? count(u.reasoningTokens) ?? 0,
 	};
+}
+
+export interface UsageCost extends CostBreakdown {
+	tokens: TokenCounts;
+	match: PriceMatch;
+}
+
+/** The cost of an answer: its model's price (override, table) at its tier, times its usage. */
+export function costOfUsage(
+	model: string,
+	usage: unknown,
+	overrides: Readonly<Record<string, PriceOverride>> = {},
+	tier: PriceTier = 'standard',
+): UsageCost | undefined {
+	const tokens = tokensFromUsage(usage);
+	const match = findPrice(model, overrides, tier);
+	if (!tokens || !match) return undefined;
+	return { ...costOf(tokens, match.price), tokens, match };
+}
+
+export interface WorstCase {
+	usd: number;
+	match: PriceMatch;
+	/** The output allowance the worst case assumes. */
+	outputTokens: number;
+}
+
+/**
+ * The most a request can cost: all its input at the uncached input price, plus Max Tokens
+ * (or the model's output limit) at the output price. Undefined when the model's price, or
+ * its output limit without Max Tokens, is unknown: such a request cannot be capped safely.
+ */
+export function worstCaseCost(
+	model: string,
+	inputTokens: number,
+	maxOutputTokens: number | undefined,
+	overrides: Readonly<Record<string, PriceOverride>> = {},
+	tier: PriceTier = 'standard',
+): WorstCase | undefined {
+	const match = findPrice(model, overrides, tier);
+	if (!match) return undefined;
+	const outputTokens = maxOutputTokens ?? match.maxOutput;
+	if (outputTokens === undefined) return undefined;
+	// Rounded up, so that no billed answer can come out above its reservation.
+	const usd = (inputTokens * match.price.input + outputTokens * match.price.output) / 1e6 + 1e-9;
+	return { usd, match, outputTokens };
 }

@@ -3,6 +3,7 @@
  * the rank tables ship as data modules in the build (see scripts/build-encodings.js)
  * and load on first use.
  */
+import { textOf, type ChatMessage } from '../chat/content';
 import { BpeEncoding } from './bpe';
 
 export type EncodingName = 'o200k_base' | 'cl100k_base';
@@ -24,21 +25,16 @@ export function encodingForModel(model: string): EncodingName {
 	return 'o200k_base';
 }
 
-export interface ChatMessage {
-	role: string;
-	content: string;
-	name?: string;
-}
 
 /**
- * Prompt tokens of a chat request as OpenAI bills them: every message costs its
+ * Prompt tokens of a chat request's text as OpenAI bills them: every message costs its
  * content and role plus 3 framing tokens (one more with a name), and the reply
- * is primed with 3 more.
+ * is primed with 3 more. Images and files are counted apart (see the attachments module).
  */
 export function countChatTokens(encoding: BpeEncoding, messages: ChatMessage[]): number {
 	let total = 3;
 	for (const message of messages) {
-		total += 3 + encoding.count(message.role) + encoding.count(message.content);
+		total += 3 + encoding.count(message.role) + encoding.count(textOf(message.content));
 		if (message.name) total += 1 + encoding.count(message.name);
 	}
 	return total;

@@ -14,13 +14,6 @@ export interface RetrySettings {
 	timeoutMs: number;
 }
 
-/** The defaults, declared once: the Request Settings fields show these. */
-export const DEFAULT_RETRY_SETTINGS: RetrySettings = {
-	maxRetries: 10,
-	maxWaitMs: 60_000,
-	timeoutMs: 300_000,
-};
-
 /** First backoff ceiling; it doubles each retry. */
 export const BASE_DELAY_MS = 500;
 /** The doubling stops here (as in OpenAI's SDKs); server hints may ask for more. */

@@ -115,6 +115,10 @@ export interface RunStats {
 	itemsRetried: Set<number>;
 	retries: number;
 	waitedMs: number;
+	/** Billed tokens and dollars of this node run's answers (when priced). */
+	inputTokens: number;
+	outputTokens: number;
+	costUsd: number;
 }
 
 type AttemptOutcome =
@@ -152,7 +156,7 @@ export class OpenAiClient {
 	private unreachable = false;
 	readonly signal?: AbortSignal;
 	readonly executionId: string;
-	readonly stats: RunStats = { itemsRetried: new Set(), retries: 0, waitedMs: 0 };
+	readonly stats: RunStats = { itemsRetried: new Set(), retries: 0, waitedMs: 0, inputTokens: 0, outputTokens: 0, costUsd: 0 };
 
 	private constructor(
 		private readonly ctx: ApiContext,
@@ -370,6 +374,11 @@ export class OpenAiClient {
 					const settlement: Settlement = billed ? { kind: 'billed', ...billed } : { kind: 'unknown' };
 					this.spend.settle(spend, settlement);
 					billedUsd = billed?.usd;
+					if (billed) {
+						this.stats.inputTokens += billed.inputTokens ?? 0;
+						this.stats.outputTokens += billed.outputTokens ?? 0;
+						this.stats.costUsd += billed.usd;
+					}
 				}
 				this.unreachable = false;
 				this.recordStats(options.itemIndex, attempt, waitedMs);

@@ -43,3 +43,31 @@ export async function collectAllPages<T>(
 	} while (page && pages < MAX_PAGES);
 	return { data, pages };
 }
+
+/** A page of OpenAI's cursor lists (`after` / `last_id`). */
+export interface ListPage<T> {
+	data?: T[];
+	has_more?: boolean;
+	last_id?: string | null;
+}
+
+/** Follows a cursor list (`has_more`, `last_id` passed back as `after`) and returns every entry. */
+export async function collectList<T>(client: OpenAiClient, path: string, qs: IDataObject, itemIndex: number, adminEndpoint = true): Promise<T[]> {
+	const data: T[] = [];
+	let after: string | undefined;
+	for (let pages = 0; pages < MAX_PAGES; pages++) {
+		const result = await client.call<ListPage<T>>({
+			method: 'GET',
+			path,
+			qs: after ? { ...qs, after } : qs,
+			itemIndex,
+			adminEndpoint,
+			shape: SHAPES.list,
+		});
+		if (Array.isArray(result.body.data)) data.push(...result.body.data);
+		const next = result.body.has_more && result.body.last_id ? result.body.last_id : undefined;
+		if (!next || next === after) break;
+		after = next;
+	}
+	return data;
+}

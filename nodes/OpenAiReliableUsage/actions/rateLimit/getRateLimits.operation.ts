@@ -1,28 +1,32 @@
-import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+/** Get Rate Limits: the key's limits and what remains, from the headers of the smallest request. */
+import {
+	updateDisplayOptions,
+	type IDataObject,
+	type IExecuteFunctions,
+	type INodeExecutionData,
+	type INodeProperties,
+} from 'n8n-workflow';
 
-import { readRequestSettings, requestSettingsProperty } from '../../shared/descriptions/requestSettings';
-import { itemsFromOutcomes } from '../../shared/execution/output';
-import { runItems } from '../../shared/execution/runItems';
-import { costOf, findPrice, tokensFromUsage } from '../../shared/pricing/prices';
-import { OpenAiClient } from '../../shared/transport/client';
-import { SHAPES } from '../../shared/transport/shapes';
-import type { RateLimitSnapshot } from '../../shared/transport/headers';
-import { fieldError } from '../../shared/execution/parameters';
+import { modelProperty } from '../../../shared/chat/description';
+import { readRequestSettings, requestSettingsProperty } from '../../../shared/descriptions/requestSettings';
+import { finishRun } from '../../../shared/execution/finish';
+import { runItems } from '../../../shared/execution/runItems';
+import { modelParameter } from '../../../shared/parameters';
+import { spendGuard } from '../../../shared/pricing/guard';
+import { OpenAiClient } from '../../../shared/transport/client';
+import type { RateLimitSnapshot } from '../../../shared/transport/headers';
+import { SHAPES } from '../../../shared/transport/shapes';
 
-const show = { operation: ['rateLimits'] };
-
-export const description: INodeProperties[] = [
-	{
-		displayName: 'Model',
+const properties: INodeProperties[] = [
+	modelProperty({
 		name: 'rateLimitModel',
-		type: 'string',
-		default: 'gpt-4o-mini',
-		displayOptions: { show },
 		description:
 			'Limits are per model. The check sends the smallest possible request (one word in, one token out), which costs a tiny fraction of a cent.',
-	},
-	requestSettingsProperty(false, { show }),
+	}),
+	requestSettingsProperty(),
 ];
+
+export const description = updateDisplayOptions({ show: { resource: ['rateLimit'], operation: ['getRateLimits'] } }, properties);
 
 function describeLimit(limit?: number, remaining?: number, resetMs?: number, now = Date.now()): IDataObject | null {
 	if (limit === undefined && remaining === undefined && resetMs === undefined) return null;
@@ -48,8 +52,7 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 	const outcomes = await runItems(
 		this.getInputData().length,
 		async (itemIndex) => {
-			const model = String(this.getNodeParameter('rateLimitModel', itemIndex, 'gpt-4o-mini') ?? '').trim();
-			if (model === '' || /\s/.test(model)) throw fieldError(this, itemIndex, 'Model', `"${model}" is not a model ID`);
+			const model = modelParameter(this, itemIndex, { name: 'rateLimitModel' });
 			const result = await client.call<{ usage?: unknown; model?: string }>({
 				method: 'POST',
 				path: '/chat/completions',
@@ -61,9 +64,8 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 				itemIndex,
 				model,
 				shape: SHAPES.chatCompletion,
+				cost: spendGuard(this, itemIndex, { model, inputTokens: 9, maxOutputTokens: 1, tier: 'standard', overrides: {}, capUsd: 0 }),
 			});
-			const price = findPrice(result.body.model ?? model);
-			const tokens = tokensFromUsage(result.body.usage);
 			const fields = rateLimitFields(result.rateLimit);
 			return {
 				model,
@@ -71,10 +73,10 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 				headersPresent: fields.requests !== null || fields.tokens !== null,
 				checkedAt: new Date().toISOString(),
 				requestId: result.requestId ?? null,
-				costUsd: price && tokens ? costOf(tokens, price.price).totalUsd : null,
+				costUsd: result.billedUsd ?? null,
 			};
 		},
 		{ concurrency: 1, continueOnFail: this.continueOnFail(), signal: client.signal },
 	);
-	return [itemsFromOutcomes(this, outcomes, client.signal)];
+	return [finishRun(this, client, outcomes)];
 }

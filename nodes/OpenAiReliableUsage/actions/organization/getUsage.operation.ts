@@ -1,26 +1,30 @@
-import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+/** Get Usage: the organization's token usage from the Usage API (admin key), every page. */
+import {
+	updateDisplayOptions,
+	type IDataObject,
+	type IExecuteFunctions,
+	type INodeExecutionData,
+	type INodeProperties,
+} from 'n8n-workflow';
 
-import { readRequestSettings, requestSettingsProperty } from '../../shared/descriptions/requestSettings';
-import { costOf, findPrice } from '../../shared/pricing/prices';
-import { OpenAiClient } from '../../shared/transport/client';
-import { collectAllPages } from '../../shared/transport/pagination';
-import { dateRange, isoFromUnix, omit, roundUsd } from '../helpers';
-import { runReport } from './report';
-import { dateRangeProperties } from './reportFields';
-
-const show = { operation: ['getUsage'] };
+import { requestSettingsProperty } from '../../../shared/descriptions/requestSettings';
+import { roundUsd } from '../../../shared/format';
+import { listParameter } from '../../../shared/parameters';
+import { costOfUsage, tierOf } from '../../../shared/pricing/prices';
+import { collectAllPages } from '../../../shared/transport/pagination';
+import { dateRange, dateRangeProperties, isoFromUnix, period } from '../../helpers/dates';
+import { groupRows, runAdminReport } from '../../helpers/reports';
 
 /** Largest page the API allows per bucket width, so reports need the fewest pages. */
 export const USAGE_PAGE_LIMIT: Record<string, number> = { '1d': 31, '1h': 168, '1m': 1440 };
 
-export const description: INodeProperties[] = [
-	...dateRangeProperties(['getUsage']),
+const properties: INodeProperties[] = [
+	...dateRangeProperties,
 	{
 		displayName: 'Bucket Width',
 		name: 'bucketWidth',
 		type: 'options',
 		default: '1d',
-		displayOptions: { show },
 		options: [
 			{ name: 'Day', value: '1d' },
 			{ name: 'Hour', value: '1h' },
@@ -32,7 +36,6 @@ export const description: INodeProperties[] = [
 		name: 'groupBy',
 		type: 'multiOptions',
 		default: ['model'],
-		displayOptions: { show },
 		options: [
 			{ name: 'API Key', value: 'api_key_id' },
 			{ name: 'Batch', value: 'batch' },
@@ -48,7 +51,6 @@ export const description: INodeProperties[] = [
 		type: 'string',
 		default: '',
 		placeholder: 'gpt-4o-mini, gpt-4o',
-		displayOptions: { show },
 		description: 'Optional, comma-separated',
 	},
 	{
@@ -57,7 +59,6 @@ export const description: INodeProperties[] = [
 		type: 'string',
 		default: '',
 		placeholder: 'proj_abc, proj_def',
-		displayOptions: { show },
 		description: 'Optional, comma-separated',
 	},
 	{
@@ -65,14 +66,15 @@ export const description: INodeProperties[] = [
 		name: 'usageOutput',
 		type: 'options',
 		default: 'buckets',
-		displayOptions: { show },
 		options: [
 			{ name: 'One Item per Bucket and Group', value: 'buckets' },
 			{ name: 'Summary: One Item per Group', value: 'summary' },
 		],
 	},
-	requestSettingsProperty(false, { show }),
+	requestSettingsProperty(),
 ];
+
+export const description = updateDisplayOptions({ show: { resource: ['organization'], operation: ['getUsage'] } }, properties);
 
 interface UsageResult {
 	input_tokens?: number;
@@ -93,13 +95,6 @@ interface UsageBucket {
 	results?: UsageResult[];
 }
 
-function list(value: unknown): string[] {
-	return String(value ?? '')
-		.split(',')
-		.map((s) => s.trim())
-		.filter((s) => s !== '');
-}
-
 function groupFields(result: UsageResult): IDataObject {
 	const fields: IDataObject = {};
 	if (result.model) fields.model = result.model;
@@ -111,66 +106,63 @@ function groupFields(result: UsageResult): IDataObject {
 	return fields;
 }
 
-function estimate(model: unknown, input: number, cached: number, output: number): number | null {
-	if (typeof model !== 'string') return null;
-	const match = findPrice(model);
-	return match ? costOf({ inputTokens: input, cachedInputTokens: cached, outputTokens: output }, match.price).totalUsd : null;
+/** What a row cost, when it is grouped by model: at the batch price for batch rows, else at its service tier's. */
+function estimate(result: UsageResult): number | null {
+	if (typeof result.model !== 'string') return null;
+	const usage = {
+		input_tokens: result.input_tokens ?? 0,
+		output_tokens: result.output_tokens ?? 0,
+		input_tokens_details: { cached_tokens: result.input_cached_tokens ?? 0 },
+	};
+	const cost = costOfUsage(result.model, usage, {}, result.batch ? 'batch' : tierOf(result.service_tier));
+	return cost ? cost.totalUsd : null;
 }
 
+const MEASURES = ['startTime', 'endTime', 'inputTokens', 'inputCachedTokens', 'outputTokens', 'numModelRequests', 'estimatedCostUsd'];
+
 export async function execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
-	const settings = readRequestSettings(this);
-	const client = await OpenAiClient.create(this, 'openAiReliableAdminApi', settings.retry);
-	return await runReport(this, client, async (itemIndex) => {
+	return await runAdminReport(this, async (client, itemIndex) => {
 		const { start, end } = dateRange(this, itemIndex);
 		const bucketWidth = this.getNodeParameter('bucketWidth', itemIndex, '1d') as string;
 		const qs: IDataObject = { start_time: start, bucket_width: bucketWidth, limit: USAGE_PAGE_LIMIT[bucketWidth] ?? 31 };
 		if (end !== undefined) qs.end_time = end;
 		const groupBy = this.getNodeParameter('groupBy', itemIndex, []) as string[];
 		if (groupBy.length) qs.group_by = groupBy;
-		const models = list(this.getNodeParameter('models', itemIndex, ''));
+		const models = listParameter(this, 'models', itemIndex);
 		if (models.length) qs.models = models;
-		const projects = list(this.getNodeParameter('projectIds', itemIndex, ''));
+		const projects = listParameter(this, 'projectIds', itemIndex);
 		if (projects.length) qs.project_ids = projects;
 
 		const { data, pages } = await collectAllPages<UsageBucket>(client, '/organization/usage/completions', qs, itemIndex);
 		const rows: IDataObject[] = [];
 		for (const bucket of data) {
 			for (const result of bucket.results ?? []) {
-				const input = result.input_tokens ?? 0;
-				const cached = result.input_cached_tokens ?? 0;
-				const output = result.output_tokens ?? 0;
 				rows.push({
 					startTime: isoFromUnix(bucket.start_time),
 					endTime: isoFromUnix(bucket.end_time),
 					...groupFields(result),
-					inputTokens: input,
-					inputCachedTokens: cached,
-					outputTokens: output,
+					inputTokens: result.input_tokens ?? 0,
+					inputCachedTokens: result.input_cached_tokens ?? 0,
+					outputTokens: result.output_tokens ?? 0,
 					numModelRequests: result.num_model_requests ?? 0,
-					estimatedCostUsd: estimate(result.model, input, cached, output),
+					estimatedCostUsd: estimate(result),
 				});
 			}
 		}
 		if (this.getNodeParameter('usageOutput', itemIndex, 'buckets') === 'buckets') return rows;
 
-		const groups = new Map<string, IDataObject>();
-		const measures = ['startTime', 'endTime', 'inputTokens', 'inputCachedTokens', 'outputTokens', 'numModelRequests', 'estimatedCostUsd'];
-		for (const row of rows) {
-			const group = omit(row, measures);
-			const key = JSON.stringify(group);
-			const acc =
-				groups.get(key) ??
-				({ ...group, inputTokens: 0, inputCachedTokens: 0, outputTokens: 0, numModelRequests: 0, estimatedCostUsd: null } as IDataObject);
-			acc.inputTokens = (acc.inputTokens as number) + (row.inputTokens as number);
-			acc.inputCachedTokens = (acc.inputCachedTokens as number) + (row.inputCachedTokens as number);
-			acc.outputTokens = (acc.outputTokens as number) + (row.outputTokens as number);
-			acc.numModelRequests = (acc.numModelRequests as number) + (row.numModelRequests as number);
-			if (typeof row.estimatedCostUsd === 'number') {
-				acc.estimatedCostUsd = roundUsd(((acc.estimatedCostUsd as number | null) ?? 0) + row.estimatedCostUsd);
-			}
-			groups.set(key, acc);
-		}
-		const period = { from: isoFromUnix(start), to: end !== undefined ? isoFromUnix(end) : new Date().toISOString() };
-		return [...groups.values()].map((group) => ({ ...group, ...period, buckets: data.length, pages }));
+		const sum = (a: unknown, b: unknown) => (a as number) + (b as number);
+		const groups = groupRows(
+			rows,
+			MEASURES,
+			(acc, row) => {
+				for (const key of ['inputTokens', 'inputCachedTokens', 'outputTokens', 'numModelRequests']) acc[key] = sum(acc[key], row[key]);
+				if (typeof row.estimatedCostUsd === 'number') {
+					acc.estimatedCostUsd = roundUsd(((acc.estimatedCostUsd as number | null) ?? 0) + row.estimatedCostUsd);
+				}
+			},
+			(group) => ({ ...group, inputTokens: 0, inputCachedTokens: 0, outputTokens: 0, numModelRequests: 0, estimatedCostUsd: null }),
+		);
+		return groups.map((group) => ({ ...group, ...period(start, end), buckets: data.length, pages }));
 	});
 }

@@ -11,11 +11,11 @@ import type {
 } from 'n8n-workflow';
 
 import { authHeaders } from '../../../credentials/common';
-import { checkCredential, CredentialCheckError, type KeyKind } from './credentialChecks';
-import { quoteServer } from './errors';
-import { describeHttpFailure, describeNetworkFailure } from './failures';
-import { requestIdOf, type HeaderBag } from './headers';
-import { redactSecrets } from './redact';
+import { checkCredential, CredentialCheckError, type KeyKind } from '../transport/credentialChecks';
+import { quoteServer } from '../transport/errors';
+import { describeHttpFailure, describeNetworkFailure } from '../transport/failures';
+import { requestIdOf, type HeaderBag } from '../transport/headers';
+import { redactSecrets } from '../transport/redact';
 
 const TEST_TIMEOUT_MS = 20_000;
 

@@ -1,0 +1,39 @@
+import {
+	NodeConnectionTypes,
+	type IExecuteFunctions,
+	type INodeExecutionData,
+	type INodeType,
+	type INodeTypeBaseDescription,
+	type INodeTypeDescription,
+} from 'n8n-workflow';
+
+import { testApiCredential } from '../../shared/methods/credentialTest';
+import { searchModels } from '../../shared/methods/listSearch';
+import * as message from './actions/message.operation';
+
+export class OpenAiReliableChatV1 implements INodeType {
+	description: INodeTypeDescription;
+
+	constructor(baseDescription: INodeTypeBaseDescription) {
+		this.description = {
+			...baseDescription,
+			version: 1,
+			subtitle: '={{ $parameter["model"].cachedResultName || $parameter["model"].value }}',
+			defaults: { name: 'OpenAI Reliable Chat' },
+			usableAsTool: true,
+			inputs: [NodeConnectionTypes.Main],
+			outputs: [NodeConnectionTypes.Main],
+			credentials: [{ name: 'openAiReliableApi', required: true, testedBy: 'openAiReliableApiTest' }],
+			properties: message.description,
+		};
+	}
+
+	methods = {
+		listSearch: { searchModels },
+		credentialTest: { openAiReliableApiTest: testApiCredential },
+	};
+
+	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+		return await message.execute.call(this);
+	}
+}

@@ -1,0 +1,149 @@
+/**
+ * A chat completion as the nodes output it: the answer's text (or parsed JSON), token
+ * counts, cost, and the call's own figures (request id, retries, latency).
+ */
+import { NodeOperationError, type IDataObject, type INode } from 'n8n-workflow';
+
+import { formatUsd } from '../format';
+import { costOfUsage, tierOf, type PriceTier, type UsageCost } from '../pricing/prices';
+import type { CallResult } from '../transport/client';
+import type { ChatRequest } from './request';
+
+export interface ChatCompletion {
+	id?: string;
+	model?: string;
+	service_tier?: string;
+	system_fingerprint?: string;
+	choices?: Array<{
+		finish_reason?: string;
+		message?: { content?: string | null; refusal?: string | null; tool_calls?: unknown[] };
+	}>;
+	usage?: IDataObject;
+}
+
+export interface ChatAnswer {
+	/** The text, or the parsed object when JSON output was asked for. */
+	content: unknown;
+	rawContent: string | null;
+	finishReason: string | null;
+	model: string;
+	tier: PriceTier;
+	usage: IDataObject;
+	cost?: UsageCost;
+	refusal?: string;
+	completion: ChatCompletion;
+}
+
+/** An answer that was received and billed, but cannot be used (JSON that does not parse). */
+export class BilledAnswerError extends NodeOperationError {
+	constructor(
+		node: INode,
+		message: string,
+		readonly answer: IDataObject,
+		itemIndex: number,
+		description: string,
+	) {
+		super(node, message, { itemIndex, description });
+	}
+}
+
+function invalidJson(node: INode, itemIndex: number, fields: IDataObject, cutOff: boolean): BilledAnswerError {
+	return new BilledAnswerError(
+		node,
+		"The model's answer is not valid JSON",
+		fields,
+		itemIndex,
+		cutOff
+			? 'The answer was cut off at Max Tokens before the JSON was complete. Raise Max Tokens. (This request was answered and billed; with Continue On Fail the raw answer is in rawContent.)'
+			: 'Ask for JSON explicitly in the System Message, or use JSON Schema for guaranteed structure. (This request was answered and billed; with Continue On Fail the raw answer is in rawContent.)',
+	);
+}
+
+/** Reads a completion, prices it at the tier the answer reports, and parses JSON output. */
+export function readAnswer(completion: ChatCompletion, request: ChatRequest): ChatAnswer {
+	const choice = completion.choices?.[0];
+	const rawContent = choice?.message?.content ?? null;
+	const usage = completion.usage ?? {};
+	const model = completion.model ?? request.model;
+	const tier = completion.service_tier !== undefined ? tierOf(completion.service_tier) : request.tier;
+	const cost = costOfUsage(model, usage, request.overrides, tier) ?? costOfUsage(request.model, usage, request.overrides, tier);
+	return {
+		content: rawContent,
+		rawContent,
+		finishReason: choice?.finish_reason ?? null,
+		model,
+		tier,
+		usage,
+		...(cost ? { cost } : {}),
+		...(choice?.message?.refusal ? { refusal: choice.message.refusal } : {}),
+		completion,
+	};
+}
+
+export interface AnswerFieldOptions {
+	simplify: boolean;
+	/** The execution's spend after this answer. */
+	executionCostUsd?: number;
+	/** Batch results are billed at the batch tier, whatever the answer says. */
+	tierLabel?: string;
+}
+
+/** The output fields of one answer. */
+export function answerFields(answer: ChatAnswer, call: Omit<CallResult<unknown>, 'body' | 'rateLimit'>, options: AnswerFieldOptions): IDataObject {
+	const tokens = answer.cost?.tokens;
+	const fields: IDataObject = {
+		content: answer.content as IDataObject,
+		finishReason: answer.finishReason,
+		model: answer.model,
+	};
+	if (options.simplify) {
+		const u = answer.usage as Record<string, unknown>;
+		fields.promptTokens = tokens?.inputTokens ?? (u.prompt_tokens as number) ?? null;
+		fields.completionTokens = tokens?.outputTokens ?? (u.completion_tokens as number) ?? null;
+		fields.totalTokens = (u.total_tokens as number) ?? (tokens ? tokens.inputTokens + tokens.outputTokens : null);
+		fields.cachedTokens = tokens?.cachedInputTokens ?? 0;
+		fields.reasoningTokens = tokens?.reasoningTokens ?? 0;
+	} else {
+		fields.usage = answer.usage;
+	}
+	fields.costUsd = answer.cost ? answer.cost.totalUsd : null;
+	fields.cost = answer.cost ? formatUsd(answer.cost.totalUsd) : null;
+	if (options.executionCostUsd !== undefined) fields.executionCostUsd = options.executionCostUsd;
+	fields.requestId = call.requestId ?? null;
+	fields.retries = call.retries;
+	if (!options.simplify || call.retryLog.length > 0) fields.retryLog = call.retryLog;
+	fields.latencyMs = call.latencyMs;
+	fields.elapsedMs = call.elapsedMs;
+	if (!options.simplify) {
+		fields.id = answer.completion.id ?? null;
+		fields.serviceTier = answer.completion.service_tier ?? null;
+		fields.systemFingerprint = answer.completion.system_fingerprint ?? null;
+		if (answer.cost) {
+			fields.pricing = {
+				model: answer.cost.match.matched,
+				source: answer.cost.match.source === 'override' ? 'price override' : 'built-in table',
+				tier: options.tierLabel ?? answer.cost.match.tier,
+			};
+		}
+	}
+	if (!answer.cost) {
+		fields.costNote = `No built-in price for "${answer.model}". Add it under Price Overrides to see its cost.`;
+	} else if (answer.cost.match.tierNote) {
+		fields.costNote = answer.cost.match.tierNote;
+	}
+	if (answer.refusal) fields.refusal = answer.refusal;
+	return fields;
+}
+
+/**
+ * Parses JSON output into content. An answer that should be JSON but is not fails its
+ * item, keeping what was billed on the error.
+ */
+export function parseJsonContent(node: INode, itemIndex: number, answer: ChatAnswer, fields: IDataObject): IDataObject {
+	if (typeof answer.rawContent !== 'string') return fields;
+	try {
+		return { ...fields, content: JSON.parse(answer.rawContent) as IDataObject };
+	} catch {
+		throw invalidJson(node, itemIndex, fields, answer.finishReason === 'length');
+	}
+}
