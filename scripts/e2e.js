@@ -12,6 +12,7 @@ const { execSync } = require('node:child_process');
 const { N8nInstance, nodeOutput, runError, linearWorkflow, itemsNode } = require('./lib/n8n');
 const { log } = require('./lib/toolchain');
 const { startMockOpenAi, fakeKey } = require('../test/support/mock-openai');
+const { priceOf } = require('./lib/prices');
 
 const CHAT = 'n8n-nodes-openai-reliable.openAiReliableChat';
 const USAGE = 'n8n-nodes-openai-reliable.openAiReliableUsage';
@@ -24,6 +25,9 @@ const credentials = (url) => [
 	{ id: 'e2eAdminCred0001', name: 'Reliable Admin (mock)', type: 'openAiReliableAdminApi', data: { apiKey: ADMIN_KEY, baseUrl: url } },
 	{ id: 'e2eWrongCred0001', name: 'Reliable (revoked key)', type: 'openAiReliableApi', data: { apiKey: WRONG_KEY, baseUrl: url, organizationId: '', projectId: '' } },
 ];
+
+/** About half of what 200 answers of about 13 + 6 tokens cost at gpt-4o-mini prices. */
+const SPEND_CAP_USD = 0.0005;
 
 const apiCred = { openAiReliableApi: { id: 'e2eApiCred000001', name: 'Reliable (mock)' } };
 
@@ -53,6 +57,18 @@ const workflows = [
 	},
 	linearWorkflow('e2eBudgetRoute02', 'Budget routing (roomy)', [
 		{ name: 'Roomy Budget', type: USAGE, credentials: { openAiReliableAdminApi: { id: 'e2eAdminCred0001', name: 'Reliable Admin (mock)' } }, parameters: { resource: 'organization', operation: 'checkBudget', monthlyBudget: 100000 } },
+	]),
+	linearWorkflow('e2eTrickle20item', 'Trickling body past the Timeout', [
+		itemsNode(20, 'trickle'),
+		chatNode({ onError: 'continueRegularOutput' }, { timeoutSeconds: 3, maxRetries: 1, concurrency: 20 }),
+	]),
+	linearWorkflow('e2eErrorIn200wf1', '200 answers that are errors', [itemsNode(10, 'err200'), chatNode({ onError: 'continueRegularOutput' })]),
+	linearWorkflow('e2eSpendCap200it', 'Spend cap over 200 items', [
+		itemsNode(200, 'cap'),
+		{
+			...chatNode({ onError: 'continueRegularOutput' }, { concurrency: 10, maxSpendUsd: SPEND_CAP_USD }),
+			parameters: { ...chatNode().parameters, options: { maxTokens: 10 }, requestSettings: { concurrency: 10, maxSpendUsd: SPEND_CAP_USD } },
+		},
 	]),
 	linearWorkflow('e2eWrongKeyWf001', 'Wrong key', [
 		itemsNode(3, 'wrongkey'),
@@ -196,7 +212,68 @@ async function main() {
 			assert.equal(server.requests.length, 1, 'an invalid key costs one request: nothing is sent after the 401');
 		});
 
-		await scenario('7. The workflow output and the n8n log contain no API key', async () => {
+		await scenario('7. A body that trickles past the Timeout: 20 items end as timeout errors within 15 s', async () => {
+			server.reset();
+			server.script({ match: (r) => r.path === '/chat/completions', respond: { trickle: { intervalMs: 500, giveUpMs: 20_000 } } });
+			const { run, code } = await execute('e2eTrickle20item');
+			assert.equal(code, 0, 'execution failed');
+			const items = nodeOutput(run, 'Chat')[0];
+			assert.equal(items.length, 20);
+			items.forEach((item, i) => {
+				assert.match(item.json.error, /No complete answer from the server within the timeout of 3 s/);
+				assert.equal(item.json.text, `trickle-${i}`);
+			});
+			const wallMs = run.data.resultData.runData.Chat[0].executionTime;
+			log(`   trickling: 20 items in ${(wallMs / 1000).toFixed(1)} s (Timeout 3 s, Max Retries 1), ${server.requests.length} requests`);
+			assert.ok(wallMs < 15_000, `took ${wallMs} ms`);
+			assert.equal(server.requests.length, 40, 'each item tried twice');
+		});
+
+		await scenario('8. A 200 whose body is an error: error items with the server\'s message and status, never empty successes', async () => {
+			server.reset();
+			server.script({
+				match: (r) => ['err200-2', 'err200-5', 'err200-8'].includes(r.text),
+				respond: { status: 200, body: { error: { message: 'The gateway refused this request', type: 'invalid_request_error', param: null, code: null } } },
+			});
+			server.script({ match: (r) => r.text === 'err200-6', times: 1, respond: { status: 200, body: { error: { message: 'Upstream model crashed', type: 'server_error', code: null } } } });
+			server.script({ match: (r) => r.text === 'err200-7', times: 1, respond: { status: 200, body: { id: 'x', object: 'chat.completion', usage: {} } } });
+			const { run, code } = await execute('e2eErrorIn200wf1');
+			assert.equal(code, 0, 'execution failed');
+			const items = nodeOutput(run, 'Chat')[0];
+			assert.equal(items.length, 10);
+			for (const i of [2, 5, 8]) {
+				assert.match(items[i].json.error, /rejected the request as invalid.*sent as an error inside an HTTP 200 answer.*HTTP 200/);
+				assert.match(items[i].json.errorDescription, /The gateway refused this request/);
+				assert.equal(items[i].json.httpStatus, 200);
+				assert.equal(server.requestsOf(`err200-${i}`).length, 1, 'not retried');
+			}
+			for (const i of [0, 1, 3, 4, 6, 7, 9]) assert.equal(items[i].json.content, `Echo: err200-${i}`);
+			assert.equal(server.requestsOf('err200-6').length, 2, 'a server_error body is retried');
+			assert.equal(server.requestsOf('err200-7').length, 2, 'a 200 without choices is retried');
+		});
+
+		await scenario('9. Spend cap: 200 items, a cap for about half, concurrency 10: billed ≤ cap, nothing answered lost', async () => {
+			server.reset();
+			const { run, code } = await execute('e2eSpendCap200it');
+			assert.equal(code, 0, 'execution failed');
+			const items = nodeOutput(run, 'Chat')[0];
+			assert.equal(items.length, 200);
+			const answered = items.filter((item) => item.json.content !== undefined);
+			const notSent = items.filter((item) => item.json.notSent === true);
+			assert.equal(answered.length + notSent.length, 200);
+			notSent.forEach((item) => assert.match(item.json.error, /^Not sent: this execution's spend cap of \$0\.0005 was reached/));
+			items.forEach((item, i) => assert.deepEqual(item.pairedItem, { item: i }));
+			const completions = server.requests.filter((r) => r.outcome === 'completion');
+			assert.equal(completions.length, answered.length, 'every billed answer is in the output');
+			const billed = completions.reduce((sum, r) => sum + priceOf(r.body.model, r.usage), 0);
+			log(`   spend cap: ${answered.length} answered, ${notSent.length} not sent; billed $${billed.toFixed(7)} of $${SPEND_CAP_USD} (${((billed / SPEND_CAP_USD) * 100).toFixed(1)}%)`);
+			assert.ok(billed <= SPEND_CAP_USD + 1e-12, `billed ${billed}`);
+			assert.ok(answered.length > 50, 'the cap allowed a good share');
+			const custom = run.data.resultData.metadata ?? {};
+			assert.ok(Number(custom.openaiCostUsd) > 0, 'the execution cost is in its custom data');
+		});
+
+		await scenario('10. The workflow output and the n8n log contain no API key', async () => {
 			const text = outputs.join('\n') + n8n.allLogs();
 			for (const key of [PROJECT_KEY, ADMIN_KEY, WRONG_KEY]) {
 				assert.equal(text.includes(key), false, 'a full key leaked');

@@ -223,6 +223,7 @@ class SlidingWindow {
  * @property {number} at
  * @property {number} [status]
  * @property {string} [outcome]
+ * @property {object} [usage]        the usage object of a chat answer (what was billed)
  */
 
 class MockOpenAi {
@@ -556,6 +557,7 @@ class MockOpenAi {
 				rejected_prediction_tokens: 0,
 			},
 		};
+		record.usage = usage;
 		return send(
 			200,
 			{
