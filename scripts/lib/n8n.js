@@ -52,15 +52,16 @@ class N8nInstance {
 	}
 
 	/** Starts the editor and API (`n8n start`) in the background; resolves once it answers. */
-	async startServer({ port = 5678, stdio = 'pipe', timeoutMs = 180_000 } = {}) {
+	async startServer({ port = 5678, stdio = 'pipe', timeoutMs = 180_000, env = {} } = {}) {
 		const child = spawn(nodeBin(), [n8nBin(), 'start'], {
 			cwd: this.userFolder,
-			env: this.env({ N8N_PORT: String(port), N8N_HOST: 'localhost', N8N_LISTEN_ADDRESS: '127.0.0.1' }),
+			env: this.env({ N8N_PORT: String(port), N8N_HOST: 'localhost', N8N_LISTEN_ADDRESS: '127.0.0.1', ...env }),
 			stdio: stdio === 'inherit' ? 'inherit' : ['ignore', 'pipe', 'pipe'],
 		});
+		const output = { text: '' };
 		if (stdio !== 'inherit') {
-			child.stdout.on('data', (d) => (this.logText += d));
-			child.stderr.on('data', (d) => (this.logText += d));
+			child.stdout.on('data', (d) => ((this.logText += d), (output.text += d)));
+			child.stderr.on('data', (d) => ((this.logText += d), (output.text += d)));
 		}
 		const url = `http://localhost:${port}`;
 		const started = Date.now();
@@ -75,7 +76,32 @@ class N8nInstance {
 			if (Date.now() - started > timeoutMs) throw new Error(`n8n did not come up within ${timeoutMs / 1000} s`);
 			await new Promise((resolve) => setTimeout(resolve, 500));
 		}
-		return { url, child, stop: () => new Promise((resolve) => (child.exitCode !== null ? resolve() : (child.once('exit', resolve), child.kill('SIGTERM')))) };
+		return { url, child, output, stop: () => stopChild(child) };
+	}
+
+	/** Starts `n8n worker` (queue mode) in the background; resolves once it says it is ready. */
+	async startWorker({ env = {}, concurrency = 10, timeoutMs = 180_000 } = {}) {
+		const child = spawn(nodeBin(), [n8nBin(), 'worker', `--concurrency=${concurrency}`], {
+			cwd: this.userFolder,
+			env: this.env(env),
+			stdio: ['ignore', 'pipe', 'pipe'],
+		});
+		const output = { text: '' };
+		child.stdout.on('data', (d) => ((this.logText += d), (output.text += d)));
+		child.stderr.on('data', (d) => ((this.logText += d), (output.text += d)));
+		const started = Date.now();
+		while (!/worker is now ready|Worker started|ready to process/i.test(output.text)) {
+			if (child.exitCode !== null) throw new Error(`n8n worker exited with code ${child.exitCode}:\n${output.text.slice(-3000)}`);
+			if (Date.now() - started > timeoutMs) throw new Error(`n8n worker not ready within ${timeoutMs / 1000} s:\n${output.text.slice(-3000)}`);
+			await new Promise((resolve) => setTimeout(resolve, 250));
+		}
+		return { child, output, stop: () => stopChild(child) };
+	}
+
+	/** Makes a workflow active before n8n starts (its production webhook then answers). */
+	async publish(id) {
+		const result = await this.cli(['publish:workflow', `--id=${id}`]);
+		if (result.code !== 0) throw new Error(`publish:workflow ${id} failed:\n${result.stdout}\n${result.stderr}`);
 	}
 
 	env(extra = {}) {
@@ -173,6 +199,15 @@ class N8nInstance {
 	}
 }
 
+function stopChild(child) {
+	return new Promise((resolve) => {
+		if (child.exitCode !== null) return resolve();
+		child.once('exit', resolve);
+		child.kill('SIGTERM');
+		setTimeout(() => child.exitCode === null && child.kill('SIGKILL'), 15_000).unref();
+	});
+}
+
 /** Output items of a node in an execution result, per output index. */
 function nodeOutput(run, nodeName) {
 	const runs = run?.data?.resultData?.runData?.[nodeName];
@@ -207,4 +242,46 @@ function itemsNode(count, prefix = 'item') {
 	};
 }
 
-module.exports = { N8nInstance, PACKAGE_NAME, WORK, nodeOutput, runError, linearWorkflow, itemsNode, installPackage };
+/**
+ * A workflow started by a production webhook (POST /webhook/<path>, body { count, prefix }):
+ * a Code node makes the items, then `nodes` run in turn, and the webhook answers with the
+ * last node's items once the execution ends.
+ */
+function webhookWorkflow(id, name, path, nodes) {
+	const webhook = {
+		parameters: { httpMethod: 'POST', path, responseMode: 'lastNode', responseData: 'allEntries', options: {} },
+		id: `${id}-hook`,
+		name: 'Webhook',
+		type: 'n8n-nodes-base.webhook',
+		typeVersion: 2,
+		position: [0, 0],
+		webhookId: `${id}-webhook`,
+	};
+	const items = {
+		name: 'Items',
+		type: 'n8n-nodes-base.code',
+		typeVersion: 2,
+		parameters: {
+			jsCode: "const { count, prefix } = $input.first().json.body; return Array.from({ length: count }, (_, i) => ({ json: { text: `${prefix}-${i}` } }));",
+		},
+	};
+	const all = [webhook, ...[items, ...nodes].map((node, i) => ({ id: `${id}-${i}`, position: [200 * (i + 1), 0], typeVersion: 1, ...node }))];
+	const connections = {};
+	for (let i = 0; i + 1 < all.length; i++) connections[all[i].name] = { main: [[{ node: all[i + 1].name, type: 'main', index: 0 }]] };
+	return { id, name, active: false, nodes: all, connections, settings: { executionOrder: 'v1' } };
+}
+
+/** A Code node that shows, for each item, the text of the Items item its pairedItem leads back to. */
+function pairingCheckNode() {
+	return {
+		name: 'Check Pairing',
+		type: 'n8n-nodes-base.code',
+		typeVersion: 2,
+		parameters: {
+			jsCode:
+				"return $input.all().map((item, i) => ({ json: { text: item.json.text, content: item.json.content, error: item.json.error, pairedText: $('Items').itemMatching(i).json.text } }));",
+		},
+	};
+}
+
+module.exports = { N8nInstance, PACKAGE_NAME, WORK, nodeOutput, runError, linearWorkflow, itemsNode, installPackage, webhookWorkflow, pairingCheckNode };

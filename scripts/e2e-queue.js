@@ -1,0 +1,143 @@
+#!/usr/bin/env node
+/**
+ * npm run e2e:queue: the package in n8n 2.41.1's queue mode (EXECUTIONS_MODE=queue), with a
+ * Redis server on loopback, one main process and two `n8n worker` processes sharing one key.
+ * Four executions of 200 items each are fired at once through a production webhook, against
+ * the mock server enforcing its rate limit over short windows, as OpenAI does.
+ *
+ * Asserts: every item answered, in order, with pairedItem leading back to its input; no item
+ * sent again after it succeeded; the jobs ran on both workers; the key appears in no log.
+ * Without redis-server (and no way to install it), it says so and skips.
+ */
+'use strict';
+
+const assert = require('node:assert/strict');
+const { execSync } = require('node:child_process');
+
+const { N8nInstance, pairingCheckNode, webhookWorkflow } = require('./lib/n8n');
+const { ensureRedis, startRedis } = require('./lib/redis');
+const { log } = require('./lib/toolchain');
+const { startMockOpenAi, fakeKey } = require('../test/support/mock-openai');
+
+const KEY = fakeKey('proj', 'queue');
+const REDIS_PORT = Number(process.env.E2E_QUEUE_REDIS_PORT || 6390);
+const MAIN_PORT = Number(process.env.E2E_QUEUE_PORT || 5690);
+const EXECUTIONS = 4;
+const ITEMS = 200;
+
+function queueEnv(brokerPort) {
+	return {
+		EXECUTIONS_MODE: 'queue',
+		QUEUE_BULL_REDIS_HOST: '127.0.0.1',
+		QUEUE_BULL_REDIS_PORT: String(REDIS_PORT),
+		N8N_RUNNERS_BROKER_PORT: String(brokerPort),
+		QUEUE_HEALTH_CHECK_ACTIVE: 'false',
+		OFFLOAD_MANUAL_EXECUTIONS_TO_WORKERS: 'true',
+	};
+}
+
+/** Starts everything queue mode needs, runs `body`, and stops it all again. */
+async function withQueueMode({ name, server, workflows, credentials }, body) {
+	const n8n = N8nInstance.create(name);
+	await n8n.importCredentials(credentials);
+	await n8n.importWorkflows(workflows);
+	for (const workflow of workflows) await n8n.publish(workflow.id);
+	const redis = await startRedis(REDIS_PORT);
+	const stops = [redis.stop];
+	try {
+		const main = await n8n.startServer({ port: MAIN_PORT, env: queueEnv(MAIN_PORT + 1) });
+		stops.unshift(main.stop);
+		const workers = [];
+		for (let w = 0; w < 2; w++) {
+			const worker = await n8n.startWorker({ env: queueEnv(MAIN_PORT + 2 + w), concurrency: 2 });
+			stops.unshift(worker.stop);
+			workers.push(worker);
+		}
+		return await body({ n8n, main, workers, server });
+	} finally {
+		for (const stop of stops) await stop();
+	}
+}
+
+/** POSTs to the webhook; resolves with the items the workflow's last node gave. */
+async function fire(url, prefix, count) {
+	const response = await fetch(url, {
+		method: 'POST',
+		headers: { 'content-type': 'application/json' },
+		body: JSON.stringify({ prefix, count }),
+	});
+	const text = await response.text();
+	if (!response.ok) throw new Error(`webhook answered ${response.status}: ${text.slice(0, 500)}`);
+	return JSON.parse(text);
+}
+
+function chatNode(credentialId) {
+	return {
+		name: 'Chat',
+		type: 'n8n-nodes-openai-reliable.openAiReliableChat',
+		credentials: { openAiReliableApi: { id: credentialId, name: 'Reliable (queue)' } },
+		onError: 'continueRegularOutput',
+		parameters: {
+			model: { __rl: true, mode: 'list', value: 'gpt-4o-mini' },
+			prompt: '={{ $json.text }}',
+			requestSettings: { maxWaitSeconds: 5 },
+		},
+	};
+}
+
+async function main() {
+	if (!ensureRedis()) {
+		process.stdout.write("SKIPPED npm run e2e:queue: redis-server is not installed and could not be (needs Debian's apt-get as root).\n");
+		return;
+	}
+	execSync('npm run build --silent', { stdio: 'inherit' });
+	const server = await startMockOpenAi({ apiKeys: [KEY], latencyMs: 50, jitterMs: 20, rateLimit: { rpm: 6000, shortWindow: true } });
+	const credentials = [{ id: 'queueToolkitCred', name: 'Reliable (queue)', type: 'openAiReliableApi', data: { apiKey: KEY, baseUrl: server.url, organizationId: '', projectId: '' } }];
+	const workflow = webhookWorkflow('queueChatFlow001', 'Queue: chat over the webhook items', 'reliable-queue', [chatNode('queueToolkitCred'), pairingCheckNode()]);
+	try {
+		await withQueueMode({ name: 'queue', server, workflows: [workflow], credentials }, async ({ n8n, main: mainProcess, workers }) => {
+			log(`queue mode: main on ${mainProcess.url}, 2 workers, Redis on 127.0.0.1:${REDIS_PORT}; firing ${EXECUTIONS} executions × ${ITEMS} items`);
+			const started = Date.now();
+			const results = await Promise.all(
+				Array.from({ length: EXECUTIONS }, (_, k) => fire(`${mainProcess.url}/webhook/reliable-queue`, `q${k}`, ITEMS)),
+			);
+			const wallMs = Date.now() - started;
+			results.forEach((items, k) => {
+				assert.equal(items.length, ITEMS, `execution ${k}: ${items.length} items`);
+				items.forEach((item, i) => {
+					assert.equal(item.text, `q${k}-${i}`, `execution ${k}, item ${i} is in its place`);
+					assert.equal(item.pairedText, `q${k}-${i}`, `execution ${k}, item ${i}: pairedItem leads back to its input`);
+					assert.equal(item.content, `Echo: q${k}-${i}`, `execution ${k}, item ${i} answered: ${item.error ?? ''}`);
+				});
+			});
+			const completions = new Map();
+			for (const r of server.requests) if (r.outcome === 'completion') completions.set(r.text, (completions.get(r.text) || 0) + 1);
+			const resent = [...completions.values()].filter((n) => n > 1).length;
+			assert.equal(resent, 0, 'no item was sent again after it succeeded');
+			assert.equal(completions.size, EXECUTIONS * ITEMS);
+			const jobs = workers.map((worker) => (worker.output.text.match(/Worker started execution/g) || []).length);
+			assert.ok(jobs.every((n) => n > 0), `jobs per worker: ${jobs.join(', ')}`);
+			const text = n8n.allLogs();
+			assert.equal(text.includes(KEY), false, 'the key leaked into a log');
+			assert.equal(text.includes(KEY.slice(-12)), false, 'the end of the key leaked into a log');
+			const total = server.requests.filter((r) => r.path === '/chat/completions').length;
+			const limited = server.counts.byStatus[429] || 0;
+			log(
+				`e2e:queue: ${EXECUTIONS} × ${ITEMS} items answered in ${(wallMs / 1000).toFixed(1)} s (floor ${((EXECUTIONS * ITEMS) / 100).toFixed(1)} s at 100 requests/s); ` +
+					`${limited} 429s in ${total} requests (${((limited / total) * 100).toFixed(1)}%); jobs per worker: ${jobs.join(', ')}; 0 sent again`,
+			);
+		});
+		process.stdout.write('\ne2e:queue: passed in real n8n queue mode\n');
+	} finally {
+		await server.close();
+	}
+}
+
+if (require.main === module) {
+	main().catch((error) => {
+		process.stderr.write(`${error.stack}\n`);
+		process.exit(1);
+	});
+}
+
+module.exports = { withQueueMode, fire, queueEnv };
