@@ -1,244 +1,281 @@
 #!/usr/bin/env node
 /**
- * npm run bench: throughput at the account's rate limit, in a real n8n (the e2e set-up),
- * against the project's mock server with a real sliding-window rate limit.
+ * npm run bench: this package in a real n8n 2.41.1 (the e2e set-up) against the project's
+ * mock server, which enforces its rate limits over short windows as OpenAI does (at most
+ * limit/60 requests and tokens in any one second). Side by side in one run:
  *
- * For each scenario the same 500 items run through
- *   (a) this package's Chat node (default settings unless the scenario says otherwise),
- *   (b) n8n's built-in OpenAI node (@n8n/n8n-nodes-langchain.openAi, "Message a Model",
- *       which uses /chat/completions like ours) with Retry On Fail on,
- *   (c) the theoretical floor: N / RPM (or N x tokens per request / TPM).
- * It prints wall time (the node's own execution time from n8n), the ratio to the floor,
- * the 429s the server sent, failed items, and requests sent (duplicates: items answered
- * more than once). Then the memory figure: n8n's peak RSS for 10,000 items.
+ * - throughput: one execution through our Chat node and through n8n's built-in OpenAI node
+ *   (Message a Model, typeVersion 1.8, Retry On Fail on), against the floor N / limit;
+ * - one limit per key: two executions in one n8n process, two n8n processes, and queue
+ *   mode with two workers and four executions, all sharing one key;
+ * - a small run in a warm n8n: 10 items, ours against the Basic LLM Chain with n8n's OpenAI
+ *   Chat Model;
+ * - the spend cap: what a capped run billed against its cap;
+ * - the tokenizer (bench/tokenizer.js).
  *
- * Exits non-zero only when our node fails an item. Timings are printed, never asserted.
- * Options: --scenario=<name> (repeatable), --items=<n>, --skip-builtin, --skip-memory.
+ * It prints tables and never asserts timings; it exits non-zero only when our node loses an
+ * item. Options: --group=<throughput|shared|small|cap|tokenizer|memory> (repeatable),
+ * --items=<n>, --skip-builtin.
  */
 'use strict';
 
 const { execSync } = require('node:child_process');
-const fs = require('node:fs');
-const os = require('node:os');
 const path = require('node:path');
 
-const { N8nInstance, nodeOutput, linearWorkflow, itemsNode } = require('../scripts/lib/n8n');
+const lib = require('./lib');
 const { startMockOpenAi, fakeKey } = require('../test/support/mock-openai');
+const { withQueueMode, fire } = require('../scripts/e2e-queue');
+const { priceOf } = require('../scripts/lib/prices');
 
 const args = process.argv.slice(2);
 const option = (name, fallback) => {
 	const hit = args.find((a) => a.startsWith(`--${name}=`));
 	return hit ? hit.split('=')[1] : fallback;
 };
-const only = args.filter((a) => a.startsWith('--scenario=')).map((a) => a.split('=')[1]);
+const groups = args.filter((a) => a.startsWith('--group=')).map((a) => a.split('=')[1]);
+const wants = (group) => (groups.length === 0 ? group !== 'memory' : groups.includes(group));
 const N = Number(option('items', 500));
+const SKIP_BUILTIN = args.includes('--skip-builtin');
 const KEY = fakeKey('proj', 'bench');
+const lines = [];
+let oursLost = 0;
 
+const say = (text) => process.stdout.write(`[bench] ${text}\n`);
+
+/** Short-window RPM 600 (10 requests in any second) and 300 ms ± 50 ms latency. */
+const RPM_600 = { rateLimit: { rpm: 600, shortWindow: true }, latencyMs: 300, jitterMs: 50 };
 const MAX_TOKENS = 400;
-/** What the mock counts per request against TPM: prompt (about 8 tokens here) plus max_tokens. */
-const TOKENS_PER_REQUEST = 8 + MAX_TOKENS;
 
-const scenarios = [
-	{
-		name: 'rpm-bound',
-		about: 'RPM 600 (enforced per second, as OpenAI quantizes), 300 ms ± 50 ms latency',
-		server: { rateLimit: { rpm: 600, windowMs: 1000 }, latencyMs: 300, jitterMs: 50 },
-		floorMs: (n) => (n / 600) * 60_000,
-	},
-	{
-		name: 'tpm-bound',
-		about: `TPM 300,000 with max_tokens ${MAX_TOKENS} (about ${TOKENS_PER_REQUEST} tokens a request), RPM 10,000, 300 ms latency`,
-		server: { rateLimit: { rpm: 10_000, tpm: 300_000, windowMs: 1000 }, latencyMs: 300, jitterMs: 50 },
-		maxTokens: MAX_TOKENS,
-		floorMs: (n) => ((n * TOKENS_PER_REQUEST) / 300_000) * 60_000,
-	},
-	{
-		name: '429-storm',
-		about: 'RPM 600 and 30% of requests rejected with 429 at random, 300 ms latency; our Max Retries 10',
-		server: { rateLimit: { rpm: 600, windowMs: 1000 }, latencyMs: 300, jitterMs: 50, random429Rate: 0.3 },
-		ours: { maxRetries: 10 },
-		floorMs: (n) => (n / 600) * 60_000,
-	},
-	{
-		name: 'latency-bound',
-		about: 'no binding limit (RPM 10,000), 300 ms latency; our Concurrency 20',
-		server: { rateLimit: { rpm: 10_000, windowMs: 1000 }, latencyMs: 300, jitterMs: 50 },
-		ours: { concurrency: 20 },
-		floorMs: (n) => (n / 10_000) * 60_000,
-	},
-].filter((s) => only.length === 0 || only.includes(s.name));
-
-function oursWorkflow(id, scenario) {
-	return linearWorkflow(id, `bench ours ${scenario.name}`, [
-		itemsNode(N),
+async function throughput(n8n, server) {
+	/** Prompt "item-123" is about 12 tokens with the framing; each request holds that plus max_tokens. */
+	const tokensPerRequest = 12 + MAX_TOKENS;
+	const scenarios = [
+		{ name: 'rpm-bound', about: 'RPM 600 over short windows, 300 ms ± 50 ms latency', server: RPM_600, floorMs: (n) => (n / 600) * 60_000 },
 		{
-			name: 'Chat',
-			type: 'n8n-nodes-openai-reliable.openAiReliableChat',
-			credentials: { openAiReliableApi: { id: 'benchReliableCred', name: 'Reliable (bench)' } },
-			onError: 'continueRegularOutput',
-			parameters: {
-				model: { __rl: true, mode: 'list', value: 'gpt-4o-mini' },
-				prompt: '={{ $json.text }}',
-				options: scenario.maxTokens ? { maxTokens: scenario.maxTokens } : {},
-				requestSettings: { ...(scenario.ours || {}) },
-			},
+			name: 'tpm-bound',
+			about: `TPM 300,000 over short windows with max_tokens ${MAX_TOKENS} (about ${tokensPerRequest} tokens a request), RPM 10,000`,
+			server: { rateLimit: { rpm: 10_000, tpm: 300_000, shortWindow: true }, latencyMs: 300, jitterMs: 50 },
+			options: { maxTokens: MAX_TOKENS },
+			floorMs: (n) => ((n * tokensPerRequest) / 300_000) * 60_000,
 		},
-	]);
-}
-
-function builtinWorkflow(id, scenario) {
-	return linearWorkflow(id, `bench built-in ${scenario.name}`, [
-		itemsNode(N),
 		{
-			name: 'Chat',
-			type: '@n8n/n8n-nodes-langchain.openAi',
-			typeVersion: 1.8,
-			credentials: { openAiApi: { id: 'benchBuiltinCred', name: 'OpenAI (bench)' } },
-			retryOnFail: true,
-			maxTries: 3,
-			waitBetweenTries: 1000,
-			parameters: {
-				resource: 'text',
-				operation: 'message',
-				modelId: { __rl: true, mode: 'list', value: 'gpt-4o-mini' },
-				messages: { values: [{ content: '={{ $json.text }}' }] },
-				options: scenario.maxTokens ? { maxTokens: scenario.maxTokens } : {},
-			},
+			name: '429-storm',
+			about: 'RPM 600 over short windows plus 30% of requests rejected at random; default settings',
+			server: { ...RPM_600, random429Rate: 0.3 },
+			floorMs: (n) => (n / 600) * 60_000,
 		},
-	]);
-}
-
-function measure(result, server) {
-	const runs = result.run?.data?.resultData?.runData?.Chat ?? [];
-	const wallMs = runs.reduce((sum, r) => sum + (r.executionTime || 0), 0);
-	const items = nodeOutput(result.run, 'Chat')[0] ?? [];
-	const answered = items.filter((i) => i.json && !i.json.error).length;
-	const perItem = new Map();
-	for (const r of server.requests) {
-		if (r.outcome === 'completion') perItem.set(r.text, (perItem.get(r.text) || 0) + 1);
+		{
+			name: 'latency-bound',
+			about: 'no binding limit (RPM 10,000), 300 ms latency; our Concurrency 20',
+			server: { rateLimit: { rpm: 10_000, shortWindow: true }, latencyMs: 300, jitterMs: 50 },
+			ours: { concurrency: 20 },
+			floorMs: (n) => (n / 10_000) * 60_000,
+		},
+	];
+	const rows = [];
+	const notes = [];
+	for (const scenario of scenarios) {
+		const floorMs = scenario.floorMs(N);
+		rows.push([scenario.name, 'floor', (floorMs / 1000).toFixed(1), '1.00', '', '', N, '']);
+		const runners = [['ours', lib.oursChat(scenario.options ? { options: scenario.options } : {}, scenario.ours || {})]];
+		if (!SKIP_BUILTIN) runners.push(['n8n built-in', lib.builtinChat(scenario.options || {})]);
+		const measured = {};
+		for (const [runner, node] of runners) {
+			const id = `bench${runner === 'ours' ? 'O' : 'B'}${scenario.name.replace(/[^a-z0-9]/gi, '')}`.slice(0, 16).padEnd(16, '0');
+			await n8n.importWorkflows([lib.linearWorkflow(id, `bench ${runner} ${scenario.name}`, [lib.itemsNode(N), node])]);
+			server.configure(scenario.server);
+			say(`${scenario.name}: ${runner}…`);
+			const result = await n8n.execute(id);
+			const node_ = lib.nodeFigures(result);
+			const s = lib.serverFigures(server);
+			const failed = N - node_.answered;
+			if (runner === 'ours') oursLost += failed;
+			measured[runner] = node_.wallMs;
+			rows.push([scenario.name, runner, (node_.wallMs / 1000).toFixed(1), (node_.wallMs / floorMs).toFixed(2), `${s.rateLimited} (${lib.pct(s.rateLimited, s.requests)})`, failed, s.requests, s.duplicates]);
+			say(`  ${(node_.wallMs / 1000).toFixed(1)} s, ${(node_.wallMs / floorMs).toFixed(2)}x floor, 429s ${s.rateLimited}, failed ${failed}, duplicates ${s.duplicates}`);
+		}
+		const speedup = measured['n8n built-in'] && measured.ours ? `; ours ${(measured['n8n built-in'] / measured.ours).toFixed(1)}x faster than the built-in node` : '';
+		notes.push(`- ${scenario.name}: ${scenario.about}${speedup}.`);
 	}
-	const duplicates = [...perItem.values()].filter((n) => n > 1).length;
-	return {
-		wallMs,
-		attempts: runs.length,
-		failed: N - answered,
-		requests: server.requests.length,
-		rateLimited: server.counts.byStatus[429] || 0,
-		duplicates,
-	};
+	lines.push(`\n### One execution, ${N} items (wall = the node's execution time in n8n)\n`);
+	lines.push(lib.table(['scenario', 'runner', 'wall s', 'x floor', '429s (share)', 'failed', 'requests', 'duplicates'], rows));
+	lines.push('', ...notes);
 }
 
-function row(cells, widths) {
-	return `| ${cells.map((c, i) => String(c).padEnd(widths[i])).join(' | ')} |`;
+/** Runs several `n8n execute` processes at once; the aggregate wall spans the first node start to the last node end. */
+async function parallelProcesses(n8n, ids) {
+	const results = await Promise.all(ids.map((id) => n8n.execute(id)));
+	const spans = results.map((r) => lib.nodeFigures(r)).map((f) => ({ start: f.startedAt, end: f.startedAt + f.wallMs, answered: f.answered }));
+	return { wallMs: Math.max(...spans.map((s) => s.end)) - Math.min(...spans.map((s) => s.start)), answered: spans.reduce((sum, s) => sum + s.answered, 0) };
+}
+
+async function shared(n8n, server) {
+	const perExecution = 300;
+	const rows = [];
+	const record = (name, items, wallMs, answered) => {
+		const floorMs = (items / 600) * 60_000;
+		const s = lib.serverFigures(server);
+		const failed = items - answered;
+		oursLost += failed;
+		rows.push([name, items, (floorMs / 1000).toFixed(1), (wallMs / 1000).toFixed(1), (wallMs / floorMs).toFixed(2), `${s.rateLimited} (${lib.pct(s.rateLimited, s.requests)})`, failed, s.duplicates]);
+		say(`  ${name}: ${(wallMs / 1000).toFixed(1)} s, ${(wallMs / floorMs).toFixed(2)}x floor, 429s ${s.rateLimited}/${s.requests}, failed ${failed}, duplicates ${s.duplicates}`);
+	};
+
+	// Two executions in one n8n process: a running n8n, a webhook fired twice at once.
+	const hook = lib.webhookWorkflow('benchSharedHook1', 'bench shared: webhook chat', 'bench-shared', [lib.oursChat()]);
+	await n8n.importWorkflows([hook]);
+	await n8n.publish(hook.id);
+	const serverProcess = await n8n.startServer({ port: 5697, env: { N8N_RUNNERS_BROKER_PORT: '5698' } });
+	try {
+		server.configure(RPM_600);
+		say('two executions in one process…');
+		const started = Date.now();
+		const responses = await Promise.all(['a', 'b'].map((prefix) => fire(`${serverProcess.url}/webhook/bench-shared`, prefix, perExecution)));
+		record('2 executions, 1 process', 2 * perExecution, Date.now() - started, responses.flat().filter((i) => i.content !== undefined && !i.error).length);
+	} finally {
+		await serverProcess.stop();
+	}
+
+	// Two n8n processes (`n8n execute` twice at once), nothing shared but the server.
+	const ids = ['benchProcessOne1', 'benchProcessTwo1'];
+	await n8n.importWorkflows(ids.map((id, k) => lib.linearWorkflow(id, `bench process ${k}`, [lib.itemsNode(perExecution, `p${k}`), lib.oursChat()])));
+	server.configure(RPM_600);
+	say('two processes…');
+	const two = await parallelProcesses(n8n, ids);
+	record('2 processes', 2 * perExecution, two.wallMs, two.answered);
+
+	// Queue mode: Redis, one main, two workers, four executions of 200 items.
+	const { ensureRedis } = require('../scripts/lib/redis');
+	if (ensureRedis()) {
+		server.configure(RPM_600);
+		const workflow = lib.webhookWorkflow('benchQueueHook01', 'bench queue', 'bench-queue', [lib.oursChat()]);
+		await withQueueMode(
+			{ name: 'bench-queue', server, workflows: [workflow], credentials: lib.credentials(KEY, server.url) },
+			async ({ main }) => {
+				server.configure(RPM_600);
+				say('queue mode, 2 workers × 4 executions…');
+				const started = Date.now();
+				const responses = await Promise.all([0, 1, 2, 3].map((k) => fire(`${main.url}/webhook/bench-queue`, `q${k}`, 200)));
+				record('queue: 2 workers, 4 executions', 800, Date.now() - started, responses.flat().filter((i) => i.content !== undefined && !i.error).length);
+			},
+		);
+	} else {
+		rows.push(['queue mode', 'skipped: no redis-server', '', '', '', '', '', '']);
+	}
+	lines.push('\n### One key shared by executions, processes and workers (RPM 600 over short windows, 300 ms latency)\n');
+	lines.push(lib.table(['scenario', 'items', 'floor s', 'wall s', 'x floor', '429s (share)', 'failed', 'duplicates'], rows));
+	lines.push(
+		'',
+		'- Wall: from the first request to the last answer (webhook runs: from firing to the last response, n8n overhead included; processes: from the first node start to the last node end).',
+	);
+}
+
+/** A warm n8n: 10 items through a webhook, 5 times each; the median round trip. */
+async function small(n8n, server) {
+	const runs = 5;
+	const chain = [
+		{
+			name: 'Basic LLM Chain',
+			type: '@n8n/n8n-nodes-langchain.chainLlm',
+			typeVersion: 1.9,
+			parameters: { promptType: 'define', text: '={{ $json.text }}' },
+		},
+	];
+	const model = {
+		name: 'OpenAI Chat Model',
+		type: '@n8n/n8n-nodes-langchain.lmChatOpenAi',
+		typeVersion: 1.3,
+		credentials: lib.BUILTIN_CRED,
+		parameters: { model: { __rl: true, mode: 'list', value: 'gpt-4o-mini' }, responsesApiEnabled: false, options: {} },
+		position: [600, 200],
+	};
+	const ours = lib.webhookWorkflow('benchSmallOurs01', 'bench small ours', 'bench-small-ours', [lib.oursChat()]);
+	const theirs = lib.webhookWorkflow('benchSmallChain1', 'bench small chain', 'bench-small-chain', chain);
+	theirs.nodes.push({ id: 'benchSmallChain1-model', ...model });
+	theirs.connections['OpenAI Chat Model'] = { ai_languageModel: [[{ node: 'Basic LLM Chain', type: 'ai_languageModel', index: 0 }]] };
+	await n8n.importWorkflows([ours, theirs]);
+	await n8n.publish(ours.id);
+	await n8n.publish(theirs.id);
+	const serverProcess = await n8n.startServer({ port: 5697, env: { N8N_RUNNERS_BROKER_PORT: '5698' } });
+	const rows = [];
+	try {
+		server.configure({ latencyMs: 300, jitterMs: 0 });
+		for (const [name, hookPath] of [
+			['ours (Chat node, defaults)', 'bench-small-ours'],
+			['n8n Basic LLM Chain + OpenAI Chat Model', 'bench-small-chain'],
+		]) {
+			await fire(`${serverProcess.url}/webhook/${hookPath}`, 'warm', 2);
+			const times = [];
+			for (let r = 0; r < runs; r++) {
+				const started = Date.now();
+				const items = await fire(`${serverProcess.url}/webhook/${hookPath}`, `s${r}`, 10);
+				times.push(Date.now() - started);
+				if (items.length !== 10) throw new Error(`${name}: ${items.length} items`);
+			}
+			times.sort((a, b) => a - b);
+			rows.push([name, (times[Math.floor(runs / 2)] / 1000).toFixed(2), (times[0] / 1000).toFixed(2), (times[runs - 1] / 1000).toFixed(2)]);
+			say(`  small run, ${name}: median ${times[Math.floor(runs / 2)]} ms`);
+		}
+	} finally {
+		await serverProcess.stop();
+	}
+	lines.push('\n### A small run in a warm n8n: 10 items, 300 ms latency, webhook round trip (median of 5)\n');
+	lines.push(lib.table(['runner', 'median s', 'min s', 'max s'], rows));
+}
+
+async function spendCap(n8n, server) {
+	const cap = 0.5;
+	const count = 500;
+	const prompt = 'Summarise this text. '.repeat(250);
+	const workflow = lib.linearWorkflow('benchSpendCap001', 'bench spend cap', [
+		{ ...lib.itemsNode(count, 'cap') },
+		lib.oursChat(
+			{ model: { __rl: true, mode: 'list', value: 'gpt-4o' }, prompt: `={{ "${prompt}" + $json.text }}`, options: { maxTokens: 300 } },
+			{ concurrency: 10, maxSpendUsd: cap },
+		),
+	]);
+	await n8n.importWorkflows([workflow]);
+	server.configure({ latencyMs: 100, jitterMs: 20 });
+	say('spend cap…');
+	const result = await n8n.execute(workflow.id);
+	const figures = lib.nodeFigures(result);
+	const completions = server.requests.filter((r) => r.outcome === 'completion');
+	const billed = completions.reduce((sum, r) => sum + priceOf(r.body.model, r.usage), 0);
+	const notSent = figures.items.filter((i) => i.json.notSent === true).length;
+	const lost = count - figures.answered - notSent;
+	oursLost += Math.max(0, lost) + (completions.length - figures.answered);
+	const worst = Math.max(...figures.items.filter((i) => i.json.costUsd).map((i) => i.json.costUsd));
+	lines.push(`\n### Spend cap: ${count} items of about 1,300 tokens to gpt-4o, Max Tokens 300, Concurrency 10, cap $${cap.toFixed(2)}\n`);
+	lines.push(
+		lib.table(
+			['answered', 'not sent', 'billed (mock usage x price)', 'billed / cap', 'unused headroom', 'lost answers'],
+			[[figures.answered, notSent, `$${billed.toFixed(4)}`, `${((billed / cap) * 100).toFixed(1)}%`, `$${(cap - billed).toFixed(4)}`, completions.length - figures.answered]],
+		),
+	);
+	lines.push('', `- One answer cost up to $${worst.toFixed(4)}; the headroom left is what the worst-case reservations of the last items in flight needed.`);
+	say(`  spend cap: billed $${billed.toFixed(4)} of $${cap}, ${figures.answered} answered, ${notSent} not sent`);
 }
 
 async function main() {
 	execSync('npm run build --silent', { stdio: 'inherit' });
 	const server = await startMockOpenAi({ apiKeys: [KEY], adminKeys: [] });
-	const n8n = N8nInstance.create('bench');
-	await n8n.importCredentials([
-		{ id: 'benchReliableCred', name: 'Reliable (bench)', type: 'openAiReliableApi', data: { apiKey: KEY, baseUrl: server.url, organizationId: '', projectId: '' } },
-		{ id: 'benchBuiltinCred', name: 'OpenAI (bench)', type: 'openAiApi', data: { apiKey: KEY, url: server.url, organizationId: '', header: false } },
-	]);
-	const results = [];
+	const n8n = lib.N8nInstance.create('bench');
+	await n8n.importCredentials(lib.credentials(KEY, server.url));
+	lines.push(`Benchmark, real n8n 2.41.1, mock OpenAI on 127.0.0.1 enforcing limits over short windows; ${new Date().toISOString().slice(0, 10)}`);
 	try {
-		for (const scenario of scenarios) {
-			const floorMs = scenario.floorMs(N);
-			const runners = [['ours', oursWorkflow]];
-			if (!args.includes('--skip-builtin')) runners.push(['n8n built-in', builtinWorkflow]);
-			for (const [runner, build] of runners) {
-				const id = `bench${runner === 'ours' ? 'O' : 'B'}${scenario.name.replace(/[^a-z0-9]/gi, '')}`.slice(0, 16).padEnd(16, '0');
-				await n8n.importWorkflows([build(id, scenario)]);
-				server.configure(scenario.server);
-				process.stdout.write(`[bench] ${scenario.name}: ${runner}…\n`);
-				const result = await n8n.execute(id);
-				const m = measure(result, server);
-				results.push({ scenario: scenario.name, runner, floorMs, ...m });
-				process.stdout.write(
-					`[bench]   ${(m.wallMs / 1000).toFixed(1)} s, ${(m.wallMs / floorMs).toFixed(2)}x floor, 429s ${m.rateLimited}, failed ${m.failed}, requests ${m.requests}, duplicates ${m.duplicates}\n`,
-				);
-			}
-		}
-
-		let memory;
-		if (!args.includes('--skip-memory')) {
-			server.configure({});
-			server.options.record = false;
-			const count = 10_000;
-			const chat = linearWorkflow('benchMemoryOurs1', 'memory ours', [
-				{ ...itemsNode(count) },
-				{ ...oursWorkflow('x', { ours: { concurrency: 20 } }).nodes[2] },
-			]);
-			const baseline = linearWorkflow('benchMemoryBase1', 'memory baseline', [{ ...itemsNode(count) }]);
-			await n8n.importWorkflows([chat, baseline]);
-			process.stdout.write(`[bench] memory: ${count} items…\n`);
-			const base = await n8n.execute('benchMemoryBase1');
-			const ours = await n8n.execute('benchMemoryOurs1');
-			const out = nodeOutput(ours.run, 'Chat')[0] ?? [];
-			const outputBytes = Buffer.byteLength(JSON.stringify(out));
-			memory = {
-				count,
-				answered: out.filter((i) => !i.json.error).length,
-				baselineMb: base.peakRssKb / 1024,
-				oursMb: ours.peakRssKb / 1024,
-				outputMb: outputBytes / 1024 / 1024,
-				wallMs: (ours.run?.data?.resultData?.runData?.Chat ?? []).reduce((s, r) => s + r.executionTime, 0),
-			};
-			server.options.record = true;
-		}
-
-		let heap = [];
-		if (!args.includes('--skip-memory')) {
-			process.stdout.write('[bench] memory: retained heap in-process…\n');
-			const file = path.join(os.tmpdir(), `openai-reliable-memory-${Date.now()}.jsonl`);
-			execSync(`node --expose-gc node_modules/.bin/jest --config bench/jest.config.js --silent`, {
-				stdio: 'inherit',
-				env: { ...process.env, MEMORY_BENCH_RESULT: file },
-			});
-			heap = fs.readFileSync(file, 'utf8').trim().split('\n').map((line) => JSON.parse(line));
-			fs.rmSync(file, { force: true });
-		}
-
-		const widths = [14, 13, 8, 9, 6, 7, 9, 11];
-		const lines = [
-			'',
-			`Throughput, ${N} items per run, real n8n 2.41.1, mock OpenAI on 127.0.0.1`,
-			row(['scenario', 'runner', 'wall s', 'x floor', '429s', 'failed', 'requests', 'duplicates'], widths),
-			row(widths.map((w) => '-'.repeat(w)), widths),
-		];
-		for (const scenario of scenarios) {
-			const floorMs = scenario.floorMs(N);
-			lines.push(row([scenario.name, 'floor', (floorMs / 1000).toFixed(1), '1.00', '', '', N, ''], widths));
-			for (const r of results.filter((x) => x.scenario === scenario.name)) {
-				lines.push(row([scenario.name, r.runner, (r.wallMs / 1000).toFixed(1), (r.wallMs / floorMs).toFixed(2), r.rateLimited, r.failed, r.requests, r.duplicates], widths));
-			}
-		}
-		lines.push('');
-		for (const scenario of scenarios) {
-			const ours = results.find((r) => r.scenario === scenario.name && r.runner === 'ours');
-			const builtin = results.find((r) => r.scenario === scenario.name && r.runner !== 'ours');
-			const speedup = ours && builtin && builtin.failed < N ? ` ours is ${(builtin.wallMs / ours.wallMs).toFixed(1)}x faster than the built-in node.` : '';
-			lines.push(`- ${scenario.name}: ${scenario.about}.${speedup}`);
-		}
-		if (memory) {
-			lines.push(
-				'',
-				`Memory: ${memory.count} items at zero latency (Concurrency 20): n8n peak RSS ${memory.oursMb.toFixed(0)} MB with our Chat node, ` +
-					`${memory.baselineMb.toFixed(0)} MB for the same items without it; the node's output is ${memory.outputMb.toFixed(1)} MB of JSON; ` +
-					`${memory.answered}/${memory.count} answered in ${(memory.wallMs / 1000).toFixed(1)} s.`,
-			);
-		}
-		for (const h of heap) {
-			lines.push(
-				`Retained by the Chat node after ${h.count} items (in-process, after a full GC): ${(h.retainedHeapBytes / 1e6).toFixed(1)} MB of heap for ${(h.outputBytes / 1e6).toFixed(1)} MB of output JSON.`,
-			);
-		}
-		process.stdout.write(`${lines.join('\n')}\n`);
-		const failedOurs = results.filter((r) => r.runner === 'ours' && r.failed > 0);
-		process.exit(failedOurs.length ? 1 : 0);
+		if (wants('throughput')) await throughput(n8n, server);
+		if (wants('shared')) await shared(n8n, server);
+		if (wants('small')) await small(n8n, server);
+		if (wants('cap')) await spendCap(n8n, server);
 	} finally {
 		await server.close();
 	}
+	if (wants('tokenizer')) {
+		lines.push('\n### Tokenizer\n');
+		lines.push(execSync(`node ${path.join(__dirname, 'tokenizer.js')} --table`, { encoding: 'utf8' }).trim());
+	}
+	process.stdout.write(`\n${lines.join('\n')}\n`);
+	process.exit(oursLost ? 1 : 0);
 }
 
 main().catch((error) => {

@@ -4,6 +4,9 @@
  * Special tokens are treated as ordinary text (what a user's prompt contains).
  *
  * Fast on any input:
+ * - text is cut into lines where no piece can cross (a line break followed by a letter or
+ *   digit); ASCII-only lines are split with an ASCII-only form of the pattern, which gives
+ *   the same pieces two to three times faster than the Unicode one;
  * - a piece's bytes are looked up as a "binary string" (one character per byte), which for
  *   ASCII is the piece itself, so most lookups need no conversion;
  * - counts of recent pieces are cached (words repeat);
@@ -21,6 +24,27 @@ const CACHEABLE = 64;
 const CACHE_SIZE = 50_000;
 
 const utf8 = new TextEncoder();
+
+/**
+ * The pattern for ASCII-only text: the Unicode classes narrowed to their ASCII members
+ * (letters, digits; marks and the other letter kinds have none). Undefined when the
+ * pattern uses a class this does not know.
+ */
+export function asciiPattern(pattern: string): string | undefined {
+	const ascii = pattern
+		.replace(/\\p\{N\}\{1,3\}/g, '[0-9]{1,3}')
+		.replace(/\\p\{L\}\+/g, '[A-Za-z]+')
+		.replace(/\\p\{Lu\}\\p\{Lt\}\\p\{Lm\}\\p\{Lo\}\\p\{M\}/g, 'A-Z')
+		.replace(/\\p\{Ll\}\\p\{Lm\}\\p\{Lo\}\\p\{M\}/g, 'a-z')
+		.replace(/\\p\{L\}/g, 'A-Za-z')
+		.replace(/\\p\{N\}/g, '0-9');
+	return ascii.includes('\\p{') ? undefined : ascii;
+}
+
+/** Where a line break is followed by a letter or digit: no piece of OpenAI's patterns crosses it. */
+const SAFE_CUT = /[\r\n](?=[\p{L}\p{N}])/gu;
+// eslint-disable-next-line no-control-regex
+const ASCII_ONLY = /^[\x00-\x7f]*$/;
 
 /** The piece as a binary string: one character per UTF-8 byte. */
 function binaryOf(piece: string): string {
@@ -93,19 +117,38 @@ export class BpeEncoding {
 	readonly name: string;
 	private readonly ranks = new Map<string, number>();
 	private readonly pattern: RegExp;
+	private readonly ascii?: RegExp;
 	private readonly cache = new Map<string, number>();
 
 	constructor(data: EncodingData) {
 		this.name = data.name;
-		this.pattern = new RegExp(data.pattern, 'gu');
+		// Groups only group here: capturing them would allocate for every piece.
+		const pattern = data.pattern.replace(/\((?!\?)/g, '(?:');
+		this.pattern = new RegExp(pattern, 'gu');
+		const ascii = asciiPattern(pattern);
+		if (ascii) this.ascii = new RegExp(ascii, 'g');
 		const tokens = data.ranks.split(' ');
 		for (let rank = 0; rank < tokens.length; rank++) this.ranks.set(atob(tokens[rank]), rank);
 	}
 
 	/** Number of tokens in text. */
 	count(text: string): number {
+		if (!this.ascii) return this.countWith(this.pattern, text);
 		let total = 0;
-		const pattern = this.pattern;
+		let start = 0;
+		SAFE_CUT.lastIndex = 0;
+		for (let cut = SAFE_CUT.exec(text); ; cut = SAFE_CUT.exec(text)) {
+			const end = cut ? cut.index + 1 : text.length;
+			const line = text.slice(start, end);
+			total += this.countWith(ASCII_ONLY.test(line) ? this.ascii : this.pattern, line);
+			if (!cut) break;
+			start = end;
+		}
+		return total;
+	}
+
+	private countWith(pattern: RegExp, text: string): number {
+		let total = 0;
 		pattern.lastIndex = 0;
 		for (let match = pattern.exec(text); match !== null; match = pattern.exec(text)) {
 			const piece = match[0];

@@ -1,0 +1,107 @@
+/**
+ * What the benchmark groups share: workflows for our nodes and n8n's built-in ones, runs in
+ * one-off processes (`n8n execute`) and in a running n8n (webhooks), and the figures taken
+ * from the mock server. Timings are printed, never asserted.
+ */
+'use strict';
+
+const { N8nInstance, nodeOutput, linearWorkflow, itemsNode, webhookWorkflow } = require('../scripts/lib/n8n');
+
+const OURS_CRED = { openAiReliableApi: { id: 'benchReliableCred', name: 'Reliable (bench)' } };
+const BUILTIN_CRED = { openAiApi: { id: 'benchBuiltinCred', name: 'OpenAI (bench)' } };
+
+function credentials(key, url) {
+	return [
+		{ id: 'benchReliableCred', name: 'Reliable (bench)', type: 'openAiReliableApi', data: { apiKey: key, baseUrl: url, organizationId: '', projectId: '' } },
+		{ id: 'benchBuiltinCred', name: 'OpenAI (bench)', type: 'openAiApi', data: { apiKey: key, url, organizationId: '', header: false } },
+	];
+}
+
+/** Our Chat node; `parameters` merge into the defaults. */
+function oursChat(parameters = {}, settings = {}) {
+	return {
+		name: 'Chat',
+		type: 'n8n-nodes-openai-reliable.openAiReliableChat',
+		credentials: OURS_CRED,
+		onError: 'continueRegularOutput',
+		parameters: {
+			model: { __rl: true, mode: 'list', value: 'gpt-4o-mini' },
+			prompt: '={{ $json.text }}',
+			requestSettings: settings,
+			...parameters,
+		},
+	};
+}
+
+/** n8n's built-in OpenAI node, "Message a Model" (it calls /chat/completions too), with Retry On Fail. */
+function builtinChat(options = {}) {
+	return {
+		name: 'Chat',
+		type: '@n8n/n8n-nodes-langchain.openAi',
+		typeVersion: 1.8,
+		credentials: BUILTIN_CRED,
+		retryOnFail: true,
+		maxTries: 3,
+		waitBetweenTries: 1000,
+		parameters: {
+			resource: 'text',
+			operation: 'message',
+			modelId: { __rl: true, mode: 'list', value: 'gpt-4o-mini' },
+			messages: { values: [{ content: '={{ $json.text }}' }] },
+			options,
+		},
+	};
+}
+
+/** The mock's view of a run: requests, 429s, and items answered more than once. */
+function serverFigures(server) {
+	const perItem = new Map();
+	for (const r of server.requests) if (r.outcome === 'completion') perItem.set(r.text, (perItem.get(r.text) || 0) + 1);
+	return {
+		requests: server.requests.filter((r) => r.path === '/chat/completions' || r.path === '/responses').length,
+		rateLimited: server.counts.byStatus[429] || 0,
+		duplicates: [...perItem.values()].filter((n) => n > 1).length,
+		answered: perItem.size,
+	};
+}
+
+/** Node execution time and the answered items of a `n8n execute` result. */
+function nodeFigures(result, nodeName = 'Chat') {
+	const runs = result.run?.data?.resultData?.runData?.[nodeName] ?? [];
+	const items = nodeOutput(result.run, nodeName)[0] ?? [];
+	return {
+		wallMs: runs.reduce((sum, r) => sum + (r.executionTime || 0), 0),
+		startedAt: runs[0]?.startTime,
+		items,
+		answered: items.filter((i) => i.json && i.json.content !== undefined && !i.json.error).length,
+	};
+}
+
+function row(cells, widths) {
+	return `| ${cells.map((c, i) => String(c).padEnd(widths[i])).join(' | ')} |`;
+}
+
+function table(header, rows) {
+	const widths = header.map((h, i) => Math.max(String(h).length, ...rows.map((r) => String(r[i]).length)));
+	return [row(header, widths), row(widths.map((w) => '-'.repeat(w)), widths), ...rows.map((r) => row(r, widths))].join('\n');
+}
+
+/** A percentage with one decimal. */
+const pct = (part, whole) => (whole ? `${((part / whole) * 100).toFixed(1)}%` : '0%');
+
+module.exports = {
+	N8nInstance,
+	linearWorkflow,
+	itemsNode,
+	webhookWorkflow,
+	nodeOutput,
+	credentials,
+	oursChat,
+	builtinChat,
+	serverFigures,
+	nodeFigures,
+	table,
+	pct,
+	OURS_CRED,
+	BUILTIN_CRED,
+};
