@@ -104,7 +104,8 @@ async function throughput(n8n, server) {
 
 /** Runs several `n8n execute` processes at once; the aggregate wall spans the first node start to the last node end. */
 async function parallelProcesses(n8n, ids) {
-	const results = await Promise.all(ids.map((id) => n8n.execute(id)));
+	// Each process starts its own task-runner broker: one port each.
+	const results = await Promise.all(ids.map((id, k) => n8n.execute(id, { env: { N8N_RUNNERS_BROKER_PORT: String(5700 + k) } })));
 	const spans = results.map((r) => lib.nodeFigures(r)).map((f) => ({ start: f.startedAt, end: f.startedAt + f.wallMs, answered: f.answered }));
 	return { wallMs: Math.max(...spans.map((s) => s.end)) - Math.min(...spans.map((s) => s.start)), answered: spans.reduce((sum, s) => sum + s.answered, 0) };
 }

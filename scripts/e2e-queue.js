@@ -59,8 +59,24 @@ async function withQueueMode({ name, server, workflows, credentials }, body) {
 	}
 }
 
+/**
+ * Waits until n8n has registered a production webhook: n8n reports ready before it has
+ * activated every workflow. A GET answers "not registered for GET" once the POST one exists.
+ */
+async function waitForWebhook(url, timeoutMs = 60_000) {
+	const started = Date.now();
+	for (;;) {
+		const response = await fetch(url).catch(() => undefined);
+		const text = response ? await response.text() : '';
+		if (response && (response.status !== 404 || /not registered for GET|Did you mean to make a POST/i.test(text))) return;
+		if (Date.now() - started > timeoutMs) throw new Error(`the webhook ${url} was not registered within ${timeoutMs / 1000} s: ${text.slice(0, 300)}`);
+		await new Promise((resolve) => setTimeout(resolve, 250));
+	}
+}
+
 /** POSTs to the webhook; resolves with the items the workflow's last node gave. */
 async function fire(url, prefix, count) {
+	await waitForWebhook(url);
 	const response = await fetch(url, {
 		method: 'POST',
 		headers: { 'content-type': 'application/json' },
@@ -140,4 +156,4 @@ if (require.main === module) {
 	});
 }
 
-module.exports = { withQueueMode, fire, queueEnv };
+module.exports = { withQueueMode, fire, queueEnv, waitForWebhook };

@@ -121,9 +121,9 @@ class N8nInstance {
 	}
 
 	/** Runs `n8n <args>` and collects its output. */
-	cli(args, { timeoutMs = 180_000 } = {}) {
+	cli(args, { timeoutMs = 180_000, env = {} } = {}) {
 		return new Promise((resolve) => {
-			const child = spawn(nodeBin(), [n8nBin(), ...args], { cwd: this.userFolder, env: this.env() });
+			const child = spawn(nodeBin(), [n8nBin(), ...args], { cwd: this.userFolder, env: this.env(env) });
 			let stdout = '';
 			let stderr = '';
 			child.stdout.on('data', (d) => (stdout += d));
@@ -168,8 +168,8 @@ class N8nInstance {
 	}
 
 	/** Executes a workflow; the result JSON shares stdout with log lines, so parse from the first "{" line. */
-	async execute(id) {
-		const result = await this.cli(['execute', `--id=${id}`, '--rawOutput']);
+	async execute(id, { env = {} } = {}) {
+		const result = await this.cli(['execute', `--id=${id}`, '--rawOutput'], { env });
 		const lines = result.stdout.split('\n');
 		const start = lines.findIndex((line) => line === '{');
 		const end = lines.findIndex((line, i) => i > start && line === '}');

@@ -21,7 +21,7 @@ const FIELDS = {
 		displayName: 'Concurrency',
 		name: 'concurrency',
 		type: 'number',
-		default: 5,
+		default: 10,
 		typeOptions: { minValue: 1, maxValue: 100 },
 		description: 'How many items are sent at the same time. Pacing from the rate-limit headers keeps this below your account limit.',
 	},

@@ -10,11 +10,13 @@
  * - Token-aware: each request holds its prompt plus max output against tokens per minute.
  * - `x-ratelimit-remaining-*`: when the budget runs out, it waits for the refill.
  * - Other processes (queue-mode workers, other n8n instances) are seen only through the
- *   server's answers. A 429 whose headers show the budget spent means someone else spends
+ *   server's answers. A 429 whose headers show the budget spent, while this process's own
+ *   requests of the last second leave budget (the local view), means someone else spends
  *   too: the pace drops multiplicatively and recovers additively while answers succeed
- *   (AIMD), so k processes settle near 1/k of the limit each without configuration, and
- *   everyone here pauses for the server's retry hint. A 429 while the headers still show
- *   budget left is a blip: only that item backs off.
+ *   (AIMD), so k processes settle near 1/k of the limit each without configuration. Any 429
+ *   that shows the budget spent also pauses everyone here for the server's retry hint (at
+ *   most once a second). A 429 while the headers still show budget left is a blip: only
+ *   that item backs off.
  * - A user's Requests per Minute Cap is a ceiling per cap value: all requests sent under
  *   the same cap share it, across executions.
  * - Until the first answer for a key arrives, the limits are unknown and only one request
@@ -36,16 +38,21 @@ export const TARGET_UTILISATION = 0.95;
  */
 const CAP_UTILISATION = 0.94;
 /** Multiplicative decrease on a 429 that shows the budget spent. */
-const DECREASE = 0.75;
+const DECREASE = 0.85;
 /** At most one decrease per this long: one congestion event gives several 429s. */
-const DECREASE_GUARD_MS = 500;
+const DECREASE_GUARD_MS = 1_000;
 /** Additive increase of the pace per second of successful answers. */
-const INCREASE_PER_SECOND = 0.03;
+const INCREASE_PER_SECOND = 0.02;
 const MIN_PACE = 0.1;
 /** Longest a global pause after a 429 lasts, whatever the server's hint. */
 const MAX_PAUSE_MS = 60_000;
 /** Answers remembered to judge whether 429s are the rule or a blip. */
 const RECENT = 20;
+/**
+ * Below this share of the per-second budget, this process's own recent requests cannot
+ * explain a spent budget: someone else is spending.
+ */
+const OWN_SHARE_FOR_CONTENTION = 0.85;
 
 export interface Permit {
 	bucket: string;
@@ -97,6 +104,9 @@ class Bucket {
 	lastIncreaseAt = Number.NEGATIVE_INFINITY;
 	pausedUntil = 0;
 	lastStartAt = Number.NEGATIVE_INFINITY;
+	lastPauseAt = Number.NEGATIVE_INFINITY;
+	/** This process's request starts and tokens of the last second, oldest first. */
+	readonly ownStarts: Array<{ at: number; tokens: number }> = [];
 	/** When the tokens of earlier requests have drained, at the target rate. */
 	tokenFreeAt = 0;
 	/** Last start per cap value. */
@@ -186,9 +196,12 @@ export class KeyRateLimiter implements Expirable {
 		}
 		if (outcome.kind === 'rate_limited') {
 			if (this.budgetSpent(bucket, permit, outcome.snapshot)) {
-				const pause = Math.min(MAX_PAUSE_MS, Math.max(50, outcome.retryAfterMs ?? 1000));
-				bucket.pausedUntil = Math.max(bucket.pausedUntil, now + pause);
-				if (now - bucket.lastDecreaseAt >= DECREASE_GUARD_MS) {
+				if (now - bucket.lastPauseAt >= DECREASE_GUARD_MS) {
+					const pause = Math.min(MAX_PAUSE_MS, Math.max(50, outcome.retryAfterMs ?? 1000));
+					bucket.pausedUntil = Math.max(bucket.pausedUntil, now + pause);
+					bucket.lastPauseAt = now;
+				}
+				if (this.someoneElseSpends(bucket, now) && now - bucket.lastDecreaseAt >= DECREASE_GUARD_MS) {
 					bucket.pace = Math.max(MIN_PACE, bucket.pace * DECREASE);
 					bucket.lastDecreaseAt = now;
 				}
@@ -224,6 +237,25 @@ export class KeyRateLimiter implements Expirable {
 		if (snapshot.remainingRequests === undefined && snapshot.remainingTokens === undefined) return true;
 		if (snapshot.remainingRequests !== undefined && snapshot.remainingRequests < 1) return true;
 		return snapshot.remainingTokens !== undefined && snapshot.remainingTokens < Math.max(1, permit.tokens);
+	}
+
+	/**
+	 * The local view: whether this process's own requests (or tokens) of the last second
+	 * stay clearly under the per-second share of the limit, so that a spent budget means
+	 * others spend too. Without known limits, every spent budget counts as shared.
+	 */
+	private someoneElseSpends(bucket: Bucket, now: number): boolean {
+		this.pruneOwnStarts(bucket, now);
+		if (!bucket.limitRequests && !bucket.limitTokens) return true;
+		const requests = bucket.ownStarts.length;
+		const tokens = bucket.ownStarts.reduce((sum, start) => sum + start.tokens, 0);
+		const requestsLeft = !bucket.limitRequests || requests < (OWN_SHARE_FOR_CONTENTION * bucket.limitRequests) / 60;
+		const tokensLeft = !bucket.limitTokens || tokens < (OWN_SHARE_FOR_CONTENTION * bucket.limitTokens) / 60;
+		return requestsLeft && tokensLeft;
+	}
+
+	private pruneOwnStarts(bucket: Bucket, now: number): void {
+		while (bucket.ownStarts.length && bucket.ownStarts[0].at <= now - 1000) bucket.ownStarts.shift();
 	}
 
 	private intervalMs(bucket: Bucket): number {
@@ -279,6 +311,8 @@ export class KeyRateLimiter implements Expirable {
 		bucket.inFlight++;
 		bucket.startedSinceObservation++;
 		bucket.lastStartAt = now;
+		bucket.ownStarts.push({ at: now, tokens: waiter.tokens });
+		this.pruneOwnStarts(bucket, now);
 		const perToken = this.msPerToken(bucket);
 		if (perToken) bucket.tokenFreeAt = Math.max(bucket.tokenFreeAt, now) + waiter.tokens * perToken;
 		if (waiter.capRpm) bucket.capStarts.set(waiter.capRpm, now);
