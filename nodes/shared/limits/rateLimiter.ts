@@ -41,8 +41,11 @@ const CAP_UTILISATION = 0.94;
 const DECREASE = 0.85;
 /** At most one decrease per this long: one congestion event gives several 429s. */
 const DECREASE_GUARD_MS = 1_000;
-/** Additive increase of the pace per second of successful answers. */
+/** Additive increase of the pace per second of successful answers, while others spend too. */
 const INCREASE_PER_SECOND = 0.02;
+/** Once no one else has been seen spending for a while, the pace recovers this fast. */
+const RECOVERY_PER_SECOND = 0.1;
+const QUIET_MS = 5_000;
 const MIN_PACE = 0.1;
 /** Longest a global pause after a 429 lasts, whatever the server's hint. */
 const MAX_PAUSE_MS = 60_000;
@@ -209,7 +212,8 @@ export class KeyRateLimiter implements Expirable {
 			}
 		} else if (outcome.kind === 'answered') {
 			const since = Math.min(1000, Math.max(0, now - bucket.lastIncreaseAt));
-			bucket.pace = Math.min(1, bucket.pace + (INCREASE_PER_SECOND * since) / 1000);
+			const rate = now - bucket.lastDecreaseAt > QUIET_MS ? RECOVERY_PER_SECOND : INCREASE_PER_SECOND;
+			bucket.pace = Math.min(1, bucket.pace + (rate * since) / 1000);
 			bucket.lastIncreaseAt = now;
 		}
 		this.poke(bucket);
