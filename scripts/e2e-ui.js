@@ -1,11 +1,14 @@
 #!/usr/bin/env node
 /**
  * npm run e2e:ui: the n8n editor in headless Chromium (Debian's chromium, driven by
- * playwright-core; no browser download). Starts n8n with the built package like
- * `npm start` (fresh data folder, ports 5688/5689), completes the owner set-up, finds
- * "OpenAI Reliable" in the node panel, adds the Chat node, opens the credential form, checks
- * that saving a bad key shows this package's credential-test message, and saves screenshots
- * to test-results/ui/ (with --update-docs also the README's pictures, docs/editor-*.png).
+ * playwright-core; no browser download), as a newcomer uses it. Starts n8n with the built
+ * package like `npm start` (fresh data folder, ports 5688/5689) and the mock OpenAI server,
+ * completes the owner set-up, finds the nodes in the node panel (also by "tokens", "cost",
+ * "budget"), adds the Chat node, checks the credential test's message for a bad key, then
+ * builds Manual Trigger → Code (10 reviews) → Chat, runs it, and checks the output table
+ * (each review next to its answer), the canvas subtitle, that no AI banner appears, and the
+ * retry hint after a run with 429s. Screenshots go to test-results/ui/ (with --update-docs
+ * also the README's pictures, docs/editor-*.png).
  */
 'use strict';
 
@@ -15,11 +18,54 @@ const { execSync } = require('node:child_process');
 
 const { N8nInstance } = require('./lib/n8n');
 const { ROOT, log } = require('./lib/toolchain');
+const { startMockOpenAi, fakeKey } = require('../test/support/mock-openai');
 
 const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 const SHOTS = path.join(ROOT, 'test-results', 'ui');
 const README_SHOT = path.join(ROOT, 'docs', 'editor-chat-node.png');
 const CREDENTIAL_SHOT = path.join(ROOT, 'docs', 'editor-credential.png');
+const RETRY_SHOT = path.join(ROOT, 'docs', 'editor-retry-hint.png');
+const PANEL_SHOT = path.join(ROOT, 'docs', 'editor-node-panel.png');
+const KEY = fakeKey('proj', 'ui');
+const STEPS = 10;
+
+/** Manual Trigger → Code (10 reviews) → OpenAI Reliable Chat, as a user would paste it. */
+function reviewsWorkflow() {
+	return {
+		nodes: [
+			{ parameters: {}, id: 'ui-trigger', name: 'When clicking ‘Execute workflow’', type: 'n8n-nodes-base.manualTrigger', typeVersion: 1, position: [0, 0] },
+			{
+				parameters: {
+					jsCode:
+						"const reviews = ['Great product, fast delivery.', 'Arrived broken.', 'Does what it says.', 'Support never answered.', 'Five stars!', 'Too expensive for what it is.', 'Would buy again.', 'The colour is off.', 'Perfect gift.', 'Stopped working after a week.'];\nreturn reviews.map((review, row) => ({ json: { row, review } }));",
+				},
+				id: 'ui-code',
+				name: 'Reviews',
+				type: 'n8n-nodes-base.code',
+				typeVersion: 2,
+				position: [220, 0],
+			},
+			{
+				parameters: {
+					model: { __rl: true, mode: 'list', value: 'gpt-4o-mini', cachedResultName: 'gpt-4o-mini' },
+					systemMessage: 'Classify the sentiment of the review as positive, negative or neutral.',
+					prompt: '={{ $json.review }}',
+					requestSettings: { maxWaitSeconds: 2 },
+				},
+				id: 'ui-chat',
+				name: 'OpenAI Reliable Chat',
+				type: 'n8n-nodes-openai-reliable.openAiReliableChat',
+				typeVersion: 1,
+				position: [440, 0],
+				credentials: { openAiReliableApi: { id: 'uiReliableCred01', name: 'OpenAI Reliable (mock)' } },
+			},
+		],
+		connections: {
+			'When clicking ‘Execute workflow’': { main: [[{ node: 'Reviews', type: 'main', index: 0 }]] },
+			Reviews: { main: [[{ node: 'OpenAI Reliable Chat', type: 'main', index: 0 }]] },
+		},
+	};
+}
 /** The README's pictures are rewritten only on request: npm run e2e:ui -- --update-docs */
 const UPDATE_DOCS = process.argv.includes('--update-docs');
 const OWNER = { email: 'owner@example.com', firstName: 'Ada', lastName: 'Owner', password: 'Reliable-e2e-2026' };
@@ -33,7 +79,11 @@ async function main() {
 	execSync('npm run build --silent', { stdio: 'inherit', cwd: ROOT });
 	fs.mkdirSync(SHOTS, { recursive: true });
 	process.env.N8N_RUNNERS_BROKER_PORT = process.env.N8N_RUNNERS_BROKER_PORT || '5689';
+	const mock = await startMockOpenAi({ apiKeys: [KEY], latencyMs: 150 });
 	const n8n = N8nInstance.create('ui');
+	await n8n.importCredentials([
+		{ id: 'uiReliableCred01', name: 'OpenAI Reliable (mock)', type: 'openAiReliableApi', data: { apiKey: KEY, baseUrl: mock.url, organizationId: '', projectId: '' } },
+	]);
 	const port = Number(process.env.E2E_UI_PORT || 5688);
 	log(`starting n8n on port ${port}`);
 	const server = await n8n.startServer({ port });
@@ -83,14 +133,13 @@ async function main() {
 			await page.waitForTimeout(2_000);
 			await page.keyboard.press('Escape');
 			const opener = page.locator('[data-test-id="canvas-add-button"], [data-test-id="canvas-plus-button"]').first();
-			if (await opener.isVisible({ timeout: 10_000 }).catch(() => false)) await opener.click();
-			else await page.keyboard.press('Tab');
+			await opener.waitFor({ timeout: 30_000 });
+			await opener.click();
 			const search = page.locator('[data-test-id="node-creator-search-bar"] input, input[placeholder^="Search"]').first();
 			await search.waitFor({ timeout: 30_000 });
 			await search.fill('OpenAI Reliable');
 			const chat = page.getByText('OpenAI Reliable Chat', { exact: true }).first();
 			await chat.waitFor({ timeout: 30_000 });
-			await page.getByText('OpenAI Reliable Usage', { exact: true }).first().waitFor({ timeout: 10_000 });
 			await shot('03-node-panel');
 			await chat.click();
 			// n8n shows a community node's details first, with an "Add to workflow" button.
@@ -112,7 +161,7 @@ async function main() {
 			const modal = page.locator('[data-test-id="editCredential-modal"], .el-dialog').first();
 			await modal.waitFor({ timeout: 30_000 });
 			await page.getByText('OpenAI Reliable API', { exact: true }).first().waitFor({ timeout: 30_000 });
-			await page.getByText('Organization ID', { exact: true }).first().waitFor({ timeout: 10_000 });
+			await page.getByText('Organization ID (Optional)', { exact: true }).first().waitFor({ timeout: 10_000 });
 			await page.getByText('Base URL', { exact: true }).first().waitFor({ timeout: 10_000 });
 			await shot('05-credential-form');
 		});
@@ -130,16 +179,110 @@ async function main() {
 			await shot('06-credential-test-message');
 			if (UPDATE_DOCS) await page.screenshot({ path: CREDENTIAL_SHOT });
 		});
+
+		await step('6. paste Manual Trigger → Code (10 reviews) → Chat into a new workflow', async () => {
+			await page.goto(`${server.url}/workflow/new`, { waitUntil: 'domcontentloaded' });
+			await page.locator('[data-test-id="canvas-add-button"], [data-test-id="canvas-plus-button"]').first().waitFor({ timeout: 30_000 });
+			await page.keyboard.press('Escape');
+			await page.evaluate((text) => {
+				const data = new DataTransfer();
+				data.setData('text/plain', text);
+				document.dispatchEvent(new ClipboardEvent('paste', { clipboardData: data, bubbles: true, cancelable: true }));
+			}, JSON.stringify(reviewsWorkflow()));
+			await page.locator('[data-test-id="canvas-node"][data-node-name="OpenAI Reliable Chat"], [data-node-name="OpenAI Reliable Chat"]').first().waitFor({ timeout: 30_000 });
+			await shot('07-pasted-workflow');
+		});
+
+		await step('7. the canvas subtitle shows the model', async () => {
+			const node = page.locator('[data-node-name="OpenAI Reliable Chat"]').first();
+			await node.getByText('gpt-4o-mini').first().waitFor({ timeout: 15_000 });
+		});
+
+		const runAndOpenChat = async () => {
+			await page.locator('[data-test-id="execute-workflow-button"]').first().click();
+			await page.locator('[data-node-name="OpenAI Reliable Chat"] [data-test-id="canvas-node-status-success"]').first().waitFor({ timeout: 90_000 });
+			await page.locator('[data-node-name="OpenAI Reliable Chat"]').first().dblclick();
+			await page.locator('[data-test-id="output-panel"]').first().waitFor({ timeout: 30_000 });
+		};
+
+		await step('8. run it: each review sits next to its answer, and no AI banner', async () => {
+			mock.reset();
+			await runAndOpenChat();
+			const output = page.locator('[data-test-id="output-panel"]').first();
+			await output.getByText('Echo: Great product, fast delivery.').first().waitFor({ timeout: 30_000 });
+			await output.getByText('Great product, fast delivery.', { exact: true }).first().waitFor({ timeout: 10_000 });
+			await output.getByText('review', { exact: true }).first().waitFor({ timeout: 10_000 });
+			await output.getByText('content', { exact: true }).first().waitFor({ timeout: 10_000 });
+			const banner = await page.getByText(/No parameters are set up to be filled by AI/).count();
+			if (banner > 0) throw new Error('the AI banner is shown for a node that is not an AI tool');
+			const hints = await page.locator('[data-test-id="output-panel"] [data-test-id="node-hint"], [data-test-id="output-panel"] [data-test-id="run-data-hints"]').filter({ hasText: /retry|failed/ }).count();
+			if (hints > 0) throw new Error('a hint is shown although every item was answered at the first try');
+			// The Docs link leads to this node's section of the README, not to npm.
+			const docs = await page.getByRole('link', { name: /Docs/ }).first().getAttribute('href');
+			if (!docs || !docs.includes('#openai-reliable-chat')) throw new Error(`the Docs link goes to ${docs}`);
+			await shot('08-chat-output');
+			if (UPDATE_DOCS) await page.screenshot({ path: README_SHOT });
+			await page.keyboard.press('Escape');
+		});
+
+		await step('9. a run with 429s: all answered, and the output pane says how many needed a retry', async () => {
+			mock.reset();
+			mock.script({
+				match: (r) => r.path === '/chat/completions' && /broken|never|off|Stopped/.test(r.text ?? ''),
+				times: 6,
+				respond: {
+					status: 429,
+					headers: { 'retry-after-ms': '200', 'x-ratelimit-limit-requests': '600', 'x-ratelimit-remaining-requests': '400' },
+					body: { error: { message: 'Rate limit reached for gpt-4o-mini. Please try again in 200ms.', type: 'requests', param: null, code: 'rate_limit_exceeded' } },
+				},
+			});
+			await runAndOpenChat();
+			const hint = page.locator('[data-test-id="node-hint"]').filter({ hasText: /needed a retry/ }).first();
+			await hint.waitFor({ timeout: 30_000 });
+			const text = await hint.innerText();
+			if (!/4 of 10 items needed a retry \(6 retries, .* of waiting\); all answered/.test(text)) throw new Error(`unexpected hint: ${text}`);
+			await shot('09-retry-hint');
+			if (UPDATE_DOCS) await page.screenshot({ path: RETRY_SHOT });
+			await page.keyboard.press('Escape');
+		});
+
+		await step('10. the node panel finds the nodes by what a newcomer types: tokens, cost, budget, chatgpt', async () => {
+			await page.locator('[data-test-id="node-creator-plus-button"]').first().click();
+			const search = page.locator('[data-test-id="node-creator-search-bar"] input, input[placeholder^="Search"]').first();
+			await search.waitFor({ timeout: 30_000 });
+			for (const [term, expected] of [
+				['tokens', 'OpenAI Reliable Usage'],
+				['cost', 'OpenAI Reliable Usage'],
+				['budget', 'OpenAI Reliable Usage'],
+				['chatgpt', 'OpenAI Reliable Chat'],
+			]) {
+				await search.fill(term);
+				await page.locator('[data-test-id="node-creator-item-name"]').filter({ hasText: new RegExp(`^${expected}$`) }).first().waitFor({ timeout: 15_000 });
+				if (term === 'tokens') {
+					await shot('10-node-panel-tokens');
+					if (UPDATE_DOCS) await page.screenshot({ path: PANEL_SHOT });
+				}
+			}
+			await page.keyboard.press('Escape');
+		});
 	} catch (error) {
 		await shot('failure').catch(() => undefined);
+		const ids = await page.evaluate(() => [...new Set([...document.querySelectorAll('[data-test-id]')].map((e) => e.getAttribute('data-test-id')))]).catch(() => []);
+		fs.writeFileSync(path.join(SHOTS, 'failure-test-ids.txt'), ids.join('\n'));
 		process.stderr.write(`e2e:ui failed after: ${steps.join(' / ') || 'nothing'}\n${error.stack}\n`);
 		process.stderr.write(`Screenshots in ${path.relative(ROOT, SHOTS)}/\n`);
 		process.exitCode = 1;
 	} finally {
 		await browser.close();
 		await server.stop();
+		await mock.close();
 	}
-	if (!process.exitCode) log(`e2e:ui: ${steps.length}/5 steps passed; screenshots in ${path.relative(ROOT, SHOTS)}/`);
+	const leaked = n8n.allLogs().includes(KEY.slice(-12));
+	if (leaked) {
+		process.stderr.write('e2e:ui: the API key appears in n8n\'s logs\n');
+		process.exitCode = 1;
+	}
+	if (!process.exitCode) log(`e2e:ui: ${steps.length}/${STEPS} steps passed; screenshots in ${path.relative(ROOT, SHOTS)}/`);
 }
 
 main().catch((error) => {

@@ -18,7 +18,8 @@ export class OpenAiReliableChatV1 implements INodeType {
 		this.description = {
 			...baseDescription,
 			version: 1,
-			subtitle: '={{ $parameter["model"].cachedResultName || $parameter["model"].value }}',
+			// The editor gives a model picker's value as the ID; the object form has its cached name.
+			subtitle: '={{ ($parameter["model"] && ($parameter["model"].cachedResultName || $parameter["model"].value)) || $parameter["model"] }}',
 			defaults: { name: 'OpenAI Reliable Chat' },
 			usableAsTool: true,
 			inputs: [NodeConnectionTypes.Main],
