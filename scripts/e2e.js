@@ -15,6 +15,7 @@ const { startMockOpenAi, fakeKey } = require('../test/support/mock-openai');
 const { priceOf } = require('./lib/prices');
 
 const CHAT = 'n8n-nodes-openai-reliable.openAiReliableChat';
+const CHAT_MODEL = 'n8n-nodes-openai-reliable.openAiReliableChatModel';
 const USAGE = 'n8n-nodes-openai-reliable.openAiReliableUsage';
 const PROJECT_KEY = fakeKey('proj', 'e2e');
 const ADMIN_KEY = fakeKey('admin', 'e2e');
@@ -45,7 +46,49 @@ function chatNode(extra = {}, settings = {}) {
 	};
 }
 
+/**
+ * Trigger → Items → a root AI node (the AI Agent or the Basic LLM Chain) with our Chat Model
+ * attached, and optionally a tool or an output parser.
+ */
+function aiWorkflow(id, name, { count, prefix, root, modelOptions = {}, settings = {}, tool = false, parser = false, onError }) {
+	const workflow = linearWorkflow(id, name, [itemsNode(count, prefix), { ...root, ...(onError ? { onError } : {}) }]);
+	workflow.nodes.push({
+		id: `${id}-model`,
+		name: 'OpenAI Reliable Chat Model',
+		type: CHAT_MODEL,
+		typeVersion: 1,
+		position: [400, 220],
+		credentials: apiCred,
+		parameters: { model: { __rl: true, mode: 'list', value: 'gpt-4o-mini' }, options: modelOptions, requestSettings: { maxWaitSeconds: 2, ...settings } },
+	});
+	workflow.connections['OpenAI Reliable Chat Model'] = { ai_languageModel: [[{ node: root.name, type: 'ai_languageModel', index: 0 }]] };
+	if (tool) {
+		workflow.nodes.push({ id: `${id}-calc`, name: 'Calculator', type: '@n8n/n8n-nodes-langchain.toolCalculator', typeVersion: 1, position: [600, 220], parameters: {} });
+		workflow.connections.Calculator = { ai_tool: [[{ node: root.name, type: 'ai_tool', index: 0 }]] };
+	}
+	if (parser) {
+		workflow.nodes.push({
+			id: `${id}-parser`,
+			name: 'Structured Output Parser',
+			type: '@n8n/n8n-nodes-langchain.outputParserStructured',
+			typeVersion: 1.3,
+			position: [600, 220],
+			parameters: { schemaType: 'fromJson', jsonSchemaExample: '{ "echo": "some text" }' },
+		});
+		workflow.connections['Structured Output Parser'] = { ai_outputParser: [[{ node: root.name, type: 'ai_outputParser', index: 0 }]] };
+	}
+	return workflow;
+}
+
+const agent = { name: 'AI Agent', type: '@n8n/n8n-nodes-langchain.agent', typeVersion: 3.1, parameters: { promptType: 'define', text: '={{ $json.text }}', options: {} } };
+const chain = { name: 'Basic LLM Chain', type: '@n8n/n8n-nodes-langchain.chainLlm', typeVersion: 1.9, parameters: { promptType: 'define', text: '={{ $json.text }}', hasOutputParser: true } };
+
 const workflows = [
+	aiWorkflow('e2eAgentTool0001', 'Agent with a tool', { count: 5, prefix: 'calc 6*7 #', root: agent, tool: true }),
+	aiWorkflow('e2eAgentBurst001', 'Agent, 429s between the tool call and the answer', { count: 5, prefix: 'calc 3*3 #', root: agent, tool: true }),
+	aiWorkflow('e2eAgentQuota001', 'Agent, no credit in the middle', { count: 5, prefix: 'calc 2+2 #', root: agent, tool: true, onError: 'continueRegularOutput' }),
+	aiWorkflow('e2eChainJson0001', 'Basic LLM Chain with structured output', { count: 3, prefix: 'structured', root: chain, parser: true, modelOptions: { responseFormat: 'json_object' } }),
+	aiWorkflow('e2eAgentLoopCap1', 'Agent whose tools loop, stopped by the spend cap', { count: 1, prefix: 'calc 1+1 #', root: agent, tool: true, modelOptions: { maxTokens: 20 }, settings: { maxSpendUsd: 0.0002 } }),
 	linearWorkflow('e2eChat20items01', 'Chat over 20 items', [itemsNode(20), chatNode()]),
 	linearWorkflow('e2eBurst429wf001', '429 burst with retry-after', [itemsNode(10, 'burst'), chatNode()]),
 	linearWorkflow('e2eQuotaWorkfl01', 'No credit', [itemsNode(5, 'quota'), chatNode({}, { concurrency: 1 })]),
@@ -84,7 +127,10 @@ async function main() {
 	log(`n8n user folder: ${n8n.userFolder}; mock OpenAI at ${server.url}`);
 	const results = [];
 	const outputs = [];
+	// E2E_ONLY=10,11 runs only those scenarios (while working on them).
+	const only = process.env.E2E_ONLY ? process.env.E2E_ONLY.split(',') : undefined;
 	const scenario = async (name, fn) => {
+		if (only && !only.includes(name.split('.')[0])) return;
 		const started = Date.now();
 		try {
 			await fn();
@@ -273,7 +319,97 @@ async function main() {
 			assert.ok(Number(custom.openaiCostUsd) > 0, 'the execution cost is in its custom data');
 		});
 
-		await scenario('10. The workflow output and the n8n log contain no API key', async () => {
+		await scenario('10. AI Agent + our Chat Model + Calculator: the tool runs, every item gets its final answer', async () => {
+			server.reset();
+			const { run, code } = await execute('e2eAgentTool0001');
+			assert.equal(code, 0, `execution failed: ${JSON.stringify(runError(run))?.slice(0, 500)}`);
+			const items = nodeOutput(run, 'AI Agent')[0];
+			assert.equal(items.length, 5);
+			items.forEach((item, i) => {
+				// The mock's final answer quotes the tool result it was given: the Calculator worked out 6*7.
+				assert.match(item.json.output, /^Final: .*\b42\b/, `item ${i}: ${JSON.stringify(item.json).slice(0, 300)}`);
+				assert.deepEqual(item.pairedItem, { item: i });
+			});
+			const calls = server.requests.filter((r) => r.path === '/chat/completions');
+			assert.equal(calls.length, 10, 'a tool call and a final answer per item');
+			assert.equal(calls.filter((r) => r.toolCalls === 1).length, 5);
+			assert.deepEqual(calls[0].body.tools[0].function.parameters, { type: 'object', properties: { input: { type: 'string' } } }, 'the tool schema as JSON Schema');
+			// The sub-node's run data: tokens (n8n's tracing) and each call's cost (ours).
+			const modelRuns = run.data.resultData.runData['OpenAI Reliable Chat Model'];
+			const figures = modelRuns[0].data.ai_languageModel[0][0].json;
+			assert.ok(figures.tokenUsage && figures.tokenUsage.promptTokens > 0, 'token usage in the run data');
+			assert.ok(figures.costUsd > 0 && figures.executionCostUsd > 0, 'cost in the run data');
+			assert.match(figures.requestId, /^req_/);
+		});
+
+		await scenario('11. The Agent with a 429 burst between the tool call and the final answer: all answered, nothing sent twice', async () => {
+			server.reset();
+			server.script({
+				match: (r) => r.path === '/chat/completions' && Array.isArray(r.body.messages) && r.body.messages.some((m) => m.role === 'tool'),
+				times: 6,
+				respond: {
+					status: 429,
+					headers: { 'retry-after-ms': '100', 'x-ratelimit-limit-requests': '600', 'x-ratelimit-remaining-requests': '300' },
+					body: { error: { message: 'Rate limit reached for gpt-4o-mini. Please try again in 100ms.', type: 'requests', param: null, code: 'rate_limit_exceeded' } },
+				},
+			});
+			const { run, code } = await execute('e2eAgentBurst001');
+			assert.equal(code, 0, `execution failed: ${JSON.stringify(runError(run))?.slice(0, 500)}`);
+			const items = nodeOutput(run, 'AI Agent')[0];
+			items.forEach((item, i) => assert.match(item.json.output, /^Final: .*\b9\b/, `item ${i}`));
+			assert.equal(server.counts.byStatus[429], 6, 'the burst happened');
+			const answered = server.requests.filter((r) => r.outcome === 'completion');
+			assert.equal(answered.length, 10, 'each call answered exactly once: 5 tool calls, 5 final answers');
+		});
+
+		await scenario('12. No credit in the middle of an Agent run: the billing message on the failed items, and no more requests', async () => {
+			server.reset();
+			server.script({
+				match: (r) => r.path === '/chat/completions' && r.text === 'calc 2+2 #-2',
+				respond: { status: 429, body: { error: { message: 'You exceeded your current quota, please check your plan and billing details.', type: 'insufficient_quota', param: null, code: 'insufficient_quota' } } },
+			});
+			const { run, code } = await execute('e2eAgentQuota001');
+			assert.equal(code, 0, 'Continue On Fail: the execution goes on');
+			const items = nodeOutput(run, 'AI Agent')[0];
+			assert.equal(items.length, 5);
+			// The Agent works on its items at the same time: each one either finished before the
+			// quota error, or ends with the billing message; item 2 met it.
+			items.forEach((item, i) => {
+				const text = JSON.stringify(item.json);
+				assert.ok(/^Final: .*\b4\b/.test(String(item.json.output)) || /no credit left/.test(text), `item ${i}: ${text.slice(0, 300)}`);
+			});
+			assert.match(JSON.stringify(items[2].json), /no credit left or has reached its spending limit \[HTTP 429, code insufficient_quota/);
+			const afterQuota = server.requests.filter((r) => r.seq > server.requests.find((q) => q.status === 429).seq);
+			assert.equal(afterQuota.length, 0, 'nothing was sent after the quota error');
+		});
+
+		await scenario('13. Basic LLM Chain with structured output through our Chat Model', async () => {
+			server.reset();
+			const { run, code } = await execute('e2eChainJson0001');
+			assert.equal(code, 0, `execution failed: ${JSON.stringify(runError(run))?.slice(0, 500)}`);
+			const items = nodeOutput(run, 'Basic LLM Chain')[0];
+			assert.equal(items.length, 3);
+			// The mock echoes the prompt, which n8n extends with the parser's format instructions.
+			items.forEach((item, i) => assert.ok(item.json.output.echo.startsWith(`structured-${i}\n`), `item ${i}: ${JSON.stringify(item.json).slice(0, 200)}`));
+		});
+
+		await scenario('14. An Agent whose tools loop is stopped by the spend cap, within its dollars', async () => {
+			server.reset();
+			server.options.loopTools = true;
+			try {
+				const { run, code } = await execute('e2eAgentLoopCap1');
+				assert.equal(code, 1, 'the Agent stops');
+				assert.match(JSON.stringify(runError(run)), /Not sent: this execution's spend cap of \$0\.0002 was reached/);
+				const billed = server.requests.filter((r) => r.outcome === 'completion').reduce((sum, r) => sum + priceOf(r.body.model, r.usage), 0);
+				log(`   agent loop: ${server.requests.length} model calls, billed $${billed.toFixed(7)} of $0.0002`);
+				assert.ok(server.requests.length > 3, 'the loop ran a while first');
+				assert.ok(billed <= 0.0002, `billed ${billed}`);
+			} finally {
+				server.options.loopTools = false;
+			}
+		});
+
+		await scenario('15. The workflow output and the n8n log contain no API key', async () => {
 			const text = outputs.join('\n') + n8n.allLogs();
 			for (const key of [PROJECT_KEY, ADMIN_KEY, WRONG_KEY]) {
 				assert.equal(text.includes(key), false, 'a full key leaked');

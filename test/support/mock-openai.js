@@ -97,6 +97,22 @@ function formatDuration(ms) {
 	return `${m}m${Math.round((s - m * 60) * 1000) / 1000}s`;
 }
 
+/**
+ * Arguments for a tool call, made from the user's text: an arithmetic expression in it for
+ * string fields (what n8n's Calculator tool takes), 42 for numbers.
+ */
+function toolArguments(tool, text, variant = 0) {
+	const params = tool?.function?.parameters ?? {};
+	const expression = (String(text).match(/[-+*\/().\d ]*\d[-+*\/().\d ]*/g) || []).map((s) => s.trim()).sort((a, b) => b.length - a.length)[0];
+	const args = {};
+	for (const [name, schema] of Object.entries(params.properties || {})) {
+		if (schema && (schema.type === 'number' || schema.type === 'integer')) args[name] = 42 + variant;
+		else if (schema && schema.type === 'boolean') args[name] = true;
+		else args[name] = variant ? `${expression ?? text}+${variant}` : (expression ?? String(text));
+	}
+	return JSON.stringify(args);
+}
+
 /** A value that satisfies a JSON schema, for structured-output answers. */
 function sampleFor(schema, text) {
 	if (!schema || typeof schema !== 'object') return text;
@@ -202,6 +218,7 @@ class SlidingWindow {
  * @property {boolean} [hang]          never answer
  * @property {boolean} [resetMidBody]  send a 200 and half a body, then drop the connection
  * @property {boolean} [resetBeforeAnswer] drop the connection without any answer
+ * @property {number} [breakStreamAfter]  streamed answers: cut the connection after this many chunks
  * @property {{ intervalMs: number, giveUpMs?: number }} [trickle] send a 200 at once, then the body one byte per interval
  *                                      (the server gives up after giveUpMs, default 20 s, and closes the connection)
  * @property {object} [usage]          override the usage object of a chat answer
@@ -239,6 +256,7 @@ class MockOpenAi {
 	 * @param {number} [options.seed]
 	 * @param {boolean} [options.record]        keep every request (default true)
 	 * @param {number} [options.dailyCostUsd]   cost per project per day in the Costs API
+	 * @param {boolean} [options.loopTools]     with tools, always answer with a tool call (an Agent that loops)
 	 */
 	constructor(options = {}) {
 		this.options = options;
@@ -336,6 +354,7 @@ class MockOpenAi {
 			at: Date.now(),
 		};
 		if (this.options.record !== false) this.requests.push(record);
+		Object.defineProperty(record, 'response', { value: res, enumerable: false });
 		this.counts.inFlight++;
 		this.counts.maxInFlight = Math.max(this.counts.maxInFlight, this.counts.inFlight);
 		res.on('close', () => {
@@ -535,12 +554,32 @@ class MockOpenAi {
 
 		const text = record.text ?? '';
 		const format = body.response_format?.type;
-		let content = respond?.content ?? `Echo: ${text}`;
-		if (!respond?.content && format === 'json_object') content = JSON.stringify({ echo: text });
+		const tools = Array.isArray(body.tools) ? body.tools : [];
+		const messagesIn = Array.isArray(body.messages) ? body.messages : [];
+		const lastMessage = messagesIn[messagesIn.length - 1];
+		/** With tools: call one (two when the prompt says "parallel") until a tool result comes back; `loopTools` never stops. */
+		let toolCalls;
+		if (tools.length && (this.options.loopTools || !lastMessage || lastMessage.role !== 'tool')) {
+			const count = /parallel/i.test(text) ? 2 : 1;
+			toolCalls = Array.from({ length: count }, (_, i) => ({
+				id: `call_${crypto.randomBytes(6).toString('hex')}`,
+				type: 'function',
+				function: { name: tools[0].function.name, arguments: toolArguments(tools[0], text, i) },
+			}));
+		}
+		const toolResults = messagesIn.filter((m) => m && m.role === 'tool').map((m) => contentText(m.content));
+		record.toolCalls = toolCalls ? toolCalls.length : 0;
+		let content = respond?.content ?? (toolResults.length && !toolCalls ? `Final: ${toolResults.join(' & ')}` : `Echo: ${text}`);
+		if (!respond?.content && format === 'json_object') {
+			// n8n's Structured Output Parser asks for the answer inside an "output" key; follow such instructions.
+			const wrapped = messagesIn.some((m) => /"output"/.test(contentText(m?.content)));
+			content = JSON.stringify(wrapped ? { output: { echo: text } } : { echo: text });
+		}
 		if (!respond?.content && format === 'json_schema') content = JSON.stringify(sampleFor(body.response_format.json_schema?.schema, text));
 		const reasoning = /^(o\d|gpt-5)/.test(model) ? 16 : 0;
-		let completionTokens = encodingOf(model).countTokens(content) + reasoning;
-		let finish = 'stop';
+		if (toolCalls) content = null;
+		let completionTokens = encodingOf(model).countTokens(content ?? JSON.stringify(toolCalls)) + reasoning;
+		let finish = toolCalls ? 'tool_calls' : 'stop';
 		if (maxOut !== undefined && completionTokens > maxOut) {
 			completionTokens = maxOut;
 			finish = 'length';
@@ -558,28 +597,66 @@ class MockOpenAi {
 			},
 		};
 		record.usage = usage;
+		const id = `chatcmpl-${crypto.randomBytes(12).toString('hex')}`;
+		const answeredModel = model === 'gpt-4o-mini' ? 'gpt-4o-mini-2024-07-18' : model;
+		const serviceTier = body.service_tier && body.service_tier !== 'auto' ? body.service_tier : 'default';
+		if (body.stream) return this.streamAnswer(record, { id, model: answeredModel, content, toolCalls, finish, usage, serviceTier, includeUsage: !!body.stream_options?.include_usage }, limitHeaders(), respond);
+		const message = { role: 'assistant', content, refusal: null, annotations: [] };
+		if (toolCalls) message.tool_calls = toolCalls;
 		return send(
 			200,
 			{
-				id: `chatcmpl-${crypto.randomBytes(12).toString('hex')}`,
+				id,
 				object: 'chat.completion',
 				created: Math.floor(Date.now() / 1000),
-				model: model === 'gpt-4o-mini' ? 'gpt-4o-mini-2024-07-18' : model,
-				choices: [
-					{
-						index: 0,
-						message: { role: 'assistant', content, refusal: null, annotations: [] },
-						logprobs: null,
-						finish_reason: finish,
-					},
-				],
+				model: answeredModel,
+				choices: [{ index: 0, message, logprobs: null, finish_reason: finish }],
 				usage,
-				service_tier: 'default',
+				service_tier: serviceTier,
 				system_fingerprint: 'fp_mock',
 			},
 			limitHeaders(),
 			'completion',
 		);
+	}
+
+	/**
+	 * A streamed answer as OpenAI sends it: a role chunk, content (or tool-call) deltas in
+	 * pieces, a chunk with the finish reason, then a usage chunk when asked for, and [DONE].
+	 * `respond.breakStreamAfter` cuts the connection after that many chunks.
+	 */
+	async streamAnswer(record, answer, headers, respond) {
+		const res = record.response;
+		this.count(record, 200, 'completion');
+		res.writeHead(200, { 'content-type': 'text/event-stream', 'x-request-id': requestId(), ...headers });
+		const base = { id: answer.id, object: 'chat.completion.chunk', created: Math.floor(Date.now() / 1000), model: answer.model, service_tier: answer.serviceTier, system_fingerprint: 'fp_mock' };
+		const chunks = [{ ...base, choices: [{ index: 0, delta: { role: 'assistant', content: answer.toolCalls ? null : '' }, finish_reason: null }] }];
+		if (answer.toolCalls) {
+			answer.toolCalls.forEach((call, index) => {
+				const args = call.function.arguments;
+				const half = Math.ceil(args.length / 2);
+				chunks.push({ ...base, choices: [{ index: 0, delta: { tool_calls: [{ index, id: call.id, type: 'function', function: { name: call.function.name, arguments: args.slice(0, half) } }] }, finish_reason: null }] });
+				chunks.push({ ...base, choices: [{ index: 0, delta: { tool_calls: [{ index, function: { arguments: args.slice(half) } }] }, finish_reason: null }] });
+			});
+		} else {
+			const words = String(answer.content).split(/(?<= )/);
+			for (const piece of words) chunks.push({ ...base, choices: [{ index: 0, delta: { content: piece }, finish_reason: null }] });
+		}
+		chunks.push({ ...base, choices: [{ index: 0, delta: {}, finish_reason: answer.finish }] });
+		if (answer.includeUsage) chunks.push({ ...base, choices: [], usage: answer.usage });
+		let sent = 0;
+		for (const chunk of chunks) {
+			if (res.destroyed) return;
+			if (respond?.breakStreamAfter !== undefined && sent >= respond.breakStreamAfter) {
+				record.outcome = 'stream-broken';
+				res.socket?.destroy();
+				return;
+			}
+			res.write(`data: ${JSON.stringify(chunk)}\n\n`);
+			sent++;
+			await new Promise((resolve) => setTimeout(resolve, 2));
+		}
+		res.end('data: [DONE]\n\n');
 	}
 
 	/** Minimal Responses API, enough for n8n's built-in OpenAI node (the benchmark baseline). */

@@ -66,6 +66,8 @@ export interface TestContext {
 	hints: Array<{ message: string; type?: string; location?: string }>;
 	/** Task metadata the node set (token usage). */
 	metadata: IDataObject;
+	/** Run data an AI sub-node wrote (n8n's tracing of each model call). */
+	aiRunData: Array<{ kind: 'input' | 'output'; connectionType: string; runIndex?: number; data: unknown }>;
 }
 
 let executions = 0;
@@ -107,6 +109,8 @@ function toAxios(options: IHttpRequestOptions): AxiosRequestConfig {
 		};
 	}
 	if (options.ignoreHttpStatusErrors) config.validateStatus = () => true;
+	if (options.encoding === 'stream') config.responseType = 'stream';
+	if (options.encoding === 'text') config.responseType = 'text';
 	return config;
 }
 
@@ -115,6 +119,7 @@ export function createContext(options: ContextOptions): TestContext {
 	const customData: Record<string, string> = {};
 	const hints: TestContext['hints'] = [];
 	const metadata: IDataObject = {};
+	const aiRunData: TestContext['aiRunData'] = [];
 	const executionId = options.executionId ?? `test-${Date.now()}-${++executions}`;
 	const node: INode = { ...testNode, typeVersion: options.typeVersion ?? testNode.typeVersion };
 	const httpCalls: HttpCall[] = [];
@@ -136,6 +141,16 @@ export function createContext(options: ContextOptions): TestContext {
 			getAll: () => ({ ...customData }),
 		},
 		addExecutionHints: (...added: TestContext['hints']) => hints.push(...added),
+		// What an AI sub-node's context has: n8n's tracing writes each model call's run data here.
+		addInputData: (connectionType: string, data: unknown) => {
+			aiRunData.push({ kind: 'input', connectionType, data });
+			return { index: aiRunData.filter((entry) => entry.kind === 'input').length - 1 };
+		},
+		addOutputData: (connectionType: string, runIndex: number, data: unknown) => aiRunData.push({ kind: 'output', connectionType, runIndex, data }),
+		logAiEvent: () => undefined,
+		getNextRunIndex: () => 0,
+		getMode: () => 'manual',
+		isToolExecution: () => false,
 		getExecuteData: () => ({ metadata: { ...metadata } }),
 		setMetadata: (value: IDataObject) => Object.assign(metadata, value),
 		getInputData: (): INodeExecutionData[] => items,
@@ -185,7 +200,7 @@ export function createContext(options: ContextOptions): TestContext {
 			},
 		},
 	};
-	return { ctx: ctx as unknown as IExecuteFunctions & ILoadOptionsFunctions, httpCalls, logs, customData, hints, metadata };
+	return { ctx: ctx as unknown as IExecuteFunctions & ILoadOptionsFunctions, httpCalls, logs, customData, hints, metadata, aiRunData };
 }
 
 /** The context of n8n's credential test button (legacy request helper, simple: false). */

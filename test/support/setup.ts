@@ -2,6 +2,7 @@
 import type { ICredentialDataDecryptedObject, IDataObject, INodeExecutionData, INodeType, IVersionedNodeType } from 'n8n-workflow';
 
 import { rateLimiters } from '../../nodes/shared/limits/rateLimiter';
+import { executionFailures } from '../../nodes/shared/limits/registry';
 import { executionSpend } from '../../nodes/shared/limits/spendCap';
 import { createContext, runNode, type ContextOptions, type TestContext } from './n8nContext';
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -41,6 +42,7 @@ export interface NodeRun {
 export function freshProcessState(): void {
 	rateLimiters.clear();
 	executionSpend.clear();
+	executionFailures.clear();
 }
 
 export async function execute(

@@ -1,4 +1,6 @@
 /** The spend ledger's arithmetic: reservations, settlements, waiting and refusing. */
+import { sleep } from 'n8n-workflow';
+
 import { ExecutionSpend, SpendCapError } from '../../nodes/shared/limits/spendCap';
 import { costOf, findPrice, worstCaseCost } from '../../nodes/shared/pricing/prices';
 
@@ -62,7 +64,7 @@ describe('reservations against the cap', () => {
 				try {
 					const reservation = await ledger.reserve(0.1, cap);
 					expect(ledger.committedUsd + ledger.reservedUsd).toBeLessThanOrEqual(cap + 1e-9);
-					await new Promise((resolve) => setTimeout(resolve, 1));
+					await sleep(1);
 					ledger.settle(reservation, { kind: 'billed', usd: 0.05 });
 				} catch (error) {
 					expect(error).toBeInstanceOf(SpendCapError);

@@ -49,7 +49,7 @@ describe('fast paths give the same tokens as the reference', () => {
 
 	test.each([1, 2, 3, 4, 5, 6, 7, 8])('random text %i, both encodings', async (seed) => {
 		const text = randomText(seed, 3000);
-		const asciiOnly = text.replace(/[^\x00-\x7f]/g, 'x');
+		const asciiOnly = [...text].map((c) => (c.charCodeAt(0) < 128 ? c : 'x')).join('');
 		const o200k = await getEncoding('o200k_base');
 		const cl100k = await getEncoding('cl100k_base');
 		expect(o200k.count(text)).toBe(countO200k(text));

@@ -147,3 +147,20 @@ export function parseJsonContent(node: INode, itemIndex: number, answer: ChatAns
 		throw invalidJson(node, itemIndex, fields, answer.finishReason === 'length');
 	}
 }
+
+/** A call's own figures, for places that show one call at a time (the Chat Model's run data). */
+export function answerCallFigures(
+	call: Omit<CallResult<unknown>, 'body' | 'rateLimit'>,
+	billedUsd: number | undefined,
+	executionCostUsd: number,
+): IDataObject {
+	return {
+		costUsd: billedUsd ?? null,
+		cost: billedUsd !== undefined ? formatUsd(billedUsd) : null,
+		executionCostUsd,
+		requestId: call.requestId ?? null,
+		retries: call.retries,
+		...(call.retryLog.length ? { retryLog: call.retryLog } : {}),
+		latencyMs: call.latencyMs,
+	};
+}

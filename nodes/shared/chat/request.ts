@@ -58,6 +58,48 @@ function userContent(prompt: string, attachments?: ChatAttachments): string | Co
 	return parts;
 }
 
+export interface ModelOptions {
+	/** Request fields: temperature, top_p, max tokens, penalties, seed, reasoning effort, service tier, stop. */
+	body: IDataObject;
+	maxOutputTokens?: number;
+	tier: PriceTier;
+}
+
+/**
+ * The Options collection as request fields, checked: the same for the Chat node, the Batch
+ * node and the Chat Model.
+ */
+export function readModelOptions(ctx: ParameterContext, itemIndex: number, target: { isOpenAi: boolean }): ModelOptions {
+	const opts = readOptions(ctx, itemIndex);
+	const number = (name: string, field: string, rule: { min: number; max?: number; exclusiveMin?: boolean; integer?: boolean }) =>
+		checkNumber(ctx, itemIndex, opts[name], { field, ...rule });
+	const body: IDataObject = {};
+	const temperature = number('temperature', 'Temperature', { min: 0, max: 2 });
+	const topP = number('topP', 'Top P', { min: 0, max: 1 });
+	const maxTokens = number('maxTokens', 'Max Tokens', { min: 0, exclusiveMin: true, integer: true });
+	const frequency = number('frequencyPenalty', 'Frequency Penalty', { min: -2, max: 2 });
+	const presence = number('presencePenalty', 'Presence Penalty', { min: -2, max: 2 });
+	const seed = number('seed', 'Seed', { min: Number.MIN_SAFE_INTEGER, integer: true });
+	if (temperature !== undefined) body.temperature = temperature;
+	if (topP !== undefined) body.top_p = topP;
+	if (maxTokens !== undefined) body[target.isOpenAi ? 'max_completion_tokens' : 'max_tokens'] = maxTokens;
+	if (frequency !== undefined) body.frequency_penalty = frequency;
+	if (presence !== undefined) body.presence_penalty = presence;
+	if (seed !== undefined) body.seed = seed;
+	if (typeof opts.reasoningEffort === 'string' && opts.reasoningEffort !== '') body.reasoning_effort = opts.reasoningEffort;
+	const serviceTier = typeof opts.serviceTier === 'string' && opts.serviceTier !== '' ? opts.serviceTier : 'auto';
+	if (serviceTier !== 'auto') body.service_tier = serviceTier;
+	if (typeof opts.stop === 'string' && opts.stop.trim() !== '') {
+		const stop = opts.stop
+			.split(',')
+			.map((s) => s.trim())
+			.filter((s) => s !== '');
+		if (stop.length > 4) throw fieldError(ctx, itemIndex, 'Stop Sequences', `${stop.length} given; the API accepts at most 4`);
+		body.stop = stop;
+	}
+	return { body, maxOutputTokens: maxTokens, tier: tierOf(serviceTier) };
+}
+
 export async function buildChatRequest(ctx: ParameterContext, itemIndex: number, options: BuildOptions): Promise<ChatRequest> {
 	const model = modelParameter(ctx, itemIndex);
 	const system = textParameter(ctx, 'systemMessage', 'System Message', itemIndex);
@@ -78,33 +120,9 @@ export async function buildChatRequest(ctx: ParameterContext, itemIndex: number,
 		});
 	}
 
-	const opts = readOptions(ctx, itemIndex);
-	const number = (name: string, field: string, rule: { min: number; max?: number; exclusiveMin?: boolean; integer?: boolean }) =>
-		checkNumber(ctx, itemIndex, opts[name], { field, ...rule });
-	const body: IDataObject = { model, messages: messages as unknown as IDataObject[] };
-	const temperature = number('temperature', 'Temperature', { min: 0, max: 2 });
-	const topP = number('topP', 'Top P', { min: 0, max: 1 });
-	const maxTokens = number('maxTokens', 'Max Tokens', { min: 0, exclusiveMin: true, integer: true });
-	const frequency = number('frequencyPenalty', 'Frequency Penalty', { min: -2, max: 2 });
-	const presence = number('presencePenalty', 'Presence Penalty', { min: -2, max: 2 });
-	const seed = number('seed', 'Seed', { min: Number.MIN_SAFE_INTEGER, integer: true });
-	if (temperature !== undefined) body.temperature = temperature;
-	if (topP !== undefined) body.top_p = topP;
-	if (maxTokens !== undefined) body[options.isOpenAi ? 'max_completion_tokens' : 'max_tokens'] = maxTokens;
-	if (frequency !== undefined) body.frequency_penalty = frequency;
-	if (presence !== undefined) body.presence_penalty = presence;
-	if (seed !== undefined) body.seed = seed;
-	if (typeof opts.reasoningEffort === 'string' && opts.reasoningEffort !== '') body.reasoning_effort = opts.reasoningEffort;
-	const serviceTier = typeof opts.serviceTier === 'string' && opts.serviceTier !== '' ? opts.serviceTier : 'auto';
-	if (serviceTier !== 'auto') body.service_tier = serviceTier;
-	if (typeof opts.stop === 'string' && opts.stop.trim() !== '') {
-		const stop = opts.stop
-			.split(',')
-			.map((s) => s.trim())
-			.filter((s) => s !== '');
-		if (stop.length > 4) throw fieldError(ctx, itemIndex, 'Stop Sequences', `${stop.length} given; the API accepts at most 4`);
-		body.stop = stop;
-	}
+	const modelOptions = readModelOptions(ctx, itemIndex, options);
+	const body: IDataObject = { model, messages: messages as unknown as IDataObject[], ...modelOptions.body };
+	const maxTokens = modelOptions.maxOutputTokens;
 
 	const format = ctx.getNodeParameter('responseFormat', itemIndex, 'text') as string;
 	if (format === 'json_object') body.response_format = { type: 'json_object' };
@@ -132,7 +150,7 @@ export async function buildChatRequest(ctx: ParameterContext, itemIndex: number,
 		messages,
 		promptTokens,
 		maxOutputTokens: maxTokens,
-		tier: tierOf(serviceTier),
+		tier: modelOptions.tier,
 		overrides: readPriceOverrides(ctx, itemIndex),
 		...(attachments?.note ? { tokenNote: attachments.note } : {}),
 	};

@@ -10,6 +10,8 @@ import type { RetrySettings } from '../transport/backoff';
 export interface RequestSettingsParts {
 	/** Concurrency and the Requests per Minute Cap (nodes that send many items). */
 	throughput?: boolean;
+	/** The Requests per Minute Cap alone (the Chat Model: the Agent decides concurrency). */
+	rateCap?: boolean;
 	/** Max Spend per Execution (nodes that call a model). */
 	spendCap?: boolean;
 	displayOptions?: INodeProperties['displayOptions'];
@@ -76,7 +78,7 @@ export const FLEX_TIMEOUT_MS = 900_000;
 
 export function requestSettingsProperty(parts: RequestSettingsParts = {}): INodeProperties {
 	const options: INodeProperties[] = [
-		...(parts.throughput ? [FIELDS.concurrency, FIELDS.requestsPerMinute] : []),
+		...(parts.throughput ? [FIELDS.concurrency, FIELDS.requestsPerMinute] : parts.rateCap ? [FIELDS.requestsPerMinute] : []),
 		...(parts.spendCap ? [FIELDS.maxSpendUsd] : []),
 		FIELDS.maxRetries,
 		FIELDS.maxWaitSeconds,

@@ -74,3 +74,17 @@ export function rateLimitIdentity(parts: { baseUrl: string; apiKey: string; orga
 		.digest('hex')
 		.slice(0, 32);
 }
+
+/** A failure every request of an execution with one key would repeat, kept for that execution. */
+export interface SharedFailureSlot<F> extends Expirable {
+	failure?: F;
+}
+
+/**
+ * Per execution and key: the failure that stops sending (wrong key, no credit…), so that
+ * no node of the execution sends with that key again. Keyed "execution|identity".
+ */
+export const executionFailures = new IdleRegistry<SharedFailureSlot<import('../transport/failures').Failure>>(
+	() => ({ isBusy: () => false }),
+	60 * 60_000,
+);

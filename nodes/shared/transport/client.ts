@@ -15,9 +15,9 @@ import {
 } from 'n8n-workflow';
 
 import { formatDuration } from '../format';
-import { rateLimitIdentity } from '../limits/registry';
+import { executionFailures, rateLimitIdentity } from '../limits/registry';
 import { rateLimiters, type KeyRateLimiter, type Permit } from '../limits/rateLimiter';
-import { executionSpend, SpendCapError, type ExecutionSpend, type Settlement, type SpendReservation } from '../limits/spendCap';
+import { executionSpend, SpendCapError, type ExecutionSpend, type SpendReservation } from '../limits/spendCap';
 import {
 	CancelledError,
 	DeadlineError,
@@ -39,6 +39,7 @@ import {
 	describeHttpFailure,
 	describeNetworkFailure,
 	describeUnusableAnswer,
+	hasErrorObject,
 	type Failure,
 	type FailureContext,
 } from './failures';
@@ -52,6 +53,7 @@ import {
 } from './headers';
 import { redactSecrets } from './redact';
 import { hasShape, type AnswerShape } from './shapes';
+import { readAll, readEvents, type ChunkSource } from './sse';
 
 export type CredentialType = 'openAiReliableApi' | 'openAiReliableAdminApi';
 
@@ -90,6 +92,10 @@ export interface CallOptions {
 	cost?: CostGuard;
 	/** Raw text answer (file contents): no JSON parsing and no shape check. */
 	text?: boolean;
+	/** Multipart form data (file uploads) instead of a JSON body. */
+	formData?: unknown;
+	/** Used by stream(): the body comes back as a stream. */
+	stream?: boolean;
 }
 
 export interface CallResult<T> {
@@ -121,6 +127,46 @@ export interface RunStats {
 	costUsd: number;
 }
 
+interface Prepared {
+	spend?: SpendReservation;
+	permit?: Permit;
+	startedAt: number;
+}
+
+interface RetryHistory {
+	attempt: number;
+	maxRetries: number;
+	retryLog: string[];
+	waitedMs: number;
+	cappedNote?: string;
+}
+
+function newHistory(maxRetries: number): RetryHistory {
+	return { attempt: 0, maxRetries, retryLog: [], waitedMs: 0 };
+}
+
+/** A streamed event that was an error, or not JSON. */
+class StreamFailure extends Error {}
+
+function parseEvent(data: string): Record<string, unknown> | undefined {
+	try {
+		const value = JSON.parse(data) as unknown;
+		return value && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
+	} catch {
+		return undefined;
+	}
+}
+
+/** Whether a streamed chunk carries part of the answer (text or a tool call), after which no retry is possible. */
+function startsAnswer(event: Record<string, unknown>): boolean {
+	const choices = event.choices;
+	if (!Array.isArray(choices)) return false;
+	return choices.some((choice) => {
+		const delta = (choice as { delta?: { content?: unknown; tool_calls?: unknown; refusal?: unknown } }).delta;
+		return !!delta && ((typeof delta.content === 'string' && delta.content !== '') || Array.isArray(delta.tool_calls) || typeof delta.refusal === 'string');
+	});
+}
+
 type AttemptOutcome =
 	| { kind: 'answer'; status: number; body: unknown; headers: HeaderBag }
 	| { kind: 'network'; error: unknown }
@@ -150,8 +196,8 @@ export class OpenAiClient {
 	private credential?: CheckedCredential;
 	private credentialProblem?: CredentialCheckError;
 	private limiter?: KeyRateLimiter;
-	/** A failure every later request would repeat (wrong key, no credit…). */
-	private sharedFailure?: Failure;
+	/** Who shares this key's limits (and its failures), hashed. */
+	private identity = '';
 	/** The server could not be reached even after retries: later items try once. */
 	private unreachable = false;
 	readonly signal?: AbortSignal;
@@ -177,14 +223,13 @@ export class OpenAiClient {
 		try {
 			const credential = checkCredential(fields, CREDENTIAL_KIND[credentialType]);
 			client.credential = credential;
-			client.limiter = rateLimiters.get(
-				rateLimitIdentity({
-					baseUrl: credential.baseUrl,
-					apiKey: credential.apiKey,
-					organizationId: credential.organizationId,
-					projectId: credential.projectId,
-				}),
-			);
+			client.identity = rateLimitIdentity({
+				baseUrl: credential.baseUrl,
+				apiKey: credential.apiKey,
+				organizationId: credential.organizationId,
+				projectId: credential.projectId,
+			});
+			client.limiter = rateLimiters.get(client.identity);
 		} catch (error) {
 			if (!(error instanceof CredentialCheckError)) {
 				throw new NodeOperationError(ctx.getNode(), error as Error, { itemIndex: 0 });
@@ -192,6 +237,19 @@ export class OpenAiClient {
 			client.credentialProblem = error;
 		}
 		return client;
+	}
+
+	/**
+	 * A failure every later request of this execution with this key would repeat (wrong key,
+	 * no credit…). Kept per execution, not per node run: n8n builds a new model for each item
+	 * an AI Agent handles, and a later node of the execution would meet the same answer.
+	 */
+	private get sharedFailure(): Failure | undefined {
+		return executionFailures.get(`${this.executionId}|${this.identity}`).failure;
+	}
+
+	private set sharedFailure(failure: Failure | undefined) {
+		executionFailures.get(`${this.executionId}|${this.identity}`).failure = failure;
 	}
 
 	get node(): INode {
@@ -250,9 +308,17 @@ export class OpenAiClient {
 			arrayFormat: 'repeat',
 		};
 		if (options.text) request.encoding = 'text';
-		if (options.body !== undefined) request.body = options.body as IDataObject;
+		if (options.stream) {
+			request.encoding = 'stream';
+			request.json = false;
+			request.headers = { ...(request.headers ?? {}), Accept: 'text/event-stream', 'Content-Type': 'application/json' };
+			request.body = JSON.stringify({ ...(options.body as IDataObject), stream: true, stream_options: { include_usage: true } });
+		} else if (options.formData !== undefined) {
+			request.json = false;
+			request.body = options.formData as IDataObject;
+		} else if (options.body !== undefined) request.body = options.body as IDataObject;
 		if (options.qs) request.qs = options.qs;
-		if (options.headers) request.headers = options.headers;
+		if (options.headers) request.headers = { ...(request.headers ?? {}), ...options.headers };
 		if (this.signal) request.abortSignal = this.signal;
 		try {
 			const response = (await withinDeadline(
@@ -330,128 +396,229 @@ export class OpenAiClient {
 		}
 	}
 
+	/** Reserves the attempt's worst case and waits for its turn; undone if a shared failure came meanwhile. */
+	private async prepare(options: CallOptions): Promise<Prepared> {
+		if (this.signal?.aborted) throw cancelledError(this.node, options.itemIndex);
+		if (this.sharedFailure) throw this.notSentAgain(this.sharedFailure, options.itemIndex);
+		const spend = await this.reserveSpend(options);
+		let permit: Permit | undefined;
+		try {
+			permit = await this.acquireSlot(options);
+		} catch (error) {
+			if (spend) this.spend.settle(spend, { kind: 'not_billed' });
+			throw error instanceof NodeOperationError ? error : new NodeOperationError(this.node, error as Error, { itemIndex: options.itemIndex });
+		}
+		// Another item may have met a failure every item would repeat while this one waited.
+		if (this.sharedFailure) {
+			if (permit) this.limiter!.release(permit, { kind: 'no_answer', reached: false });
+			if (spend) this.spend.settle(spend, { kind: 'not_billed' });
+			throw this.notSentAgain(this.sharedFailure, options.itemIndex);
+		}
+		return { spend, permit, startedAt: Date.now() };
+	}
+
+	/** The attempt was cancelled with the execution: nothing more is sent. */
+	private abandon(prepared: Prepared, options: CallOptions): NodeOperationError {
+		if (prepared.permit) this.limiter!.release(prepared.permit, { kind: 'no_answer', reached: true });
+		if (prepared.spend) this.spend.settle(prepared.spend, { kind: 'unknown' });
+		return cancelledError(this.node, options.itemIndex);
+	}
+
+	/** A usable answer: frees the slot and replaces the reservation with the billed cost. */
+	private succeed(prepared: Prepared, options: CallOptions, snapshot: RateLimitSnapshot, billedBody?: Record<string, unknown>): number | undefined {
+		if (prepared.permit) this.limiter!.release(prepared.permit, { kind: 'answered', snapshot });
+		this.unreachable = false;
+		if (!prepared.spend) return undefined;
+		const billed = billedBody ? options.cost!.billedUsd(billedBody) : undefined;
+		this.spend.settle(prepared.spend, billed ? { kind: 'billed', ...billed } : { kind: 'unknown' });
+		if (!billed) return undefined;
+		this.stats.inputTokens += billed.inputTokens ?? 0;
+		this.stats.outputTokens += billed.outputTokens ?? 0;
+		this.stats.costUsd += billed.usd;
+		return billed.usd;
+	}
+
+	/** A failed attempt: frees the slot (telling the limiter what the server said) and the reservation. */
+	private fail(prepared: Prepared, outcome: AttemptOutcome, failure: Failure, serverHint: number | undefined, snapshot: RateLimitSnapshot): void {
+		if (prepared.permit) {
+			this.limiter!.release(
+				prepared.permit,
+				outcome.kind !== 'answer'
+					? { kind: 'no_answer', reached: failure.kind === 'timeout' || failure.kind === 'connection_reset' }
+					: failure.kind === 'rate_limit' && outcome.status === 429
+						? { kind: 'rate_limited', snapshot, retryAfterMs: Math.min(serverHint ?? 1000, this.settings.maxWaitMs) }
+						: { kind: 'answered', snapshot },
+			);
+		}
+		if (prepared.spend) this.spend.settle(prepared.spend, { kind: failure.maybeBilled ? 'unknown' : 'not_billed' });
+	}
+
+	/**
+	 * After a failure: throws when it is final (not retryable, or no retries left), else
+	 * logs the retry and waits the backoff. Returns the time waited.
+	 */
+	private async afterFailure(failure: Failure, serverHint: number | undefined, options: CallOptions, history: RetryHistory): Promise<number> {
+		const maxRetries = history.maxRetries;
+		if (!failure.retryable || history.attempt >= maxRetries) {
+			if (failure.affectsAllItems) this.sharedFailure = failure;
+			if (failure.kind === 'unreachable' || failure.kind === 'dns') this.unreachable = true;
+			this.recordStats(options.itemIndex, history.attempt, history.waitedMs);
+			throw failureError(
+				this.node,
+				failure,
+				options.itemIndex,
+				{
+					attempts: history.attempt + 1,
+					retryLog: history.retryLog,
+					note:
+						failure.retryable && maxRetries === 0 && this.unreachable && this.settings.maxRetries > 0
+							? 'Tried once without retries, because earlier items could not reach the server either.'
+							: history.cappedNote,
+				},
+				(text) => this.redact(text),
+			);
+		}
+		const delay = retryDelay(history.attempt, serverHint, this.settings.maxWaitMs, failure.kind === 'rate_limit');
+		if (delay.requestedMs !== undefined) history.cappedNote = cappedWaitNote(delay.requestedMs, this.settings.maxWaitMs);
+		const how =
+			delay.source === 'backoff'
+				? ''
+				: delay.requestedMs !== undefined
+					? ' (as the server asked, capped at Max Wait)'
+					: delay.source === 'server'
+						? ' (as the server asked)'
+						: " (the server's wait plus backoff)";
+		const line = `attempt ${history.attempt + 1}: ${shortReason(failure)}; waited ${formatDuration(delay.waitMs)}${how}`;
+		history.retryLog.push(line);
+		this.ctx.logger?.info(`OpenAI Reliable: item ${options.itemIndex} ${options.method} ${options.path} ${line}`, {
+			node: this.node.name,
+			requestId: failure.requestId,
+		});
+		try {
+			await waitUnlessCancelled(delay.waitMs, this.signal);
+		} catch {
+			// waitUnlessCancelled only fails when the execution is cancelled
+			throw cancelledError(this.node, options.itemIndex);
+		}
+		return delay.waitMs;
+	}
+
+	private hintFor(failure: Failure): number | undefined {
+		return failure.retryable || failure.kind === 'rate_limit' ? this.serverHint(failure) : undefined;
+	}
+
 	/** Sends one request, retrying what is worth retrying, and returns the parsed answer. */
 	async call<T = IDataObject>(options: CallOptions): Promise<CallResult<T>> {
 		if (this.credentialProblem) throw this.credentialError(options.itemIndex);
-		const maxRetries = this.unreachable ? 0 : this.settings.maxRetries;
-		const retryLog: string[] = [];
+		const history = newHistory(this.unreachable ? 0 : this.settings.maxRetries);
 		const started = Date.now();
-		let waitedMs = 0;
-		let cappedNote: string | undefined;
-
-		for (let attempt = 0; ; attempt++) {
-			if (this.signal?.aborted) throw cancelledError(this.node, options.itemIndex);
-			if (this.sharedFailure) throw this.notSentAgain(this.sharedFailure, options.itemIndex);
-			const spend = await this.reserveSpend(options);
-			let permit: Permit | undefined;
-			try {
-				permit = await this.acquireSlot(options);
-			} catch (error) {
-				if (spend) this.spend.settle(spend, { kind: 'not_billed' });
-				throw error instanceof NodeOperationError ? error : new NodeOperationError(this.node, error as Error, { itemIndex: options.itemIndex });
-			}
-			// Another item may have met a failure every item would repeat while this one waited.
-			if (this.sharedFailure) {
-				if (permit) this.limiter!.release(permit, { kind: 'no_answer', reached: false });
-				if (spend) this.spend.settle(spend, { kind: 'not_billed' });
-				throw this.notSentAgain(this.sharedFailure, options.itemIndex);
-			}
-
-			const attemptStart = Date.now();
+		for (; ; history.attempt++) {
+			const prepared = await this.prepare(options);
 			const outcome = await this.attempt(options);
-			if (this.signal?.aborted) {
-				if (permit) this.limiter!.release(permit, { kind: 'no_answer', reached: false });
-				if (spend) this.spend.settle(spend, { kind: 'unknown' });
-				throw cancelledError(this.node, options.itemIndex);
-			}
+			if (this.signal?.aborted) throw this.abandon(prepared, options);
 			const snapshot = outcome.kind === 'answer' ? parseRateLimitHeaders(outcome.headers) : {};
-
 			if (outcome.kind === 'answer' && this.usable(options, outcome)) {
-				if (permit) this.limiter!.release(permit, { kind: 'answered', snapshot });
-				let billedUsd: number | undefined;
-				if (spend) {
-					const billed = options.cost!.billedUsd(outcome.body as Record<string, unknown>);
-					const settlement: Settlement = billed ? { kind: 'billed', ...billed } : { kind: 'unknown' };
-					this.spend.settle(spend, settlement);
-					billedUsd = billed?.usd;
-					if (billed) {
-						this.stats.inputTokens += billed.inputTokens ?? 0;
-						this.stats.outputTokens += billed.outputTokens ?? 0;
-						this.stats.costUsd += billed.usd;
-					}
-				}
-				this.unreachable = false;
-				this.recordStats(options.itemIndex, attempt, waitedMs);
+				const billedUsd = this.succeed(prepared, options, snapshot, outcome.body as Record<string, unknown>);
+				this.recordStats(options.itemIndex, history.attempt, history.waitedMs);
 				return {
 					body: outcome.body as T,
 					requestId: requestIdOf(outcome.headers),
-					retries: attempt,
-					retryLog,
-					waitedMs,
-					latencyMs: Date.now() - attemptStart,
+					retries: history.attempt,
+					retryLog: history.retryLog,
+					waitedMs: history.waitedMs,
+					latencyMs: Date.now() - prepared.startedAt,
 					elapsedMs: Date.now() - started,
 					rateLimit: snapshot,
 					billedUsd,
 				};
 			}
-
 			const failure = this.failureOf(options, outcome);
-			const serverHint = failure.retryable || failure.kind === 'rate_limit' ? this.serverHint(failure) : undefined;
-			if (permit) {
-				this.limiter!.release(
-					permit,
-					outcome.kind !== 'answer'
-						? { kind: 'no_answer', reached: failure.kind === 'timeout' || failure.kind === 'connection_reset' }
-						: failure.kind === 'rate_limit' && outcome.status === 429
-							? { kind: 'rate_limited', snapshot, retryAfterMs: Math.min(serverHint ?? 1000, this.settings.maxWaitMs) }
-							: { kind: 'answered', snapshot },
-				);
-			}
-			if (spend) this.spend.settle(spend, { kind: failure.maybeBilled ? 'unknown' : 'not_billed' });
+			const hint = this.hintFor(failure);
+			this.fail(prepared, outcome, failure, hint, snapshot);
+			history.waitedMs += await this.afterFailure(failure, hint, options, history);
+		}
+	}
 
-			if (!failure.retryable || attempt >= maxRetries) {
-				if (failure.affectsAllItems) this.sharedFailure = failure;
-				if (failure.kind === 'unreachable' || failure.kind === 'dns') this.unreachable = true;
-				this.recordStats(options.itemIndex, attempt, waitedMs);
-				throw failureError(
-					this.node,
-					failure,
-					options.itemIndex,
-					{
-						attempts: attempt + 1,
-						retryLog,
-						note:
-							failure.retryable && maxRetries === 0 && this.unreachable && this.settings.maxRetries > 0
-								? 'Tried once without retries, because earlier items could not reach the server either.'
-								: cappedNote,
-					},
-					(text) => this.redact(text),
-				);
+	/**
+	 * A streamed chat completion (server-sent events): yields each event's JSON. An attempt
+	 * that fails before anything of the answer arrived is retried like call(); after that, a
+	 * failure ends the stream with an error, since a retry would repeat what was already shown.
+	 * The Timeout covers the whole stream. Returns the call's figures.
+	 */
+	async *stream(options: CallOptions): AsyncGenerator<Record<string, unknown>, CallResult<Record<string, unknown> | undefined>> {
+		if (this.credentialProblem) throw this.credentialError(options.itemIndex);
+		const history = newHistory(this.unreachable ? 0 : this.settings.maxRetries);
+		const started = Date.now();
+		for (; ; history.attempt++) {
+			const prepared = await this.prepare(options);
+			const deadline = prepared.startedAt + this.settings.timeoutMs;
+			const opened = await this.attempt({ ...options, stream: true });
+			if (this.signal?.aborted) throw this.abandon(prepared, options);
+			let outcome: AttemptOutcome = opened;
+			if (opened.kind === 'answer' && opened.status >= 200 && opened.status < 300) {
+				const snapshot = parseRateLimitHeaders(opened.headers);
+				let began = false;
+				let last: Record<string, unknown> | undefined;
+				let billedBody: Record<string, unknown> | undefined;
+				try {
+					const events = readEvents(opened.body as ChunkSource)[Symbol.asyncIterator]();
+					for (;;) {
+						const next = await withinDeadline(events.next(), Math.max(1, deadline - Date.now()));
+						if (next.done) break;
+						const event = parseEvent(next.value);
+						if (!event || hasErrorObject(event)) {
+							outcome = { kind: 'answer', status: opened.status, body: event ?? next.value, headers: opened.headers };
+							throw new StreamFailure();
+						}
+						last = event;
+						if (event.usage && typeof event.usage === 'object') billedBody = event;
+						if (!began && startsAnswer(event)) began = true;
+						yield event;
+					}
+				} catch (error) {
+					if (this.signal?.aborted) throw this.abandon(prepared, options);
+					if (!(error instanceof StreamFailure)) outcome = error instanceof DeadlineError ? { kind: 'deadline' } : { kind: 'network', error };
+					const failure = this.failureOf(options, outcome);
+					if (began) {
+						this.fail(prepared, { kind: 'deadline' }, { ...failure, maybeBilled: true }, undefined, snapshot);
+						this.recordStats(options.itemIndex, history.attempt, history.waitedMs);
+						throw failureError(
+							this.node,
+							{ ...failure, retryable: false, title: `The answer stopped after it had begun: ${failure.title.charAt(0).toLowerCase()}${failure.title.slice(1)}` },
+							options.itemIndex,
+							{ attempts: history.attempt + 1, retryLog: history.retryLog, note: 'It was not retried, because part of the answer had already been shown.' },
+							(text) => this.redact(text),
+						);
+					}
+					const hint = this.hintFor(failure);
+					this.fail(prepared, outcome, failure, hint, snapshot);
+					history.waitedMs += await this.afterFailure(failure, hint, options, history);
+					continue;
+				}
+				const billedUsd = this.succeed(prepared, options, snapshot, billedBody ? { ...last, ...billedBody } : undefined);
+				this.recordStats(options.itemIndex, history.attempt, history.waitedMs);
+				return {
+					body: last,
+					requestId: requestIdOf(opened.headers),
+					retries: history.attempt,
+					retryLog: history.retryLog,
+					waitedMs: history.waitedMs,
+					latencyMs: Date.now() - prepared.startedAt,
+					elapsedMs: Date.now() - started,
+					rateLimit: snapshot,
+					billedUsd,
+				};
 			}
-
-			const delay = retryDelay(attempt, serverHint, this.settings.maxWaitMs, failure.kind === 'rate_limit');
-			if (delay.requestedMs !== undefined) cappedNote = cappedWaitNote(delay.requestedMs, this.settings.maxWaitMs);
-			const how =
-				delay.source === 'backoff'
-					? ''
-					: delay.requestedMs !== undefined
-						? ' (as the server asked, capped at Max Wait)'
-						: delay.source === 'server'
-							? ' (as the server asked)'
-							: ' (the server\'s wait plus backoff)';
-			const line = `attempt ${attempt + 1}: ${shortReason(failure)}; waited ${formatDuration(delay.waitMs)}${how}`;
-			retryLog.push(line);
-			this.ctx.logger?.info(`OpenAI Reliable: item ${options.itemIndex} ${options.method} ${options.path} ${line}`, {
-				node: this.node.name,
-				requestId: failure.requestId,
-			});
-			try {
-				await waitUnlessCancelled(delay.waitMs, this.signal);
-			} catch {
-				// waitUnlessCancelled only fails when the execution is cancelled
-				throw cancelledError(this.node, options.itemIndex);
+			if (outcome.kind === 'answer') {
+				// An error answer to a streaming request: its body is a stream to read as text.
+				const text = await withinDeadline(readAll(outcome.body as ChunkSource), Math.max(1, deadline - Date.now())).catch(() => '');
+				outcome = { ...outcome, body: parseEvent(text) ?? text };
 			}
-			waitedMs += delay.waitMs;
+			const snapshot = outcome.kind === 'answer' ? parseRateLimitHeaders(outcome.headers) : {};
+			const failure = this.failureOf(options, outcome);
+			const hint = this.hintFor(failure);
+			this.fail(prepared, outcome, failure, hint, snapshot);
+			history.waitedMs += await this.afterFailure(failure, hint, options, history);
 		}
 	}
 

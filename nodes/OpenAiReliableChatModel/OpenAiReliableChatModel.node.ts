@@ -1,0 +1,97 @@
+import {
+	NodeConnectionTypes,
+	NodeOperationError,
+	type INodeType,
+	type INodeTypeDescription,
+	type ISupplyDataFunctions,
+	type SupplyData,
+} from 'n8n-workflow';
+
+import { chatOptionsProperty, modelProperty } from '../shared/chat/description';
+import { readModelOptions } from '../shared/chat/request';
+import { FLEX_TIMEOUT_MS, readRequestSettings, requestSettingsProperty } from '../shared/descriptions/requestSettings';
+import { testApiCredential } from '../shared/methods/credentialTest';
+import { searchModels } from '../shared/methods/listSearch';
+import { modelParameter } from '../shared/parameters';
+import { priceOverridesProperty, readPriceOverrides } from '../shared/pricing/overrides';
+import { OpenAiClient } from '../shared/transport/client';
+import { reliableChatModelClass } from './model';
+import { withCallFigures } from './runData';
+
+/**
+ * A chat model for n8n's AI Agent and chains, with the package's retry, shared rate limit,
+ * spend cap and cost. Needs n8n 2.x with @n8n/ai-node-sdk (2.41.1 ships it).
+ */
+export class OpenAiReliableChatModel implements INodeType {
+	description: INodeTypeDescription = {
+		displayName: 'OpenAI Reliable Chat Model',
+		name: 'openAiReliableChatModel',
+		icon: { light: 'file:openAiReliableChatModel.svg', dark: 'file:openAiReliableChatModel.dark.svg' },
+		group: ['transform'],
+		version: [1],
+		subtitle: '={{ ($parameter["model"] && ($parameter["model"].cachedResultName || $parameter["model"].value)) || $parameter["model"] }}',
+		description: 'OpenAI chat model for the AI Agent and chains, with built-in retry, rate-limit pacing, a spend cap and the cost of every call',
+		defaults: { name: 'OpenAI Reliable Chat Model' },
+		inputs: [],
+		outputs: [NodeConnectionTypes.AiLanguageModel],
+		outputNames: ['Model'],
+		credentials: [{ name: 'openAiReliableApi', required: true, testedBy: 'openAiReliableApiTest' }],
+		properties: [
+			modelProperty(),
+			chatOptionsProperty([
+				{
+					displayName: 'Response Format',
+					name: 'responseFormat',
+					type: 'options',
+					default: 'text',
+					options: [
+						{ name: 'Text', value: 'text' },
+						{ name: 'JSON Object', value: 'json_object', description: 'Valid JSON; mention JSON in the prompt' },
+					],
+				},
+			]),
+			requestSettingsProperty({ rateCap: true, spendCap: true }),
+			priceOverridesProperty(),
+		],
+	};
+
+	methods = {
+		listSearch: { searchModels },
+		credentialTest: { openAiReliableApiTest: testApiCredential },
+	};
+
+	async supplyData(this: ISupplyDataFunctions, itemIndex: number): Promise<SupplyData> {
+		let sdk: typeof import('@n8n/ai-node-sdk');
+		try {
+			sdk = await import('@n8n/ai-node-sdk');
+		} catch {
+			throw new NodeOperationError(this.getNode(), 'This n8n has no AI node SDK (@n8n/ai-node-sdk), which the OpenAI Reliable Chat Model needs', {
+				itemIndex,
+				description: 'Update n8n to 2.x (2.41 or newer). The other nodes of this package work without it.',
+			});
+		}
+		const model = modelParameter(this, itemIndex);
+		const options = readModelOptions(this, itemIndex, { isOpenAi: true });
+		const flex = options.tier === 'flex';
+		const settings = readRequestSettings(this, flex ? { timeoutMs: FLEX_TIMEOUT_MS } : {});
+		const client = await OpenAiClient.create(this, 'openAiReliableApi', { ...settings.retry, capRpm: settings.requestsPerMinute });
+		const body = client.isOpenAi ? options.body : readModelOptions(this, itemIndex, { isOpenAi: false }).body;
+		const raw = (this.getNodeParameter('options', itemIndex, {}) ?? {}) as { responseFormat?: string };
+		if (raw.responseFormat === 'json_object') body.response_format = { type: 'json_object' };
+		const traced = withCallFigures(this);
+		const ReliableChatModel = reliableChatModelClass(sdk);
+		const chatModel = new ReliableChatModel({
+			ctx: this,
+			client,
+			model,
+			options: body,
+			maxOutputTokens: options.maxOutputTokens,
+			tier: options.tier,
+			overrides: readPriceOverrides(this, itemIndex),
+			capUsd: settings.maxSpendUsd,
+			itemIndex,
+			report: traced.report,
+		});
+		return sdk.supplyModel(traced.ctx, chatModel);
+	}
+}

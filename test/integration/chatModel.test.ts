@@ -1,0 +1,198 @@
+/**
+ * The Chat Model sub-node through n8n's AI SDK and LangChain, as the AI Agent calls it:
+ * answers, tool calls (also parallel, also streamed), retries before the first token,
+ * errors, the spend cap, and each call's figures in the sub-node's run data.
+ */
+// The test drives the model the way n8n's AI Agent does, through LangChain (a devDependency
+// brought by @n8n/ai-node-sdk); the package itself never imports it.
+// eslint-disable-next-line @n8n/community-nodes/no-restricted-imports
+import { AIMessage, AIMessageChunk, HumanMessage, ToolMessage, type BaseMessage } from '@langchain/core/messages';
+// eslint-disable-next-line @n8n/community-nodes/no-restricted-imports
+import { DynamicStructuredTool } from '@langchain/core/tools';
+import type { ISupplyDataFunctions } from 'n8n-workflow';
+import { z } from 'zod';
+
+import { costOfUsage } from '../../nodes/shared/pricing/prices';
+import { OpenAiReliableChatModel } from '../../nodes/OpenAiReliableChatModel/OpenAiReliableChatModel.node';
+import { leaks } from '../reliability/helpers';
+import { createContext, type TestContext } from '../support/n8nContext';
+import { apiCredential, freshProcessState, PROJECT_KEY, startServer, type MockServer } from '../support/setup';
+
+const node = new OpenAiReliableChatModel();
+let server: MockServer;
+beforeAll(async () => {
+	server = await startServer();
+});
+afterAll(async () => await server.close());
+beforeEach(() => {
+	server.reset();
+	freshProcessState();
+	server.options.loopTools = false;
+});
+
+interface LangChainModel {
+	invoke(messages: BaseMessage[]): Promise<AIMessage>;
+	stream(messages: BaseMessage[]): Promise<AsyncIterable<AIMessageChunk>>;
+	bindTools(tools: unknown[]): LangChainModel;
+}
+
+async function model(parameters: Record<string, unknown> = {}): Promise<{ lc: LangChainModel; test: TestContext }> {
+	const test = createContext({
+		node,
+		parameters: { model: { mode: 'list', value: 'gpt-4o-mini' }, requestSettings: { maxWaitSeconds: 0.05, maxRetries: 3 }, ...parameters },
+		credentials: { openAiReliableApi: apiCredential(server) },
+	});
+	const supplied = await node.supplyData.call(test.ctx as unknown as ISupplyDataFunctions, 0);
+	return { lc: supplied.response as LangChainModel, test };
+}
+
+const calculator = new DynamicStructuredTool({
+	name: 'calculator',
+	description: 'Evaluates an arithmetic expression',
+	schema: z.object({ input: z.string().describe('the expression') }),
+	func: async ({ input }) => String(input),
+});
+
+const rateLimited = {
+	status: 429,
+	headers: { 'retry-after-ms': '5', 'x-ratelimit-remaining-requests': '500', 'x-ratelimit-limit-requests': '600' },
+	body: { error: { message: 'Rate limit reached.', type: 'requests', param: null, code: 'rate_limit_exceeded' } },
+};
+
+describe('generate', () => {
+	test('answers, with usage for n8n and the call\'s cost in the sub-node\'s run data', async () => {
+		const { lc, test } = await model();
+		const answer = await lc.invoke([new HumanMessage('hello there')]);
+		expect(answer.content).toEqual([{ type: 'text', text: 'Echo: hello there' }]);
+		expect(answer.usage_metadata).toMatchObject({ input_tokens: expect.any(Number), output_tokens: expect.any(Number) });
+		const output = test.aiRunData.find((entry) => entry.kind === 'output')!.data as Array<Array<{ json: Record<string, unknown> }>>;
+		expect(output[0][0].json).toMatchObject({
+			costUsd: expect.any(Number),
+			cost: expect.stringMatching(/^\$0\.0/),
+			executionCostUsd: expect.any(Number),
+			requestId: expect.stringMatching(/^req_/),
+			retries: 0,
+			tokenUsage: expect.objectContaining({ promptTokens: expect.any(Number) }),
+		});
+		expect(Number(test.customData.openaiCostUsd)).toBeGreaterThan(0);
+	});
+
+	test('the node\'s options and the call\'s own settings reach the request', async () => {
+		const { lc } = await model({ options: { temperature: 0.3, maxTokens: 50, responseFormat: 'json_object' } });
+		await lc.invoke([new HumanMessage('json please')]);
+		expect(server.requests[0].body).toMatchObject({ model: 'gpt-4o-mini', temperature: 0.3, max_tokens: 50, response_format: { type: 'json_object' } });
+	});
+
+	test('a 429 is retried inside the call; an answered call is never sent again', async () => {
+		server.script({ match: () => true, times: 2, respond: rateLimited });
+		const { lc, test } = await model();
+		const answer = await lc.invoke([new HumanMessage('retry me')]);
+		expect(answer.content).toEqual([{ type: 'text', text: 'Echo: retry me' }]);
+		expect(server.requests.filter((r) => r.outcome === 'completion')).toHaveLength(1);
+		const output = test.aiRunData.find((entry) => entry.kind === 'output')!.data as Array<Array<{ json: Record<string, unknown> }>>;
+		expect(output[0][0].json.retries).toBe(2);
+	});
+
+	test('no credit: the billing message, one request, and the key nowhere', async () => {
+		server.script({
+			match: () => true,
+			respond: { status: 429, body: { error: { message: `You exceeded your current quota for ${PROJECT_KEY}`, type: 'insufficient_quota', param: null, code: 'insufficient_quota' } } },
+		});
+		const { lc, test } = await model();
+		const error = await lc.invoke([new HumanMessage('anything')]).catch((e: Error) => e);
+		expect(String((error as Error).message)).toMatch(/no credit left/);
+		expect(server.requests).toHaveLength(1);
+		expect(leaks({ output: [], error: error as never, test })).toEqual([]);
+	});
+});
+
+describe('tools', () => {
+	test('a tool call comes back as a tool call, and its result goes back as a tool message', async () => {
+		const { lc } = await model();
+		const withTools = lc.bindTools([calculator]);
+		const first = await withTools.invoke([new HumanMessage('calc 6*7')]);
+		expect(first.tool_calls).toEqual([expect.objectContaining({ name: 'calculator', args: { input: '6*7' } })]);
+		const sentTools = server.requests[0].body.tools;
+		expect(sentTools).toEqual([
+			{ type: 'function', function: expect.objectContaining({ name: 'calculator', description: 'Evaluates an arithmetic expression', parameters: expect.objectContaining({ type: 'object', properties: { input: expect.objectContaining({ type: 'string' }) } }) }) },
+		]);
+		const second = await withTools.invoke([
+			new HumanMessage('calc 6*7'),
+			first,
+			new ToolMessage({ content: '42', tool_call_id: first.tool_calls![0].id! }),
+		]);
+		expect(second.content).toEqual([{ type: 'text', text: 'Final: 42' }]);
+		const messages = server.requests[1].body.messages;
+		expect(messages[1]).toMatchObject({ role: 'assistant', content: null, tool_calls: [{ id: first.tool_calls![0].id, type: 'function', function: { name: 'calculator' } }] });
+		expect(messages[2]).toEqual({ role: 'tool', tool_call_id: first.tool_calls![0].id, content: '42' });
+	});
+
+	test('parallel tool calls stay two calls, also when streamed', async () => {
+		const { lc } = await model();
+		const withTools = lc.bindTools([calculator]);
+		const plain = await withTools.invoke([new HumanMessage('parallel calc 1+1')]);
+		expect(plain.tool_calls).toHaveLength(2);
+		let merged: AIMessageChunk | undefined;
+		for await (const chunk of await withTools.stream([new HumanMessage('parallel calc 2+2')])) merged = merged ? merged.concat(chunk) : chunk;
+		expect(merged!.tool_calls).toHaveLength(2);
+		expect(merged!.tool_calls!.map((call) => call.args)).toEqual([{ input: '2+2' }, { input: '2+2+1' }]);
+		expect(new Set(merged!.tool_calls!.map((call) => call.id)).size).toBe(2);
+	});
+});
+
+describe('stream', () => {
+	test('tokens arrive as they come, and the whole answer adds up, with usage', async () => {
+		const { lc } = await model();
+		const pieces: string[] = [];
+		let merged: AIMessageChunk | undefined;
+		for await (const chunk of await lc.stream([new HumanMessage('stream this answer please')])) {
+			if (typeof chunk.text === 'string' && chunk.text) pieces.push(chunk.text);
+			merged = merged ? merged.concat(chunk) : chunk;
+		}
+		expect(pieces.length).toBeGreaterThan(2);
+		expect(pieces.join('')).toBe('Echo: stream this answer please');
+		expect(merged!.usage_metadata).toMatchObject({ input_tokens: expect.any(Number) });
+		expect(server.requests[0].body).toMatchObject({ stream: true, stream_options: { include_usage: true } });
+	});
+
+	test('a 429 before the first token is retried', async () => {
+		server.script({ match: () => true, times: 1, respond: rateLimited });
+		const { lc } = await model();
+		let text = '';
+		for await (const chunk of await lc.stream([new HumanMessage('after a 429')])) text += chunk.text ?? '';
+		expect(text).toBe('Echo: after a 429');
+		expect(server.requests).toHaveLength(2);
+	});
+
+	test('a break after tokens arrived ends the stream with a clear error, and is not retried', async () => {
+		server.script({ match: () => true, times: 1, respond: { breakStreamAfter: 3 } });
+		const { lc } = await model();
+		const error = await (async () => {
+			for await (const chunk of await lc.stream([new HumanMessage('one two three four five six')])) void chunk;
+		})().catch((e: Error) => e);
+		expect(String((error as Error).message)).toMatch(/The answer stopped after it had begun/);
+		expect(server.requests).toHaveLength(1);
+	});
+});
+
+test('the spend cap stops an Agent whose tools loop', async () => {
+	server.options.loopTools = true;
+	const { lc } = await model({ options: { maxTokens: 20 }, requestSettings: { maxSpendUsd: 0.0002, maxWaitSeconds: 0.05 } });
+	const withTools = lc.bindTools([calculator]);
+	const history: BaseMessage[] = [new HumanMessage('calc 1+1')];
+	let error: Error | undefined;
+	for (let turn = 0; turn < 50 && !error; turn++) {
+		try {
+			const answer = await withTools.invoke(history);
+			history.push(answer, new ToolMessage({ content: '2', tool_call_id: answer.tool_calls![0].id! }));
+		} catch (e) {
+			error = e as Error;
+		}
+	}
+	expect(error?.message).toMatch(/^Not sent: this execution's spend cap of \$0\.0002 was reached/);
+	// The loop ran for a while, then the cap stopped it; what was billed stays within the cap.
+	expect(server.requests.length).toBeGreaterThan(3);
+	expect(server.requests.length).toBeLessThan(50);
+	const billed = server.requests.reduce((sum, r) => sum + (costOfUsage('gpt-4o-mini', r.usage)?.totalUsd ?? 0), 0);
+	expect(billed).toBeLessThanOrEqual(0.0002);
+});
