@@ -26,8 +26,50 @@ const README_SHOT = path.join(ROOT, 'docs', 'editor-chat-node.png');
 const CREDENTIAL_SHOT = path.join(ROOT, 'docs', 'editor-credential.png');
 const RETRY_SHOT = path.join(ROOT, 'docs', 'editor-retry-hint.png');
 const PANEL_SHOT = path.join(ROOT, 'docs', 'editor-node-panel.png');
+const AGENT_SHOT = path.join(ROOT, 'docs', 'editor-agent.png');
 const KEY = fakeKey('proj', 'ui');
-const STEPS = 10;
+const STEPS = 11;
+
+/** Manual Trigger → Code → AI Agent, with our Chat Model and n8n's Calculator attached. */
+function agentWorkflow() {
+	return {
+		nodes: [
+			{ parameters: {}, id: 'ui-agent-trigger', name: 'Start', type: 'n8n-nodes-base.manualTrigger', typeVersion: 1, position: [0, 0] },
+			{
+				parameters: { jsCode: "return [{ json: { question: 'calc 6*7' } }, { json: { question: 'calc 12*12' } }];" },
+				id: 'ui-agent-items',
+				name: 'Questions',
+				type: 'n8n-nodes-base.code',
+				typeVersion: 2,
+				position: [220, 0],
+			},
+			{
+				parameters: { promptType: 'define', text: '={{ $json.question }}', options: {} },
+				id: 'ui-agent',
+				name: 'AI Agent',
+				type: '@n8n/n8n-nodes-langchain.agent',
+				typeVersion: 3.1,
+				position: [460, 0],
+			},
+			{
+				parameters: { model: { __rl: true, mode: 'list', value: 'gpt-4o-mini', cachedResultName: 'gpt-4o-mini' }, options: {}, requestSettings: { maxSpendUsd: 1 } },
+				id: 'ui-agent-model',
+				name: 'OpenAI Reliable Chat Model',
+				type: 'n8n-nodes-openai-reliable.openAiReliableChatModel',
+				typeVersion: 1,
+				position: [400, 220],
+				credentials: { openAiReliableApi: { id: 'uiReliableCred01', name: 'OpenAI Reliable (mock)' } },
+			},
+			{ parameters: {}, id: 'ui-agent-calc', name: 'Calculator', type: '@n8n/n8n-nodes-langchain.toolCalculator', typeVersion: 1, position: [620, 220] },
+		],
+		connections: {
+			Start: { main: [[{ node: 'Questions', type: 'main', index: 0 }]] },
+			Questions: { main: [[{ node: 'AI Agent', type: 'main', index: 0 }]] },
+			'OpenAI Reliable Chat Model': { ai_languageModel: [[{ node: 'AI Agent', type: 'ai_languageModel', index: 0 }]] },
+			Calculator: { ai_tool: [[{ node: 'AI Agent', type: 'ai_tool', index: 0 }]] },
+		},
+	};
+}
 
 /** Manual Trigger → Code (10 reviews) → OpenAI Reliable Chat, as a user would paste it. */
 function reviewsWorkflow() {
@@ -264,6 +306,26 @@ async function main() {
 				}
 			}
 			await page.keyboard.press('Escape');
+		});
+
+		await step('11. an AI Agent with our Chat Model and a tool runs, and the model shows its calls', async () => {
+			mock.reset();
+			await page.goto(`${server.url}/workflow/new`, { waitUntil: 'domcontentloaded' });
+			await page.locator('[data-test-id="canvas-add-button"], [data-test-id="canvas-plus-button"]').first().waitFor({ timeout: 30_000 });
+			await page.keyboard.press('Escape');
+			await page.evaluate((text) => {
+				const data = new DataTransfer();
+				data.setData('text/plain', text);
+				document.dispatchEvent(new ClipboardEvent('paste', { clipboardData: data, bubbles: true, cancelable: true }));
+			}, JSON.stringify(agentWorkflow()));
+			await page.locator('[data-node-name="OpenAI Reliable Chat Model"]').first().waitFor({ timeout: 30_000 });
+			await page.locator('[data-test-id="execute-workflow-button"]').first().click();
+			await page.locator('[data-node-name="AI Agent"] [data-test-id="canvas-node-status-success"]').first().waitFor({ timeout: 90_000 });
+			await page.locator('[data-test-id="zoom-to-fit"]').first().click().catch(() => undefined);
+			await page.waitForTimeout(1_000);
+			await shot('11-agent');
+			if (UPDATE_DOCS) await page.screenshot({ path: AGENT_SHOT });
+			if (mock.requests.filter((r) => r.outcome === 'completion').length !== 4) throw new Error(`expected 4 model calls (a tool call and an answer per item), got ${mock.requests.length}`);
 		});
 	} catch (error) {
 		await shot('failure').catch(() => undefined);
