@@ -14,8 +14,8 @@
  * - the tokenizer (bench/tokenizer.js).
  *
  * It prints tables and never asserts timings; it exits non-zero only when our node loses an
- * item. Options: --group=<throughput|shared|small|cap|tokenizer|memory> (repeatable),
- * --items=<n>, --skip-builtin.
+ * item. Options: --group=<throughput|shared|small|cap|images|tokenizer> (repeatable),
+ * --items=<n>, --images=<n>, --skip-builtin.
  */
 'use strict';
 
@@ -33,7 +33,7 @@ const option = (name, fallback) => {
 	return hit ? hit.split('=')[1] : fallback;
 };
 const groups = args.filter((a) => a.startsWith('--group=')).map((a) => a.split('=')[1]);
-const wants = (group) => (groups.length === 0 ? group !== 'memory' : groups.includes(group));
+const wants = (group) => groups.length === 0 || groups.includes(group);
 const N = Number(option('items', 500));
 const SKIP_BUILTIN = args.includes('--skip-builtin');
 const KEY = fakeKey('proj', 'bench');
@@ -224,6 +224,47 @@ async function small(n8n, server) {
 	lines.push(lib.table(['runner', 'median s', 'min s', 'max s'], rows));
 }
 
+/**
+ * Images: 200 items with a 5 MB PNG each, read from disk by n8n's Read Files node (binary
+ * data on the filesystem, as n8n keeps it by default), then our Chat node with Concurrency 5.
+ * The peak resident memory of the n8n process, against the same run without the Chat node:
+ * only items in flight should hold their image.
+ */
+async function images(n8n, server) {
+	const count = Number(option('images', 200));
+	const sizeMb = 5;
+	const dir = path.join(n8n.userFolder, 'bench-images');
+	const fs = require('node:fs');
+	fs.mkdirSync(dir, { recursive: true });
+	const header = Buffer.from('89504e470d0a1a0a0000000d4948445200000800000006000806000000', 'hex');
+	for (let i = 0; i < count; i++) {
+		const file = Buffer.alloc(sizeMb * 1024 * 1024);
+		header.copy(file);
+		file.writeUInt32BE(i, 64); // every file differs
+		fs.writeFileSync(path.join(dir, `receipt-${String(i).padStart(3, '0')}.png`), file);
+	}
+	const env = { N8N_DEFAULT_BINARY_DATA_MODE: 'filesystem', N8N_RESTRICT_FILE_ACCESS_TO: dir };
+	const read = { name: 'Read Files', type: 'n8n-nodes-base.readWriteFile', typeVersion: 1, parameters: { operation: 'read', fileSelector: `${dir}/*.png`, options: {} } };
+	const chat = lib.oursChat({ prompt: 'What is on this receipt?', attachments: { binaryProperties: 'data', detail: 'low' } }, { concurrency: 5 });
+	await n8n.importWorkflows([
+		lib.linearWorkflow('benchImagesRead1', 'bench images: read only', [read]),
+		lib.linearWorkflow('benchImagesChat1', 'bench images: read and chat', [read, chat]),
+	]);
+	server.configure({ rateLimit: { rpm: 10_000, shortWindow: true }, latencyMs: 300, jitterMs: 50 });
+	const rows = [];
+	for (const [name, id] of [['read only (baseline)', 'benchImagesRead1'], ['read + our Chat, Concurrency 5', 'benchImagesChat1']]) {
+		say(`images: ${name}…`);
+		const result = await n8n.execute(id, { env });
+		const answered = id === 'benchImagesChat1' ? lib.nodeFigures(result).answered : count;
+		if (id === 'benchImagesChat1') oursLost += count - answered;
+		rows.push([name, count, `${count * sizeMb} MB`, `${Math.round(result.peakRssKb / 1024)} MB`, answered]);
+		say(`  peak RSS ${Math.round(result.peakRssKb / 1024)} MB, answered ${answered}`);
+	}
+	fs.rmSync(dir, { recursive: true, force: true });
+	lines.push(`\n### Images: ${count} items × ${sizeMb} MB PNG, binary data on the filesystem\n`);
+	lines.push(lib.table(['run', 'items', 'files', 'peak RSS of n8n', 'answered'], rows));
+}
+
 async function spendCap(n8n, server) {
 	const cap = 0.5;
 	const count = 500;
@@ -268,6 +309,7 @@ async function main() {
 		if (wants('shared')) await shared(n8n, server);
 		if (wants('small')) await small(n8n, server);
 		if (wants('cap')) await spendCap(n8n, server);
+		if (wants('images')) await images(n8n, server);
 	} finally {
 		await server.close();
 	}

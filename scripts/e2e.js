@@ -47,6 +47,22 @@ function chatNode(extra = {}, settings = {}) {
 }
 
 /**
+ * A Code node that makes items with a file each in binary field "data", as an email
+ * trigger or Read Files node would: a 1024×1024 PNG header on even items, a two-page PDF
+ * on odd ones, and a ZIP on item 5 (refused before sending).
+ */
+function filesNode(count) {
+	const code = `
+const png = () => { const b = Buffer.alloc(33 + 12 + 2000); Buffer.from('89504e470d0a1a0a0000000d49484452', 'hex').copy(b); b.writeUInt32BE(1024, 16); b.writeUInt32BE(1024, 20); return b; };
+const pdf = Buffer.from('%PDF-1.4\\n1 0 obj << /Type /Pages /Kids [2 0 R 3 0 R] /Count 2 >> endobj 2 0 obj << /Type /Page >> endobj 3 0 obj << /Type /Page >> endobj\\n%%EOF');
+return Array.from({ length: ${count} }, (_, i) => {
+  const [bytes, mimeType, fileName] = i === 5 ? [Buffer.from('PK\\u0003\\u0004zip'), 'application/zip', 'archive.zip'] : i % 2 ? [pdf, 'application/pdf', 'invoice-' + i + '.pdf'] : [png(), 'image/png', 'receipt-' + i + '.png'];
+  return { json: { text: 'file-' + i }, binary: { data: { data: bytes.toString('base64'), mimeType, fileName } } };
+});`;
+	return { name: 'Files', type: 'n8n-nodes-base.code', typeVersion: 2, parameters: { jsCode: code } };
+}
+
+/**
  * Trigger → Items → a root AI node (the AI Agent or the Basic LLM Chain) with our Chat Model
  * attached, and optionally a tool or an output parser.
  */
@@ -90,6 +106,10 @@ const workflows = [
 	aiWorkflow('e2eChainJson0001', 'Basic LLM Chain with structured output', { count: 3, prefix: 'structured', root: chain, parser: true, modelOptions: { responseFormat: 'json_object' } }),
 	aiWorkflow('e2eAgentLoopCap1', 'Agent whose tools loop, stopped by the spend cap', { count: 1, prefix: 'calc 1+1 #', root: agent, tool: true, modelOptions: { maxTokens: 20 }, settings: { maxSpendUsd: 0.0002 } }),
 	linearWorkflow('e2eChat20items01', 'Chat over 20 items', [itemsNode(20), chatNode()]),
+	linearWorkflow('e2eAttachments01', 'Invoices and receipts as attachments', [
+		filesNode(6),
+		chatNode({ onError: 'continueRegularOutput', parameters: { ...chatNode().parameters, attachments: { binaryProperties: 'data', detail: 'high' } } }),
+	]),
 	linearWorkflow('e2eBurst429wf001', '429 burst with retry-after', [itemsNode(10, 'burst'), chatNode()]),
 	linearWorkflow('e2eQuotaWorkfl01', 'No credit', [itemsNode(5, 'quota'), chatNode({}, { concurrency: 1 })]),
 	linearWorkflow('e2eContinueFail1', 'Continue on fail', [itemsNode(20, 'cof'), chatNode({ onError: 'continueRegularOutput' })]),
@@ -407,6 +427,24 @@ async function main() {
 			} finally {
 				server.options.loopTools = false;
 			}
+		});
+
+		await scenario('16. Attachments from binary data: images and PDFs read by the node, a ZIP refused before sending', async () => {
+			server.reset();
+			const { run, code } = await execute('e2eAttachments01');
+			assert.equal(code, 0, 'execution failed');
+			const items = nodeOutput(run, 'Chat')[0];
+			assert.equal(items.length, 6);
+			items.slice(0, 5).forEach((item, i) => {
+				assert.equal(item.json.content, `Echo: file-${i} [${i % 2 ? 'application/pdf' : 'image/png'}]`);
+				assert.deepEqual(item.pairedItem, { item: i });
+				assert.equal(item.json.attachments[0].tokens, i % 2 ? 2 * (800 + 2833 + 4 * 5667) : 2833 + 4 * 5667, 'image tokens before sending');
+			});
+			assert.match(items[5].json.error, /Attachments › Binary Fields \("data", archive\.zip\): a file of type application\/zip cannot be sent/);
+			const sent = server.requests.filter((r) => r.path === '/chat/completions');
+			assert.equal(sent.length, 5, 'the ZIP item sent nothing');
+			for (const r of sent) assert.equal(r.attachments.length, 1, 'one file part per request');
+			assert.equal(JSON.stringify(items.map((item) => item.json)).includes('base64'), false, 'no file bytes in the output');
 		});
 
 		await scenario('15. The workflow output and the n8n log contain no API key', async () => {

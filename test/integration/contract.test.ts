@@ -4,6 +4,7 @@
  */
 import { OpenAiReliableChat } from '../../nodes/OpenAiReliableChat/OpenAiReliableChat.node';
 import { OpenAiReliableUsage } from '../../nodes/OpenAiReliableUsage/OpenAiReliableUsage.node';
+import { binaryOf, pdf, png } from '../support/files';
 import { adminCredential, apiCredential, execute, FAST_RETRY, items, startServer, type MockServer } from '../support/setup';
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const contract = require('../support/openapi-contract') as typeof import('../support/openapi-contract');
@@ -37,9 +38,12 @@ suite(title, () => {
 		['plain text with every option', { options: { temperature: 0.2, topP: 0.9, maxTokens: 64, frequencyPenalty: 0.5, presencePenalty: -0.5, seed: 7, stop: 'END, STOP', reasoningEffort: 'low' } }],
 		['JSON mode with a system message and history', { systemMessage: 'Answer in JSON.', history: '[{"role":"user","content":"hi"},{"role":"assistant","content":"hello"}]', responseFormat: 'json_object' }],
 		['JSON schema, strict', { responseFormat: 'json_schema' }],
+		['an image, a PDF and an image link as attachments', { attachments: { binaryProperties: 'data, doc', imageUrls: 'https://example.com/a.png', detail: 'low' } }],
 	])('chat request bodies follow CreateChatCompletionRequest: %s', async (_, parameters) => {
+		const file = { data: binaryOf(png(64, 64), 'image/png', 'a.png'), doc: binaryOf(pdf(1), 'application/pdf', 'b.pdf') };
 		const run = await execute(chat, {
 			items: items(2),
+			binary: [file, file],
 			parameters: { model: { mode: 'id', value: 'gpt-4o-mini' }, prompt: (_i: number, item: { text?: unknown }) => item.text, requestSettings: FAST_RETRY, ...parameters },
 			credentials: { openAiReliableApi: apiCredential(server) },
 		});

@@ -89,6 +89,42 @@ function promptTokensOf(body) {
 	return total;
 }
 
+const IMAGE_MAGIC = { png: '89504e47', jpeg: 'ffd8', gif: '47494638', webp: '52494646' };
+
+/**
+ * The images and files of a chat request, checked as OpenAI checks them: a data URL must
+ * hold a PNG, JPEG, GIF or WEBP (by its bytes), a file part must hold a PDF. Returns the
+ * list, or an error text for a 400. Images cost 85 tokens each here, PDFs 1,000 per file.
+ */
+function attachmentsOf(body) {
+	const found = [];
+	for (const m of Array.isArray(body.messages) ? body.messages : []) {
+		if (!Array.isArray(m?.content)) continue;
+		for (const part of m.content) {
+			if (part?.type === 'image_url') {
+				const url = String(part.image_url?.url ?? '');
+				const data = /^data:image\/(png|jpeg|gif|webp);base64,(.*)$/s.exec(url);
+				if (!data) {
+					if (/^https?:\/\//.test(url)) {
+						found.push({ kind: 'image', source: 'url', detail: part.image_url.detail, tokens: 85 });
+						continue;
+					}
+					return { error: "You uploaded an unsupported image. Please make sure your image has of one the following formats: ['png', 'jpeg', 'gif', 'webp']." };
+				}
+				const bytes = Buffer.from(data[2], 'base64');
+				if (!bytes.toString('hex', 0, 4).startsWith(IMAGE_MAGIC[data[1]])) return { error: 'Invalid image: the data does not match its image type.' };
+				found.push({ kind: 'image', mime: `image/${data[1]}`, bytes: bytes.length, detail: part.image_url.detail, tokens: 85 });
+			} else if (part?.type === 'file') {
+				const data = /^data:application\/pdf;base64,(.*)$/s.exec(String(part.file?.file_data ?? ''));
+				const bytes = data ? Buffer.from(data[1], 'base64') : Buffer.alloc(0);
+				if (!data || bytes.toString('latin1', 0, 5) !== '%PDF-') return { error: 'Invalid file data: expected a base64 PDF as a data URL.' };
+				found.push({ kind: 'file', mime: 'application/pdf', bytes: bytes.length, filename: part.file.filename, tokens: 1000 });
+			}
+		}
+	}
+	return { found };
+}
+
 function formatDuration(ms) {
 	if (ms < 1000) return `${Math.max(1, Math.ceil(ms))}ms`;
 	const s = ms / 1000;
@@ -501,7 +537,10 @@ class MockOpenAi {
 				errorBody(`The model \`${model}\` does not exist or you do not have access to it.`, 'invalid_request_error', 'model_not_found'),
 			);
 		}
-		const promptTokens = promptTokensOf(body);
+		const attachments = attachmentsOf(body);
+		if (attachments.error) return send(400, errorBody(attachments.error, 'invalid_request_error', 'invalid_image_format'));
+		record.attachments = attachments.found;
+		const promptTokens = promptTokensOf(body) + attachments.found.reduce((sum, a) => sum + a.tokens, 0);
 		const maxOut = body.max_completion_tokens ?? body.max_tokens;
 		const requested = promptTokens + (maxOut ?? 256);
 		const now = Date.now();
@@ -569,7 +608,8 @@ class MockOpenAi {
 		}
 		const toolResults = messagesIn.filter((m) => m && m.role === 'tool').map((m) => contentText(m.content));
 		record.toolCalls = toolCalls ? toolCalls.length : 0;
-		let content = respond?.content ?? (toolResults.length && !toolCalls ? `Final: ${toolResults.join(' & ')}` : `Echo: ${text}`);
+		const seen = record.attachments.length ? ` [${record.attachments.map((a) => a.mime ?? 'image link').join(', ')}]` : '';
+		let content = respond?.content ?? (toolResults.length && !toolCalls ? `Final: ${toolResults.join(' & ')}` : `Echo: ${text}${seen}`);
 		if (!respond?.content && format === 'json_object') {
 			// n8n's Structured Output Parser asks for the answer inside an "output" key; follow such instructions.
 			const wrapped = messagesIn.some((m) => /"output"/.test(contentText(m?.content)));

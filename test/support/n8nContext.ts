@@ -59,6 +59,8 @@ export interface HttpCall {
 export interface TestContext {
 	ctx: IExecuteFunctions & ILoadOptionsFunctions;
 	httpCalls: HttpCall[];
+	/** Binary data the node read with getBinaryDataBuffer, in order. */
+	binaryReads: Array<{ itemIndex: number; propertyName: string }>;
 	logs: string[];
 	/** What the node put into the execution's custom data. */
 	customData: Record<string, string>;
@@ -123,6 +125,7 @@ export function createContext(options: ContextOptions): TestContext {
 	const executionId = options.executionId ?? `test-${Date.now()}-${++executions}`;
 	const node: INode = { ...testNode, typeVersion: options.typeVersion ?? testNode.typeVersion };
 	const httpCalls: HttpCall[] = [];
+	const binaryReads: Array<{ itemIndex: number; propertyName: string }> = [];
 	const logs: string[] = [];
 	const properties = nodeTypeOf(options.node, options.typeVersion).description.properties;
 	const log = (level: string) => (message: string, meta?: unknown) =>
@@ -177,6 +180,12 @@ export function createContext(options: ContextOptions): TestContext {
 			return { ...data };
 		},
 		helpers: {
+			async getBinaryDataBuffer(itemIndex: number, propertyName: string) {
+				const entry = (items[itemIndex] as { binary?: Record<string, { data: string }> })?.binary?.[propertyName];
+				if (!entry) throw new Error(`No binary data "${propertyName}" on item ${itemIndex}`);
+				binaryReads.push({ itemIndex, propertyName });
+				return Buffer.from(entry.data, 'base64');
+			},
 			async httpRequestWithAuthentication(this: unknown, credentialType: string, requestOptions: IHttpRequestOptions) {
 				httpCalls.push({ credentialType, method: requestOptions.method, url: requestOptions.url });
 				const type = credentialTypes[credentialType as keyof typeof credentialTypes];
@@ -200,7 +209,7 @@ export function createContext(options: ContextOptions): TestContext {
 			},
 		},
 	};
-	return { ctx: ctx as unknown as IExecuteFunctions & ILoadOptionsFunctions, httpCalls, logs, customData, hints, metadata, aiRunData };
+	return { ctx: ctx as unknown as IExecuteFunctions & ILoadOptionsFunctions, httpCalls, binaryReads, logs, customData, hints, metadata, aiRunData };
 }
 
 /** The context of n8n's credential test button (legacy request helper, simple: false). */

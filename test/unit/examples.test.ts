@@ -6,6 +6,7 @@ import { OpenAiReliableUsage } from '../../nodes/OpenAiReliableUsage/OpenAiRelia
 import { nodeTypeOf } from '../support/n8nContext';
 import classify from '../../examples/classify-reviews-within-budget.json';
 import spend from '../../examples/morning-spend-check.json';
+import invoice from '../../examples/read-an-invoice.json';
 
 const nodes: Record<string, INodeType | IVersionedNodeType> = {
 	'n8n-nodes-openai-reliable.openAiReliableChat': new OpenAiReliableChat(),
@@ -19,6 +20,7 @@ function names(properties: INodeProperties[]): Set<string> {
 test.each([
 	['classify-reviews-within-budget', classify],
 	['morning-spend-check', spend],
+	['read-an-invoice', invoice],
 ])('%s', (_, workflow) => {
 	const ours = workflow.nodes.filter((n) => n.type in nodes);
 	expect(ours.length).toBeGreaterThan(0);

@@ -114,10 +114,12 @@ export function routeByBudget(ctx: IExecuteFunctions, outcomes: Array<ItemOutcom
 	const over: INodeExecutionData[] = [];
 	outcomes.forEach((outcome, itemIndex) => {
 		const json = items[itemIndex]?.json ?? {};
+		// Files travel on with their item, so the node after the gate can still send them.
+		const binary = items[itemIndex]?.binary ? { binary: items[itemIndex].binary } : {};
 		if (outcome.ok) {
-			(outcome.value.over ? over : within).push({ json: { ...json, ...outcome.value.fields }, pairedItem: { item: itemIndex } });
+			(outcome.value.over ? over : within).push({ json: { ...json, ...outcome.value.fields }, ...binary, pairedItem: { item: itemIndex } });
 		} else {
-			over.push({ json: { ...json, ...errorFields(outcome.error, itemIndex) }, pairedItem: { item: itemIndex } });
+			over.push({ json: { ...json, ...errorFields(outcome.error, itemIndex) }, ...binary, pairedItem: { item: itemIndex } });
 		}
 	});
 	return [within, over];

@@ -24,15 +24,17 @@ export interface ChatRequest {
 	maxOutputTokens?: number;
 	tier: PriceTier;
 	overrides: Record<string, PriceOverride>;
-	/** A note when some input tokens are estimates (PDF pages). */
+	/** A note when some input tokens are estimates (PDF pages, image links). */
 	tokenNote?: string;
+	/** The attachments sent, with their tokens (no file contents). */
+	attachments?: ChatAttachments['files'];
 }
 
 export interface BuildOptions {
 	/** The Base URL is OpenAI's: Max Tokens goes as max_completion_tokens. */
 	isOpenAi: boolean;
-	/** Attachments of the User Message, already read and checked (see attachments.ts). */
-	attachments?: ChatAttachments;
+	/** Reads the User Message's attachments for the model (see attachments.ts). */
+	attachments?: (model: string) => Promise<ChatAttachments | undefined>;
 }
 
 /** Tokens a request holds against tokens per minute: the prompt plus its output allowance. */
@@ -108,7 +110,7 @@ export async function buildChatRequest(ctx: ParameterContext, itemIndex: number,
 		field: 'Conversation History (JSON)',
 		roles: CHAT_ROLES,
 	});
-	const attachments = options.attachments;
+	const attachments = options.attachments ? await options.attachments(model) : undefined;
 	const messages: ChatMessage[] = [];
 	if (system.trim() !== '') messages.push({ role: 'system', content: system });
 	messages.push(...history);
@@ -153,5 +155,6 @@ export async function buildChatRequest(ctx: ParameterContext, itemIndex: number,
 		tier: modelOptions.tier,
 		overrides: readPriceOverrides(ctx, itemIndex),
 		...(attachments?.note ? { tokenNote: attachments.note } : {}),
+		...(attachments?.files.length ? { attachments: attachments.files } : {}),
 	};
 }

@@ -1,6 +1,7 @@
 /** Message a Model: one chat completion per input item. */
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
+import { attachmentsProperty, readAttachments } from '../../../shared/chat/attachments';
 import { answerFields, parseJsonContent, readAnswer, type ChatCompletion } from '../../../shared/chat/answer';
 import {
 	chatOptionsProperty,
@@ -24,6 +25,7 @@ import { SHAPES } from '../../../shared/transport/shapes';
 export const description: INodeProperties[] = [
 	modelProperty(),
 	...messageProperties,
+	attachmentsProperty,
 	historyProperty,
 	...responseFormatProperties,
 	chatOptionsProperty(outputOptions),
@@ -43,7 +45,10 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 	const outcomes = await runItems(
 		items.length,
 		async (itemIndex) => {
-			const request = await buildChatRequest(this, itemIndex, { isOpenAi: client.isOpenAi });
+			const request = await buildChatRequest(this, itemIndex, {
+				isOpenAi: client.isOpenAi,
+				attachments: async (model) => await readAttachments(this, itemIndex, model),
+			});
 			const cost = spendGuard(this, itemIndex, {
 				model: request.model,
 				inputTokens: request.promptTokens,
@@ -64,6 +69,8 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 			});
 			const answer = readAnswer(result.body, request);
 			const fields = answerFields(answer, result, { simplify, executionCostUsd: roundUsd(client.spend.spentUsd) });
+			if (request.attachments) fields.attachments = request.attachments as unknown as IDataObject[];
+			if (request.tokenNote) fields.attachmentNote = request.tokenNote;
 			return request.jsonOutput ? parseJsonContent(this.getNode(), itemIndex, answer, fields) : fields;
 		},
 		{ concurrency: settings.concurrency, continueOnFail: this.continueOnFail(), signal: client.signal, isFatal },

@@ -7,6 +7,7 @@ import {
 	type INodeProperties,
 } from 'n8n-workflow';
 
+import { attachmentsProperty, readAttachments } from '../../../shared/chat/attachments';
 import { modelProperty } from '../../../shared/chat/description';
 import { readMessages } from '../../../shared/chat/messages';
 import { itemsFromOutcomes } from '../../../shared/execution/output';
@@ -49,6 +50,10 @@ const properties: INodeProperties[] = [
 		displayOptions: { show: { countInput: ['messages'] } },
 		description: 'An array like [{"role": "system", "content": "…"}, {"role": "user", "content": "…"}]',
 	},
+	{
+		...attachmentsProperty,
+		description: 'Images and PDFs to count with the text, as the Chat node would send them (images exactly from their size; PDFs as an estimate)',
+	},
 	modelProperty({
 		name: 'countModel',
 		searchMethod: 'searchKnownModels',
@@ -78,6 +83,7 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 			const encodingName = encodingForModel(model);
 			const encoding = await getEncoding(encodingName);
 			const mode = this.getNodeParameter('countInput', itemIndex, 'text') as string;
+			const attachments = await readAttachments(this, itemIndex, model, { offline: true });
 			const result: IDataObject = {};
 			let tokens: number;
 			if (mode === 'messages') {
@@ -89,11 +95,16 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 				tokens = countChatTokens(encoding, messages);
 			} else {
 				const text = textParameter(this, 'text', 'Text', itemIndex, true);
-				if (text.trim() === '') {
+				if (text.trim() === '' && !attachments) {
 					emptyTexts++;
 					result.warning = 'The text is empty: check that the expression finds text in this item.';
 				}
 				tokens = encoding.count(text);
+			}
+			if (attachments) {
+				Object.assign(result, { textTokens: tokens, attachmentTokens: attachments.tokens, attachments: attachments.files });
+				if (attachments.note) result.attachmentNote = attachments.note;
+				tokens += attachments.tokens;
 			}
 			const expected = numberParameter(this, 'expectedOutputTokens', itemIndex, { field: 'Expected Output Tokens', min: 0, fallback: 0, integer: true, offline: true })!;
 			Object.assign(result, { tokenCount: tokens, encoding: encodingName, tokenModel: model });
