@@ -17,6 +17,23 @@ const { priceOf } = require('./lib/prices');
 const CHAT = 'n8n-nodes-openai-reliable.openAiReliableChat';
 const CHAT_MODEL = 'n8n-nodes-openai-reliable.openAiReliableChatModel';
 const USAGE = 'n8n-nodes-openai-reliable.openAiReliableUsage';
+const BATCH = 'n8n-nodes-openai-reliable.openAiReliableBatch';
+
+function batchNode(extra = {}) {
+	return {
+		name: 'Batch',
+		type: BATCH,
+		credentials: apiCred,
+		parameters: {
+			operation: 'submitAndWait',
+			model: { __rl: true, mode: 'list', value: 'gpt-4o-mini' },
+			prompt: '={{ $json.text }}',
+			waiting: { pollSeconds: 1, maxWaitMinutes: 2 },
+			requestSettings: { maxWaitSeconds: 5 },
+		},
+		...extra,
+	};
+}
 const PROJECT_KEY = fakeKey('proj', 'e2e');
 const ADMIN_KEY = fakeKey('admin', 'e2e');
 const WRONG_KEY = fakeKey('proj', 'revoked');
@@ -106,6 +123,8 @@ const workflows = [
 	aiWorkflow('e2eChainJson0001', 'Basic LLM Chain with structured output', { count: 3, prefix: 'structured', root: chain, parser: true, modelOptions: { responseFormat: 'json_object' } }),
 	aiWorkflow('e2eAgentLoopCap1', 'Agent whose tools loop, stopped by the spend cap', { count: 1, prefix: 'calc 1+1 #', root: agent, tool: true, modelOptions: { maxTokens: 20 }, settings: { maxSpendUsd: 0.0002 } }),
 	linearWorkflow('e2eChat20items01', 'Chat over 20 items', [itemsNode(20), chatNode()]),
+	linearWorkflow('e2eBatch100item1', 'Batch: 100 items, submit and wait', [itemsNode(100, 'row'), batchNode()]),
+	linearWorkflow('e2eBatchFailed01', 'Batch with failed lines', [itemsNode(100, 'row'), batchNode({ onError: 'continueRegularOutput' })]),
 	linearWorkflow('e2eAttachments01', 'Invoices and receipts as attachments', [
 		filesNode(6),
 		chatNode({ onError: 'continueRegularOutput', parameters: { ...chatNode().parameters, attachments: { binaryProperties: 'data', detail: 'high' } } }),
@@ -445,6 +464,51 @@ async function main() {
 			assert.equal(sent.length, 5, 'the ZIP item sent nothing');
 			for (const r of sent) assert.equal(r.attachments.length, 1, 'one file part per request');
 			assert.equal(JSON.stringify(items.map((item) => item.json)).includes('base64'), false, 'no file bytes in the output');
+		});
+
+		await scenario('17. Batch, Submit and Wait over 100 items: every item answered, in order, paired, at half the Chat price', async () => {
+			server.reset();
+			server.batchScript = { stepMs: 300 };
+			const { run, code } = await execute('e2eBatch100item1');
+			assert.equal(code, 0, 'execution failed');
+			const items = nodeOutput(run, 'Batch')[0];
+			assert.equal(items.length, 100);
+			let chatPrice = 0;
+			let batchPrice = 0;
+			items.forEach((item, i) => {
+				assert.equal(item.json.content, `Echo: row-${i}`);
+				assert.deepEqual(item.pairedItem, { item: i });
+				assert.equal(item.json.customId, `item-${i}`);
+				chatPrice += priceOf('gpt-4o-mini', { prompt_tokens: item.json.promptTokens, completion_tokens: item.json.completionTokens });
+				batchPrice += item.json.costUsd;
+			});
+			log(`   batch: 100 items, ${server.requests.length} requests, costUsd $${batchPrice.toFixed(6)} vs $${chatPrice.toFixed(6)} at the Chat price`);
+			assert.ok(Math.abs(batchPrice - chatPrice / 2) < 1e-6, `half price: ${batchPrice} vs ${chatPrice}`);
+			assert.equal(server.requests.filter((r) => r.path === '/chat/completions').length, 0, 'nothing sent live');
+			assert.equal(server.requests.filter((r) => r.path === '/files' && r.method === 'POST').length, 1, 'one upload');
+		});
+
+		await scenario('18. Batch with 3 failed lines (Continue On Fail): 97 answers and 3 error items; an expired batch names the unfinished items', async () => {
+			server.reset();
+			server.batchScript = { stepMs: 300, failLines: ['item-3', 'item-50', 'item-99'] };
+			const failed = await execute('e2eBatchFailed01');
+			assert.equal(failed.code, 0, 'execution failed');
+			const items = nodeOutput(failed.run, 'Batch')[0];
+			assert.equal(items.length, 100);
+			assert.equal(items.filter((item) => typeof item.json.content === 'string').length, 97);
+			for (const i of [3, 50, 99]) {
+				assert.match(items[i].json.error, /^OpenAI could not answer this item in the batch: /);
+				assert.equal(items[i].json.openAiCode, 'invalid_value');
+				assert.deepEqual(items[i].pairedItem, { item: i });
+			}
+			server.reset();
+			server.batchScript = { stepMs: 300, end: 'expired', finishShare: 0.6 };
+			const expired = await execute('e2eBatchFailed01');
+			const out = nodeOutput(expired.run, 'Batch')[0];
+			assert.equal(out.filter((item) => typeof item.json.content === 'string').length, 60);
+			const unfinished = out.filter((item) => item.json.error);
+			assert.equal(unfinished.length, 40);
+			for (const item of unfinished) assert.match(item.json.error, /^Not answered: the batch expired/);
 		});
 
 		await scenario('15. The workflow output and the n8n log contain no API key', async () => {

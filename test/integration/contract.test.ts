@@ -2,6 +2,7 @@
  * The transport's requests and the mock server's answers, checked against OpenAI's
  * official OpenAPI spec, so neither can drift from the real API.
  */
+import { OpenAiReliableBatch } from '../../nodes/OpenAiReliableBatch/OpenAiReliableBatch.node';
 import { OpenAiReliableChat } from '../../nodes/OpenAiReliableChat/OpenAiReliableChat.node';
 import { OpenAiReliableUsage } from '../../nodes/OpenAiReliableUsage/OpenAiReliableUsage.node';
 import { binaryOf, pdf, png } from '../support/files';
@@ -51,6 +52,38 @@ suite(title, () => {
 		const sent = server.requests.filter((r) => r.path === '/chat/completions');
 		expect(sent).toHaveLength(2);
 		for (const request of sent) expect(validate('CreateChatCompletionRequest', request.body)).toEqual([]);
+	});
+
+	test('Batch: create requests follow CreateBatchRequest, each JSONL line CreateChatCompletionRequest, and the mock answers Batch, OpenAIFile, ListBatchesResponse and the output lines CreateChatCompletionResponse', async () => {
+		server.batchScript = { stepMs: 20 };
+		const batchNode = new OpenAiReliableBatch();
+		const run = await execute(batchNode, {
+			items: items(3),
+			parameters: {
+				operation: 'submitAndWait',
+				model: { mode: 'id', value: 'gpt-4o-mini' },
+				prompt: (_i: number, item: { text?: unknown }) => item.text,
+				options: { maxTokens: 32, temperature: 0.2 },
+				requestSettings: FAST_RETRY,
+				waiting: { pollSeconds: 1 },
+			},
+			credentials: { openAiReliableApi: apiCredential(server) },
+		});
+		expect(run.error).toBeUndefined();
+		const create = server.requests.find((r) => r.method === 'POST' && r.path === '/batches')!;
+		expect(validate('CreateBatchRequest', create.body)).toEqual([]);
+		const upload = server.requests.find((r) => r.path === '/files')!;
+		const lines = String(upload.body).split('\r\n').find((part) => part.startsWith('{"custom_id"'))!.split('\n').filter(Boolean);
+		expect(lines).toHaveLength(3);
+		for (const line of lines) expect(validate('CreateChatCompletionRequest', JSON.parse(line).body)).toEqual([]);
+		const headers = { authorization: `Bearer ${apiCredential(server).apiKey}` };
+		const batchId = (create.response as unknown as { batchId?: string }).batchId ?? run.output[0][0].json.batchId;
+		const batch = await (await fetch(`${server.url}/batches/${batchId}`, { headers })).json();
+		expect(validate('Batch', batch)).toEqual([]);
+		expect(validate('ListBatchesResponse', await (await fetch(`${server.url}/batches`, { headers })).json())).toEqual([]);
+		expect(validate('OpenAIFile', await (await fetch(`${server.url}/files`, { method: 'POST', headers: { ...headers, 'content-type': 'multipart/form-data; boundary=b' }, body: '--b\r\nContent-Disposition: form-data; name="purpose"\r\n\r\nbatch\r\n--b\r\nContent-Disposition: form-data; name="file"; filename="a.jsonl"\r\n\r\n{}\r\n--b--\r\n' })).json())).toEqual([]);
+		const output = await (await fetch(`${server.url}/files/${batch.output_file_id}/content`, { headers })).text();
+		for (const line of output.trim().split('\n')) expect(validate('CreateChatCompletionResponse', JSON.parse(line).response.body)).toEqual([]);
 	});
 
 	test('mock chat answers follow CreateChatCompletionResponse, and errors ErrorResponse', async () => {

@@ -12,6 +12,7 @@
 
 const http = require('node:http');
 const crypto = require('node:crypto');
+const { BatchStore } = require('./mock-batches');
 const o200k = require('gpt-tokenizer/cjs/encoding/o200k_base');
 const cl100k = require('gpt-tokenizer/cjs/encoding/cl100k_base');
 
@@ -306,6 +307,7 @@ class MockOpenAi {
 		/** @type {RecordedRequest[]} */
 		this.requests = [];
 		this.counts = { total: 0, byStatus: /** @type {Record<string, number>} */ ({}), inFlight: 0, maxInFlight: 0 };
+		this.batches = new BatchStore({ answerFor: (body) => this.batchAnswer(body) });
 		this.sockets = new Set();
 		this.server = http.createServer((req, res) => this.handle(req, res));
 		this.server.on('connection', (socket) => {
@@ -339,6 +341,38 @@ class MockOpenAi {
 		this.requests = [];
 		this.counts = { total: 0, byStatus: {}, inFlight: 0, maxInFlight: 0 };
 		if (this.limiter) this.limiter.events = [];
+		this.batches.reset();
+	}
+
+	/** The script for batches (see mock-batches.js); reset() clears it. */
+	get batchScript() {
+		return this.batches.script;
+	}
+
+	set batchScript(script) {
+		this.batches.script = script;
+	}
+
+	/** A batch line's answer: the chat echo, with usage counted as for a live request. */
+	batchAnswer(body) {
+		const messages = Array.isArray(body.messages) ? body.messages : [];
+		const lastUser = [...messages].reverse().find((m) => m && m.role === 'user');
+		const text = lastUser ? contentText(lastUser.content) : '';
+		const format = body.response_format?.type;
+		const content = format === 'json_schema' ? JSON.stringify(sampleFor(body.response_format.json_schema?.schema, text)) : format === 'json_object' ? JSON.stringify({ echo: text }) : `Echo: ${text}`;
+		const prompt = promptTokensOf(body);
+		const completion = encodingOf(body.model).countTokens(content);
+		return {
+			id: `chatcmpl-${crypto.randomBytes(12).toString('hex')}`,
+			object: 'chat.completion',
+			created: Math.floor(Date.now() / 1000),
+			model: body.model,
+			choices: [{ index: 0, message: { role: 'assistant', content, refusal: null, annotations: [] }, logprobs: null, finish_reason: 'stop' }],
+			usage: { prompt_tokens: prompt, completion_tokens: completion, total_tokens: prompt + completion, prompt_tokens_details: { cached_tokens: 0, audio_tokens: 0 }, completion_tokens_details: { reasoning_tokens: 0, audio_tokens: 0, accepted_prediction_tokens: 0, rejected_prediction_tokens: 0 } },
+			// What OpenAI reports in batch output lines; the price is the batch tier's all the same.
+			service_tier: 'default',
+			system_fingerprint: 'fp_mock',
+		};
 	}
 
 	/** Requests whose last user message is exactly text. */
@@ -525,6 +559,7 @@ class MockOpenAi {
 		if (route === 'POST /responses') return await this.responses(record, send, wait);
 		if (route === 'GET /organization/usage/completions') return send(200, this.usagePage(record.query));
 		if (route === 'GET /organization/costs') return send(200, this.costsPage(record.query));
+		if (this.batches.handles(record)) return this.batches.answer(record, send);
 		return send(404, errorBody(`Invalid URL (${record.method} /v1${record.path})`, 'invalid_request_error', null));
 	}
 

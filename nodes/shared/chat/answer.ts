@@ -60,7 +60,7 @@ function invalidJson(node: INode, itemIndex: number, fields: IDataObject, cutOff
 }
 
 /** Reads a completion, prices it at the tier the answer reports, and parses JSON output. */
-export function readAnswer(completion: ChatCompletion, request: ChatRequest): ChatAnswer {
+export function readAnswer(completion: ChatCompletion, request: Pick<ChatRequest, 'model' | 'overrides' | 'tier'>): ChatAnswer {
 	const choice = completion.choices?.[0];
 	const rawContent = choice?.message?.content ?? null;
 	const usage = completion.usage ?? {};

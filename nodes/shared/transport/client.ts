@@ -52,6 +52,7 @@ import {
 	type RateLimitSnapshot,
 } from './headers';
 import { redactSecrets } from './redact';
+import type { MultipartBody } from './multipart';
 import { hasShape, type AnswerShape } from './shapes';
 import { readAll, readEvents, type ChunkSource } from './sse';
 
@@ -92,8 +93,8 @@ export interface CallOptions {
 	cost?: CostGuard;
 	/** Raw text answer (file contents): no JSON parsing and no shape check. */
 	text?: boolean;
-	/** Multipart form data (file uploads) instead of a JSON body. */
-	formData?: unknown;
+	/** A file upload (multipart/form-data, see multipart.ts) instead of a JSON body. */
+	upload?: MultipartBody;
 	/** Used by stream(): the body comes back as a stream. */
 	stream?: boolean;
 }
@@ -181,6 +182,18 @@ interface RawResponse {
 function cancelSignalOf(ctx: ApiContext): AbortSignal | undefined {
 	const candidate = ctx as Partial<IExecuteFunctions>;
 	return typeof candidate.getExecutionCancelSignal === 'function' ? candidate.getExecutionCancelSignal() : undefined;
+}
+
+/** Without json: true (uploads), the answer may come as text: parse it when JSON was expected. */
+function jsonUnlessText(body: unknown, options: CallOptions): unknown {
+	if (options.text || options.stream) return body;
+	const text = Buffer.isBuffer(body) ? body.toString('utf8') : body;
+	if (typeof text !== 'string') return body;
+	try {
+		return JSON.parse(text) as unknown;
+	} catch {
+		return text;
+	}
 }
 
 let unnamedExecutions = 0;
@@ -313,9 +326,10 @@ export class OpenAiClient {
 			request.json = false;
 			request.headers = { ...(request.headers ?? {}), Accept: 'text/event-stream', 'Content-Type': 'application/json' };
 			request.body = JSON.stringify({ ...(options.body as IDataObject), stream: true, stream_options: { include_usage: true } });
-		} else if (options.formData !== undefined) {
+		} else if (options.upload !== undefined) {
 			request.json = false;
-			request.body = options.formData as IDataObject;
+			request.headers = { ...(request.headers ?? {}), 'Content-Type': options.upload.contentType, Accept: 'application/json' };
+			request.body = options.upload.body;
 		} else if (options.body !== undefined) request.body = options.body as IDataObject;
 		if (options.qs) request.qs = options.qs;
 		if (options.headers) request.headers = { ...(request.headers ?? {}), ...options.headers };
@@ -325,7 +339,7 @@ export class OpenAiClient {
 				this.ctx.helpers.httpRequestWithAuthentication.call(this.ctx, this.credentialType, request) as Promise<RawResponse>,
 				this.settings.timeoutMs,
 			)) as RawResponse;
-			return { kind: 'answer', status: Number(response.statusCode), body: response.body, headers: response.headers };
+			return { kind: 'answer', status: Number(response.statusCode), body: jsonUnlessText(response.body, options), headers: response.headers };
 		} catch (error) {
 			if (error instanceof DeadlineError) return { kind: 'deadline' };
 			return { kind: 'network', error };

@@ -1,0 +1,118 @@
+/**
+ * Items to batches: each item's request built and checked by the Chat node's builder, the
+ * whole batch's worst case held against the spend cap, the lines split where OpenAI's limits
+ * per batch require, uploaded and created.
+ */
+import { NodeApiError, NodeOperationError, type IExecuteFunctions } from 'n8n-workflow';
+
+import { readAttachments } from '../../shared/chat/attachments';
+import { buildChatRequest } from '../../shared/chat/request';
+import type { RequestSettings } from '../../shared/descriptions/requestSettings';
+import { formatUsd, plural } from '../../shared/format';
+import { fieldError, textParameter } from '../../shared/parameters';
+import { worstCaseCost } from '../../shared/pricing/prices';
+import type { OpenAiClient } from '../../shared/transport/client';
+import { createBatch, uploadBatchFile, type Batch } from './api';
+import { batchLine, splitLines, type BatchLine } from './lines';
+
+export interface SubmittedBatch {
+	batch: Batch;
+	lines: BatchLine[];
+	part: number;
+	parts: number;
+	worstCaseUsd: number;
+}
+
+export interface Submission {
+	submitted: SubmittedBatch[];
+	/** Items refused before sending (Continue On Fail), by item index. */
+	refused: Map<number, unknown>;
+	/** Set when the items had to go in several batches. */
+	note?: string;
+}
+
+const CAP_FIELD = 'Request Settings: Max Spend per Execution (USD)';
+
+async function buildLines(ctx: IExecuteFunctions, client: OpenAiClient, refused: Map<number, unknown>): Promise<BatchLine[]> {
+	const lines: BatchLine[] = [];
+	const seen = new Map<string, number>();
+	const count = ctx.getInputData().length;
+	for (let itemIndex = 0; itemIndex < count; itemIndex++) {
+		try {
+			const request = await buildChatRequest(ctx, itemIndex, {
+				isOpenAi: client.isOpenAi,
+				attachments: async (model) => await readAttachments(ctx, itemIndex, model),
+			});
+			const customId = textParameter(ctx, 'customId', 'Custom ID', itemIndex).trim() || `item-${itemIndex}`;
+			const earlier = seen.get(customId);
+			if (earlier !== undefined) {
+				throw fieldError(ctx, itemIndex, 'Custom ID', `"${customId}" is also the Custom ID of item ${earlier}; each item needs its own`, {
+					description: 'Use a field that differs per row, or leave Custom ID empty to use the item position.',
+				});
+			}
+			seen.set(customId, itemIndex);
+			lines.push(batchLine(itemIndex, customId, request));
+		} catch (error) {
+			if (!ctx.continueOnFail()) {
+				throw error instanceof NodeOperationError || error instanceof NodeApiError ? error : new NodeOperationError(ctx.getNode(), error as Error, { itemIndex });
+			}
+			refused.set(itemIndex, error);
+		}
+	}
+	return lines;
+}
+
+/** The most each line can cost at batch prices; with a cap, the whole batch must fit. */
+function worstCases(ctx: IExecuteFunctions, lines: BatchLine[], capUsd: number, spentUsd: number): number[] {
+	const costs = lines.map((line) => {
+		const { model, promptTokens, maxOutputTokens, overrides } = line.request;
+		const worst = worstCaseCost(model, promptTokens, maxOutputTokens, overrides, 'batch');
+		if (!worst && capUsd > 0) {
+			throw fieldError(ctx, line.itemIndex, CAP_FIELD, `the most "${model}" can cost is unknown, so the batch cannot be capped at ${formatUsd(capUsd)}`, {
+				description: 'Set Max Tokens in the Options and make sure the model has a price (built in or under Price Overrides), or set Max Spend per Execution to 0.',
+			});
+		}
+		return worst?.usd ?? 0;
+	});
+	const total = costs.reduce((sum, usd) => sum + usd, 0);
+	if (capUsd > 0 && spentUsd + total > capUsd) {
+		throw fieldError(ctx, 0, CAP_FIELD, `not submitted: the ${plural(lines.length, 'request')} could cost up to ${formatUsd(total)} at batch prices, over this execution's cap of ${formatUsd(capUsd)} (${formatUsd(spentUsd)} already spent)`, {
+			description: 'Lower Max Tokens in the Options (the worst case assumes every answer is as long as Max Tokens allows), send fewer items, or raise the cap.',
+		});
+	}
+	return costs;
+}
+
+export async function submitItems(ctx: IExecuteFunctions, client: OpenAiClient, settings: RequestSettings): Promise<Submission> {
+	const refused = new Map<number, unknown>();
+	const lines = await buildLines(ctx, client, refused);
+	if (lines.length === 0) return { submitted: [], refused };
+	const costs = worstCases(ctx, lines, settings.maxSpendUsd, client.spend.spentUsd);
+	const files = splitLines(lines);
+	const json = lines[0].request.jsonOutput;
+	const workflow = ctx.getWorkflow();
+	const executionId = ctx.getExecutionId() ?? 'manual';
+	const submitted: SubmittedBatch[] = [];
+	let offset = 0;
+	for (const [index, fileLines] of files.entries()) {
+		const part = index + 1;
+		const content = Buffer.from(fileLines.map((line) => line.text).join(''));
+		const fileId = await uploadBatchFile(client, content, `n8n-${executionId}-part${part}.jsonl`, fileLines[0].itemIndex);
+		const metadata: Record<string, string> = {
+			source: 'n8n OpenAI Reliable Batch',
+			workflow: String(workflow.name ?? workflow.id ?? '').slice(0, 500),
+			execution: String(executionId),
+			part: `${part}/${files.length}`,
+			json: json ? 'yes' : 'no',
+		};
+		const batch = await createBatch(client, fileId, metadata, fileLines[0].itemIndex);
+		const worstCaseUsd = costs.slice(offset, offset + fileLines.length).reduce((sum, usd) => sum + usd, 0);
+		offset += fileLines.length;
+		submitted.push({ batch, lines: fileLines, part, parts: files.length, worstCaseUsd });
+	}
+	const note =
+		files.length > 1
+			? `${plural(lines.length, 'request')} went in ${files.length} batches: OpenAI takes at most 50,000 requests and 200 MB per batch.`
+			: undefined;
+	return { submitted, refused, ...(note ? { note } : {}) };
+}

@@ -1,0 +1,204 @@
+import { OpenAiReliableBatch } from '../../nodes/OpenAiReliableBatch/OpenAiReliableBatch.node';
+import { splitLines, type BatchLine } from '../../nodes/OpenAiReliableBatch/helpers/lines';
+import { costOfUsage } from '../../nodes/shared/pricing/prices';
+import { apiCredential, execute, FAST_RETRY, items, PROJECT_KEY, startServer, type MockServer } from '../support/setup';
+
+const node = new OpenAiReliableBatch();
+let server: MockServer;
+beforeAll(async () => {
+	server = await startServer();
+});
+afterAll(async () => await server.close());
+beforeEach(() => {
+	server.reset();
+	server.batchScript = { stepMs: 50 };
+});
+
+type Extra = { continueOnFail?: boolean; signal?: AbortSignal; input?: Array<Record<string, unknown>> };
+
+function batchRun(count: number, parameters: Record<string, unknown> = {}, extra: Extra = {}) {
+	return execute(node, {
+		items: extra.input ?? items(count),
+		continueOnFail: extra.continueOnFail ?? false,
+		signal: extra.signal,
+		parameters: {
+			operation: 'submitAndWait',
+			model: { mode: 'list', value: 'gpt-4o-mini' },
+			prompt: (_: number, item: { text?: unknown }) => item.text,
+			requestSettings: FAST_RETRY,
+			waiting: { pollSeconds: 1, maxWaitMinutes: 1 },
+			...parameters,
+		},
+		credentials: { openAiReliableApi: apiCredential(server) },
+	});
+}
+
+const paths = () => server.requests.map((r) => `${r.method} ${r.path}`);
+
+test('Submit and Wait: one JSONL upload, one batch, one answer per item in input order at half the price', async () => {
+	const run = await batchRun(12, { options: { maxTokens: 50 } });
+	expect(run.error).toBeUndefined();
+	const upload = server.requests.find((r) => r.path === '/files');
+	expect(upload?.upload).toMatchObject({ purpose: 'batch', lines: 12 });
+	const create = server.requests.find((r) => r.path === '/batches' && r.method === 'POST');
+	expect(create?.body).toMatchObject({ endpoint: '/v1/chat/completions', completion_window: '24h', metadata: { json: 'no', part: '1/1' } });
+	const out = run.output[0];
+	expect(out).toHaveLength(12);
+	out.forEach((item, i) => {
+		expect(item.pairedItem).toEqual({ item: i });
+		expect(item.json.text).toBe(`item-${i}`);
+		expect(item.json.content).toBe(`Echo: item-${i}`);
+		expect(item.json.customId).toBe(`item-${i}`);
+		expect(item.json.serviceTier).toBe('batch');
+		const usage = { prompt_tokens: item.json.promptTokens, completion_tokens: item.json.completionTokens };
+		const standard = costOfUsage('gpt-4o-mini', usage, {}, 'standard')!.totalUsd;
+		expect(item.json.costUsd).toBeCloseTo(standard / 2, 12);
+	});
+	// No chat completion was sent live.
+	expect(paths().filter((p) => p === 'POST /chat/completions')).toHaveLength(0);
+});
+
+test('the same request builder as the Chat node: a bad field fails before anything is uploaded', async () => {
+	const run = await batchRun(3, { options: { temperature: 7 } });
+	expect(run.error?.message).toMatch(/^Temperature: /);
+	expect(server.requests).toHaveLength(0);
+});
+
+test('3 failed lines give 3 error items with OpenAI\'s code; the others are answered (Continue On Fail)', async () => {
+	server.batchScript = { stepMs: 50, failLines: ['item-2', 'item-5', 'item-7'] };
+	const run = await batchRun(10, {}, { continueOnFail: true });
+	expect(run.error).toBeUndefined();
+	const out = run.output[0].map((item) => item.json);
+	expect(out.filter((json) => json.error)).toHaveLength(3);
+	for (const i of [2, 5, 7]) {
+		expect(out[i].error).toBe("OpenAI could not answer this item in the batch: Invalid value for 'temperature': must be at most 2.");
+		expect(out[i]).toMatchObject({ openAiCode: 'invalid_value', httpStatus: 400, itemIndex: i });
+	}
+	expect(out.filter((json) => typeof json.content === 'string')).toHaveLength(7);
+});
+
+test('without Continue On Fail a failed line stops the node with its message', async () => {
+	server.batchScript = { stepMs: 50, failLines: ['item-1'] };
+	const run = await batchRun(3);
+	expect(run.error?.message).toMatch(/^OpenAI could not answer this item in the batch/);
+});
+
+test('a malformed output line becomes one error item and loses none of the others', async () => {
+	server.batchScript = { stepMs: 50, malformed: ['item-4'] };
+	const run = await batchRun(8, {}, { continueOnFail: true });
+	const out = run.output[0].map((item) => item.json);
+	expect(out[4].error).toBe("OpenAI's result line for this item could not be read");
+	expect(out.filter((json, i) => i !== 4 && json.content === `Echo: item-${i}`)).toHaveLength(7);
+});
+
+test.each([
+	['expired', /^Not answered: the batch expired/],
+	['cancelled', /^Not answered: the batch was cancelled/],
+])('a batch that ends %s: finished items answered, the others say so', async (end, message) => {
+	server.batchScript = { stepMs: 50, end, finishShare: 0.5 };
+	const run = await batchRun(10, {}, { continueOnFail: true });
+	const out = run.output[0].map((item) => item.json);
+	expect(out.filter((json) => typeof json.content === 'string')).toHaveLength(5);
+	const unanswered = out.filter((json) => json.error);
+	expect(unanswered).toHaveLength(5);
+	for (const json of unanswered) {
+		expect(json.error).toMatch(message);
+		expect(json.errorDescription).toMatch(/Nothing was billed for this item; send it again/);
+	}
+});
+
+test('a batch that fails as a whole: every item says so', async () => {
+	server.batchScript = { stepMs: 50, end: 'failed' };
+	const run = await batchRun(4, {}, { continueOnFail: true });
+	expect(run.output[0].map((item) => item.json.error)).toEqual(Array(4).fill('Not answered: the batch failed as a whole'));
+});
+
+test('a 429 and a 500 while polling are retried', async () => {
+	server.script({ match: (r) => r.method === 'GET' && /^\/batches\/batch-/.test(r.path), times: 1, respond: { status: 429, headers: { 'retry-after-ms': '10' }, body: { error: { message: 'Rate limit reached', type: 'requests', param: null, code: 'rate_limit_exceeded' } } } });
+	server.script({ match: (r) => r.method === 'GET' && /^\/files\/.*\/content$/.test(r.path), times: 1, respond: { status: 500, body: { error: { message: 'The server had an error', type: 'server_error', param: null, code: null } } } });
+	const run = await batchRun(3);
+	expect(run.error).toBeUndefined();
+	expect(run.output[0].map((item) => item.json.content)).toEqual(['Echo: item-0', 'Echo: item-1', 'Echo: item-2']);
+	expect(server.counts.byStatus[429]).toBe(1);
+	expect(server.counts.byStatus[500]).toBe(1);
+});
+
+test('the spend cap counts the whole batch at batch prices before uploading', async () => {
+	const run = await batchRun(100, { options: { maxTokens: 1000 }, requestSettings: { ...FAST_RETRY, maxSpendUsd: 0.01 } });
+	expect(run.error?.message).toMatch(/^Request Settings: Max Spend per Execution \(USD\): not submitted: the 100 requests could cost up to \$0\.03/);
+	expect(server.requests).toHaveLength(0);
+	const fits = await batchRun(10, { options: { maxTokens: 1000 }, requestSettings: { ...FAST_RETRY, maxSpendUsd: 0.01 } });
+	expect(fits.error).toBeUndefined();
+});
+
+test('duplicate Custom IDs are refused, naming the field', async () => {
+	const run = await batchRun(3, { customId: 'same' });
+	expect(run.error?.message).toBe('Custom ID: "same" is also the Custom ID of item 0; each item needs its own');
+	expect(server.requests).toHaveLength(0);
+});
+
+test('cancelling the execution stops the wait at once', async () => {
+	server.batchScript = { stepMs: 60_000 };
+	const controller = new AbortController();
+	const started = Date.now();
+	setTimeout(() => controller.abort(), 300);
+	const run = await batchRun(2, { waiting: { pollSeconds: 30, maxWaitMinutes: 10 } }, { signal: controller.signal });
+	expect(run.error).toBeDefined();
+	expect(Date.now() - started).toBeLessThan(3000);
+});
+
+test('Max Wait ends the wait with the batch ID to collect later', async () => {
+	server.batchScript = { stepMs: 60_000 };
+	const run = await batchRun(2, { waiting: { pollSeconds: 1, maxWaitMinutes: 0.02 } });
+	expect(run.error?.message).toMatch(/^Batch not finished within Max Wait/);
+	expect(run.error?.description).toMatch(/Get Results operation/);
+});
+
+describe('Submit now, Get Results later', () => {
+	test('Not Ready while running, then Done with results in submitted order and their Custom IDs', async () => {
+		server.batchScript = { stepMs: 300 };
+		const input = Array.from({ length: 6 }, (_, i) => ({ text: `row ${i}`, row: 100 + i }));
+		const submitted = await batchRun(6, { operation: 'submit', customId: (_: number, item: { row?: number }) => `row-${item.row}` }, { input });
+		expect(submitted.error).toBeUndefined();
+		const batch = submitted.output[0][0];
+		expect(batch.json).toMatchObject({ status: 'validating', requests: 6, part: 1, parts: 1 });
+		expect(batch.pairedItem).toHaveLength(6);
+		const get = (batchId: unknown) =>
+			execute(node, {
+				items: [{ batchId }],
+				parameters: { operation: 'getResults', batchId: (_: number, item: { batchId?: unknown }) => item.batchId, requestSettings: FAST_RETRY },
+				credentials: { openAiReliableApi: apiCredential(server) },
+			});
+		const early = await get(batch.json.batchId);
+		expect(early.output[0]).toHaveLength(0);
+		expect(early.output[1][0].json).toMatchObject({ batchId: batch.json.batchId, status: expect.stringMatching(/validating|in_progress/) });
+		await new Promise((resolve) => setTimeout(resolve, 1000));
+		const done = await get(batch.json.batchId);
+		expect(done.output[1]).toHaveLength(0);
+		expect(done.output[0].map((item) => [item.json.customId, item.json.content, item.json.position])).toEqual(
+			input.map((row, i) => [`row-${row.row}`, `Echo: row ${i}`, i]),
+		);
+		expect(done.output[0].every((item) => (item.json.costUsd as number) > 0)).toBe(true);
+	});
+
+	test('Get Status, Cancel and List', async () => {
+		server.batchScript = { stepMs: 60_000 };
+		const submitted = await batchRun(2, { operation: 'submit' });
+		const batchId = submitted.output[0][0].json.batchId;
+		const run = (operation: string) =>
+			execute(node, { items: [{ batchId }], parameters: { operation, batchId, requestSettings: FAST_RETRY }, credentials: { openAiReliableApi: apiCredential(server) } });
+		expect((await run('getStatus')).output[0][0].json).toMatchObject({ batchId, status: 'validating', progress: '0 of 2 done' });
+		expect((await run('cancel')).output[0][0].json).toMatchObject({ batchId, status: 'cancelling' });
+		const listed = await run('list');
+		expect(listed.output[0].map((item) => item.json.batchId)).toContain(batchId);
+		expect(JSON.stringify([submitted.output, listed.output])).not.toContain(PROJECT_KEY);
+	});
+});
+
+test('lines are split where one batch would pass OpenAI limits', () => {
+	const line = (i: number, size: number) => ({ itemIndex: i, customId: `item-${i}`, text: 'x'.repeat(size), request: {} }) as unknown as BatchLine;
+	const byCount = splitLines(Array.from({ length: 7 }, (_, i) => line(i, 10)), { requests: 3, bytes: 1e9 });
+	expect(byCount.map((file) => file.map((l) => l.itemIndex))).toEqual([[0, 1, 2], [3, 4, 5], [6]]);
+	const bySize = splitLines(Array.from({ length: 5 }, (_, i) => line(i, 40)), { requests: 100, bytes: 100 });
+	expect(bySize.map((file) => file.length)).toEqual([2, 2, 1]);
+});
