@@ -14,8 +14,8 @@
  * - the tokenizer (bench/tokenizer.js).
  *
  * It prints tables and never asserts timings; it exits non-zero only when our node loses an
- * item. Options: --group=<throughput|shared|small|cap|images|tokenizer> (repeatable),
- * --items=<n>, --images=<n>, --skip-builtin.
+ * item. Options: --group=<throughput|shared|small|cap|agent|batch|images|tokenizer>
+ * (repeatable), --items=<n>, --agentItems=<n>, --batchItems=<n>, --images=<n>, --skip-builtin.
  */
 'use strict';
 
@@ -225,6 +225,92 @@ async function small(n8n, server) {
 }
 
 /**
+ * The AI Agent over a spreadsheet: items with one Calculator call each (two model calls per
+ * item), RPM 600 over short windows plus 30% random 429s, our Chat Model against n8n's
+ * OpenAI Chat Model (lmChatOpenAi 1.3, Chat Completions), both with Continue On Fail.
+ */
+async function agent(n8n, server) {
+	const count = Number(option('agentItems', 200));
+	const workflow = (id, model) => {
+		const wf = lib.linearWorkflow(id, `bench agent ${id}`, [
+			lib.itemsNode(count, 'calc 6*7 #'),
+			{ name: 'AI Agent', type: '@n8n/n8n-nodes-langchain.agent', typeVersion: 3.1, onError: 'continueRegularOutput', parameters: { promptType: 'define', text: '={{ $json.text }}', options: {} } },
+		]);
+		wf.nodes.push({ id: `${id}-model`, position: [400, 220], ...model });
+		wf.connections[model.name] = { ai_languageModel: [[{ node: 'AI Agent', type: 'ai_languageModel', index: 0 }]] };
+		wf.nodes.push({ id: `${id}-calc`, name: 'Calculator', type: '@n8n/n8n-nodes-langchain.toolCalculator', typeVersion: 1, position: [600, 220], parameters: {} });
+		wf.connections.Calculator = { ai_tool: [[{ node: 'AI Agent', type: 'ai_tool', index: 0 }]] };
+		return wf;
+	};
+	const runners = [
+		['ours (OpenAI Reliable Chat Model)', workflow('benchAgentOurs01', { name: 'OpenAI Reliable Chat Model', type: 'n8n-nodes-openai-reliable.openAiReliableChatModel', typeVersion: 1, credentials: lib.OURS_CRED, parameters: { model: { __rl: true, mode: 'list', value: 'gpt-4o-mini' }, options: {} } })],
+		['n8n OpenAI Chat Model', workflow('benchAgentBuilt1', { name: 'OpenAI Chat Model', type: '@n8n/n8n-nodes-langchain.lmChatOpenAi', typeVersion: 1.3, credentials: lib.BUILTIN_CRED, parameters: { model: { __rl: true, mode: 'list', value: 'gpt-4o-mini' }, responsesApiEnabled: false, options: {} } })],
+	];
+	if (SKIP_BUILTIN) runners.pop();
+	const rows = [];
+	const failures = [];
+	const floorMs = ((2 * count) / 600) * 60_000;
+	for (const [name, wf] of runners) {
+		await n8n.importWorkflows([wf]);
+		server.configure({ ...RPM_600, random429Rate: 0.3 });
+		say(`agent: ${name}…`);
+		const result = await n8n.execute(wf.id);
+		// The Agent re-enters itself after each tool call: measure from the first model call to the Agent's last end.
+		const runData = result.run?.data?.resultData?.runData ?? {};
+		const runs = ['AI Agent', wf.nodes[3].name, 'Calculator'].flatMap((nodeName) => runData[nodeName] ?? []);
+		const wallMs = runs.length ? Math.max(...runs.map((r) => r.startTime + (r.executionTime || 0))) - Math.min(...runs.map((r) => r.startTime)) : 0;
+		const firstError = (lib.nodeOutput(result.run, 'AI Agent')[0] ?? []).find((i) => i.json && i.json.error);
+		const items = lib.nodeOutput(result.run, 'AI Agent')[0] ?? [];
+		const answered = items.filter((i) => i.json && typeof i.json.output === 'string' && !i.json.error).length;
+		if (name.startsWith('ours')) oursLost += count - answered;
+		const s = lib.serverFigures(server);
+		rows.push([name, count, answered, count - answered, (wallMs / 1000).toFixed(1), (wallMs / floorMs).toFixed(2), `${s.rateLimited} (${lib.pct(s.rateLimited, s.requests)})`, s.requests]);
+		if (firstError) failures.push(`- ${name}: failed items say "${String(firstError.json.error).slice(0, 160)}"`);
+		say(`  answered ${answered}/${count}, ${(wallMs / 1000).toFixed(1)} s, 429s ${s.rateLimited}/${s.requests}`);
+	}
+	lines.push(`\n### AI Agent + Calculator, ${count} items (2 model calls each), RPM 600 over short windows + 30% random 429s\n`);
+	lines.push(lib.table(['model', 'items', 'answered', 'failed', 'wall s', 'x floor', '429s (share)', 'requests'], rows));
+	if (failures.length) lines.push('', ...failures);
+	lines.push(`\nFloor: ${2 * count} model calls at 600 per minute = ${(floorMs / 1000).toFixed(0)} s. The Agent runs its items one after another, so latency, not the limit, sets the pace for both.`);
+}
+
+/**
+ * Batch against Chat for the same items: requests sent, wall time and total costUsd. The mock
+ * walks a batch through its stages in seconds; OpenAI takes minutes to hours.
+ */
+async function batch(n8n, server) {
+	const count = Number(option('batchItems', 1000));
+	const chat = lib.linearWorkflow('benchBatchChat01', 'bench batch: chat', [lib.itemsNode(count), lib.oursChat({ options: { maxTokens: 50 } })]);
+	const batchWf = lib.linearWorkflow('benchBatchBatch1', 'bench batch: batch', [
+		lib.itemsNode(count),
+		{
+			name: 'Batch',
+			type: 'n8n-nodes-openai-reliable.openAiReliableBatch',
+			credentials: lib.OURS_CRED,
+			onError: 'continueRegularOutput',
+			parameters: { operation: 'submitAndWait', model: { __rl: true, mode: 'list', value: 'gpt-4o-mini' }, prompt: '={{ $json.text }}', options: { maxTokens: 50 }, waiting: { pollSeconds: 1 } },
+		},
+	]);
+	await n8n.importWorkflows([chat, batchWf]);
+	const rows = [];
+	for (const [name, wf, nodeName] of [['Chat node', chat, 'Chat'], ['Batch node (Submit and Wait)', batchWf, 'Batch']]) {
+		server.configure(RPM_600);
+		server.batchScript = { stepMs: 1000 };
+		say(`batch: ${name}…`);
+		const result = await n8n.execute(wf.id);
+		const figures = lib.nodeFigures(result, nodeName);
+		oursLost += count - figures.answered;
+		const cost = figures.items.reduce((sum, i) => sum + (Number(i.json.costUsd) || 0), 0);
+		rows.push([name, count, figures.answered, server.requests.length, (figures.wallMs / 1000).toFixed(1), `$${cost.toFixed(6)}`]);
+		say(`  ${figures.answered}/${count} answered, ${server.requests.length} requests, ${(figures.wallMs / 1000).toFixed(1)} s, $${cost.toFixed(6)}`);
+	}
+	const [chatCost, batchCost] = rows.map((r) => Number(String(r[5]).slice(1)));
+	lines.push(`\n### Batch vs Chat: ${count} items, gpt-4o-mini, Max Tokens 50, RPM 600 over short windows\n`);
+	lines.push(lib.table(['node', 'items', 'answered', 'HTTP requests', 'wall s', 'total costUsd'], rows));
+	lines.push(`\nThe batch costs ${((batchCost / chatCost) * 100).toFixed(1)}% of the Chat node's price for the same tokens. Its wall time here is the mock's (a few seconds per stage); OpenAI answers batches within 24 hours, usually in minutes.`);
+}
+
+/**
  * Images: 200 items with a 5 MB PNG each, read from disk by n8n's Read Files node (binary
  * data on the filesystem, as n8n keeps it by default), then our Chat node with Concurrency 5.
  * The peak resident memory of the n8n process, against the same run without the Chat node:
@@ -309,6 +395,8 @@ async function main() {
 		if (wants('shared')) await shared(n8n, server);
 		if (wants('small')) await small(n8n, server);
 		if (wants('cap')) await spendCap(n8n, server);
+		if (wants('agent')) await agent(n8n, server);
+		if (wants('batch')) await batch(n8n, server);
 		if (wants('images')) await images(n8n, server);
 	} finally {
 		await server.close();
