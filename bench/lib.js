@@ -73,7 +73,8 @@ function nodeFigures(result, nodeName = 'Chat') {
 		wallMs: runs.reduce((sum, r) => sum + (r.executionTime || 0), 0),
 		startedAt: runs[0]?.startTime,
 		items,
-		answered: items.filter((i) => i.json && i.json.content !== undefined && !i.json.error).length,
+		// Ours puts the answer in content, n8n's OpenAI node in message.content.
+		answered: items.filter((i) => i.json && !i.json.error && (i.json.content !== undefined || i.json.message?.content !== undefined)).length,
 	};
 }
 

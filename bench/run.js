@@ -264,12 +264,17 @@ async function agent(n8n, server) {
 		const answered = items.filter((i) => i.json && typeof i.json.output === 'string' && !i.json.error).length;
 		if (name.startsWith('ours')) oursLost += count - answered;
 		const s = lib.serverFigures(server);
-		rows.push([name, count, answered, count - answered, (wallMs / 1000).toFixed(1), (wallMs / floorMs).toFixed(2), `${s.rateLimited} (${lib.pct(s.rateLimited, s.requests)})`, s.requests]);
+		// A duplicate call: the same conversation answered twice (a call sent again after it had succeeded).
+		const answeredBodies = new Map();
+		for (const r of server.requests) if (r.status === 200) answeredBodies.set(JSON.stringify(r.body.messages), (answeredBodies.get(JSON.stringify(r.body.messages)) || 0) + 1);
+		const duplicates = [...answeredBodies.values()].filter((n) => n > 1).length;
+		if (name.startsWith('ours')) oursLost += duplicates;
+		rows.push([name, count, answered, count - answered, duplicates, (wallMs / 1000).toFixed(1), (wallMs / floorMs).toFixed(2), `${s.rateLimited} (${lib.pct(s.rateLimited, s.requests)})`, s.requests]);
 		if (firstError) failures.push(`- ${name}: failed items say "${String(firstError.json.error).slice(0, 160)}"`);
 		say(`  answered ${answered}/${count}, ${(wallMs / 1000).toFixed(1)} s, 429s ${s.rateLimited}/${s.requests}`);
 	}
 	lines.push(`\n### AI Agent + Calculator, ${count} items (2 model calls each), RPM 600 over short windows + 30% random 429s\n`);
-	lines.push(lib.table(['model', 'items', 'answered', 'failed', 'wall s', 'x floor', '429s (share)', 'requests'], rows));
+	lines.push(lib.table(['model', 'items', 'answered', 'failed', 'duplicate calls', 'wall s', 'x floor', '429s (share)', 'requests'], rows));
 	if (failures.length) lines.push('', ...failures);
 	lines.push(`\nFloor: ${2 * count} model calls at 600 per minute = ${(floorMs / 1000).toFixed(0)} s. The Agent runs its items one after another, so latency, not the limit, sets the pace for both.`);
 }

@@ -288,7 +288,7 @@ async function main() {
 			await page.keyboard.press('Escape');
 		});
 
-		await step('10. the node panel finds the nodes by what a newcomer types: tokens, cost, budget, chatgpt', async () => {
+		await step('10. the node panel finds the nodes by what a newcomer types: tokens, cost, budget, chatgpt, batch', async () => {
 			await page.locator('[data-test-id="node-creator-plus-button"]').first().click();
 			const search = page.locator('[data-test-id="node-creator-search-bar"] input, input[placeholder^="Search"]').first();
 			await search.waitFor({ timeout: 30_000 });
@@ -297,6 +297,7 @@ async function main() {
 				['cost', 'OpenAI Reliable Usage'],
 				['budget', 'OpenAI Reliable Usage'],
 				['chatgpt', 'OpenAI Reliable Chat'],
+				['batch', 'OpenAI Reliable Batch'],
 			]) {
 				await search.fill(term);
 				await page.locator('[data-test-id="node-creator-item-name"]').filter({ hasText: new RegExp(`^${expected}$`) }).first().waitFor({ timeout: 15_000 });

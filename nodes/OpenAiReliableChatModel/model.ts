@@ -13,6 +13,7 @@ import { roundUsd } from '../shared/format';
 import { spendGuard } from '../shared/pricing/guard';
 import type { PriceOverride, PriceTier } from '../shared/pricing/prices';
 import { recordTotals } from '../shared/execution/totals';
+import { contentPartTokens } from '../shared/chat/attachments';
 import { countChatTokens, encodingForModel, getEncoding } from '../shared/tokenizer';
 import type { CallResult, OpenAiClient } from '../shared/transport/client';
 import { SHAPES } from '../shared/transport/shapes';
@@ -76,7 +77,9 @@ export function reliableChatModelClass(sdk: typeof Sdk): ReliableChatModelConstr
 			const encoding = await getEncoding(encodingForModel(setup.model));
 			const textTokens = countChatTokens(encoding, messages.map((m) => ({ role: m.role, content: countableText(m) })));
 			// Tool definitions count as input; their JSON text is an upper bound for how OpenAI encodes them.
-			const inputTokens = textTokens + (tools.length ? encoding.count(JSON.stringify(tools)) : 0);
+			// Images and PDFs the Agent passes along count with the attachments' formulas.
+			const inputTokens =
+				textTokens + (tools.length ? encoding.count(JSON.stringify(tools)) : 0) + contentPartTokens(setup.model, openAiMessages as Array<{ content?: unknown }>);
 			const maxOutputTokens = maxTokensOf(body) ?? setup.maxOutputTokens;
 			const cost = spendGuard(setup.ctx, setup.itemIndex, {
 				model: setup.model,

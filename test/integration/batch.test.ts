@@ -1,3 +1,5 @@
+import type { IDataObject } from 'n8n-workflow';
+
 import { OpenAiReliableBatch } from '../../nodes/OpenAiReliableBatch/OpenAiReliableBatch.node';
 import { splitLines, type BatchLine } from '../../nodes/OpenAiReliableBatch/helpers/lines';
 import { costOfUsage } from '../../nodes/shared/pricing/prices';
@@ -14,7 +16,7 @@ beforeEach(() => {
 	server.batchScript = { stepMs: 50 };
 });
 
-type Extra = { continueOnFail?: boolean; signal?: AbortSignal; input?: Array<Record<string, unknown>> };
+type Extra = { continueOnFail?: boolean; signal?: AbortSignal; input?: IDataObject[] };
 
 function batchRun(count: number, parameters: Record<string, unknown> = {}, extra: Extra = {}) {
 	return execute(node, {
@@ -163,7 +165,7 @@ describe('Submit now, Get Results later', () => {
 		const batch = submitted.output[0][0];
 		expect(batch.json).toMatchObject({ status: 'validating', requests: 6, part: 1, parts: 1 });
 		expect(batch.pairedItem).toHaveLength(6);
-		const get = (batchId: unknown) =>
+		const get = (batchId: IDataObject[string]) =>
 			execute(node, {
 				items: [{ batchId }],
 				parameters: { operation: 'getResults', batchId: (_: number, item: { batchId?: unknown }) => item.batchId, requestSettings: FAST_RETRY },
@@ -201,4 +203,10 @@ test('lines are split where one batch would pass OpenAI limits', () => {
 	expect(byCount.map((file) => file.map((l) => l.itemIndex))).toEqual([[0, 1, 2], [3, 4, 5], [6]]);
 	const bySize = splitLines(Array.from({ length: 5 }, (_, i) => line(i, 40)), { requests: 100, bytes: 100 });
 	expect(bySize.map((file) => file.length)).toEqual([2, 2, 1]);
+});
+
+test("the batch's billed cost joins the execution's spend: openaiCostUsd and the output pane", async () => {
+	const run = await batchRun(5);
+	const total = run.output[0].reduce((sum, item) => sum + (item.json.costUsd as number), 0);
+	expect(Number(run.test.customData.openaiCostUsd)).toBeCloseTo(total, 9);
 });

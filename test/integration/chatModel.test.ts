@@ -196,3 +196,16 @@ test('the spend cap stops an Agent whose tools loop', async () => {
 	const billed = server.requests.reduce((sum, r) => sum + (costOfUsage('gpt-4o-mini', r.usage)?.totalUsd ?? 0), 0);
 	expect(billed).toBeLessThanOrEqual(0.0002);
 });
+
+test("an image the Agent passes goes as an image part, and its tokens count toward the spend cap", async () => {
+	const { png } = await import('../support/files');
+	// A standard image block, as n8n's AI SDK passes images on (it drops LangChain's older image_url blocks).
+	const message = () => new HumanMessage({ content: [{ type: 'text', text: 'What is this?' }, { type: 'image', mimeType: 'image/png', data: png(1024, 1024).toString('base64') }] });
+	const { lc } = await model({ options: { maxTokens: 10 } });
+	const answer = await lc.invoke([message()]);
+	expect(JSON.stringify(answer.content)).toContain('Echo: What is this? [image/png]');
+	// gpt-4o-mini bills a 1024×1024 image (auto = high) as 25,501 tokens: $0.0038. A cap of $0.002 fits the text alone.
+	const capped = await model({ options: { maxTokens: 10 }, requestSettings: { maxWaitSeconds: 0.05, maxSpendUsd: 0.002 } });
+	await expect(capped.lc.invoke([message()])).rejects.toThrow(/Not sent: this execution's spend cap/);
+	expect(server.requests).toHaveLength(1);
+});

@@ -77,8 +77,8 @@ suite(title, () => {
 		expect(lines).toHaveLength(3);
 		for (const line of lines) expect(validate('CreateChatCompletionRequest', JSON.parse(line).body)).toEqual([]);
 		const headers = { authorization: `Bearer ${apiCredential(server).apiKey}` };
-		const batchId = (create.response as unknown as { batchId?: string }).batchId ?? run.output[0][0].json.batchId;
-		const batch = await (await fetch(`${server.url}/batches/${batchId}`, { headers })).json();
+		const batchId = run.output[0][0].json.batchId as string;
+		const batch = (await (await fetch(`${server.url}/batches/${batchId}`, { headers })).json()) as { output_file_id: string };
 		expect(validate('Batch', batch)).toEqual([]);
 		expect(validate('ListBatchesResponse', await (await fetch(`${server.url}/batches`, { headers })).json())).toEqual([]);
 		expect(validate('OpenAIFile', await (await fetch(`${server.url}/files`, { method: 'POST', headers: { ...headers, 'content-type': 'multipart/form-data; boundary=b' }, body: '--b\r\nContent-Disposition: form-data; name="purpose"\r\n\r\nbatch\r\n--b\r\nContent-Disposition: form-data; name="file"; filename="a.jsonl"\r\n\r\n{}\r\n--b--\r\n' })).json())).toEqual([]);

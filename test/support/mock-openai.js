@@ -278,6 +278,8 @@ class SlidingWindow {
  * @property {number} [status]
  * @property {string} [outcome]
  * @property {object} [usage]        the usage object of a chat answer (what was billed)
+ * @property {Array<{kind: string, mime?: string, bytes?: number, detail?: string, tokens: number}>} [attachments]  image and file parts of a chat request
+ * @property {{purpose: string, filename?: string, lines: number}} [upload]  a file upload (POST /files)
  */
 
 class MockOpenAi {

@@ -23,6 +23,18 @@ describe('file headers', () => {
 	});
 });
 
+test('truncated and corrupt files never crash: cut anywhere, each is a known format or unknown', () => {
+	for (const file of [png(800, 600), jpeg(800, 600), gif(80, 60, 2), webp(800, 600), pdf(2)]) {
+		for (let length = 0; length <= file.length; length++) {
+			const info = sniffFile(file.subarray(0, length));
+			if (info?.width !== undefined) expect(info.width).toBeGreaterThanOrEqual(0);
+		}
+		const corrupt = Buffer.from(file);
+		for (let i = 12; i < corrupt.length; i += 3) corrupt[i] = 0xff;
+		expect(() => sniffFile(corrupt)).not.toThrow();
+	}
+});
+
 describe("image tokens, with OpenAI's published examples", () => {
 	test('tile models: 1024×1024 high is 765, 2048×4096 high is 1105, low is the base', () => {
 		expect(imageTokens('gpt-4o', 'high', { width: 1024, height: 1024 })).toBe(765);

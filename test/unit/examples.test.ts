@@ -1,16 +1,19 @@
 /** The example workflows in examples/ only use parameters the nodes really have. */
 import type { INodeProperties, INodeType, IVersionedNodeType } from 'n8n-workflow';
 
+import { OpenAiReliableBatch } from '../../nodes/OpenAiReliableBatch/OpenAiReliableBatch.node';
 import { OpenAiReliableChat } from '../../nodes/OpenAiReliableChat/OpenAiReliableChat.node';
 import { OpenAiReliableUsage } from '../../nodes/OpenAiReliableUsage/OpenAiReliableUsage.node';
 import { nodeTypeOf } from '../support/n8nContext';
 import classify from '../../examples/classify-reviews-within-budget.json';
 import spend from '../../examples/morning-spend-check.json';
 import invoice from '../../examples/read-an-invoice.json';
+import batch from '../../examples/batch-submit-now-collect-later.json';
 
 const nodes: Record<string, INodeType | IVersionedNodeType> = {
 	'n8n-nodes-openai-reliable.openAiReliableChat': new OpenAiReliableChat(),
 	'n8n-nodes-openai-reliable.openAiReliableUsage': new OpenAiReliableUsage(),
+	'n8n-nodes-openai-reliable.openAiReliableBatch': new OpenAiReliableBatch(),
 };
 
 function names(properties: INodeProperties[]): Set<string> {
@@ -21,6 +24,7 @@ test.each([
 	['classify-reviews-within-budget', classify],
 	['morning-spend-check', spend],
 	['read-an-invoice', invoice],
+	['batch-submit-now-collect-later', batch],
 ])('%s', (_, workflow) => {
 	const ours = workflow.nodes.filter((n) => n.type in nodes);
 	expect(ours.length).toBeGreaterThan(0);

@@ -100,3 +100,19 @@ export function resultOutcome(ctx: ResultContext, result: LineResult | undefined
 		return { ok: false, error };
 	}
 }
+
+/**
+ * Adds the answers' billed costs to the execution's spend and this run's totals, so the spend
+ * cap of a later node and the execution's `openaiCostUsd` include them.
+ */
+export function recordBilled(client: OpenAiClient, values: IDataObject[]): void {
+	for (const value of values) {
+		const usd = typeof value.costUsd === 'number' ? value.costUsd : 0;
+		const input = typeof value.promptTokens === 'number' ? value.promptTokens : Number((value.usage as IDataObject | undefined)?.prompt_tokens ?? 0);
+		const output = typeof value.completionTokens === 'number' ? value.completionTokens : Number((value.usage as IDataObject | undefined)?.completion_tokens ?? 0);
+		client.spend.record(usd, input, output);
+		client.stats.inputTokens += input;
+		client.stats.outputTokens += output;
+		client.stats.costUsd += usd;
+	}
+}

@@ -211,3 +211,27 @@ export async function readAttachments(
 	if (notes.length) result.note = `Estimated: ${[...new Set(notes)].join('; ')}.`;
 	return result;
 }
+
+/**
+ * Input tokens of the image and file parts of messages built elsewhere (the Chat Model's
+ * messages from the Agent): the same formulas as for attachments, read from the data URLs.
+ */
+export function contentPartTokens(model: string, messages: Array<{ content?: unknown }>): number {
+	let tokens = 0;
+	for (const message of messages) {
+		if (!Array.isArray(message.content)) continue;
+		for (const part of message.content as ContentPart[]) {
+			if (part.type === 'image_url') {
+				const detail = (part.image_url.detail ?? 'auto') as ImageDetail;
+				const data = /^data:[^;]+;base64,(.*)$/s.exec(part.image_url.url)?.[1];
+				const info = data ? sniffFile(Buffer.from(data, 'base64')) : undefined;
+				tokens += imageTokens(model, detail, info?.width ? { width: info.width, height: info.height! } : undefined);
+			} else if (part.type === 'file') {
+				const data = /^data:[^;]+;base64,(.*)$/s.exec(part.file.file_data)?.[1] ?? '';
+				const info = sniffFile(Buffer.from(data, 'base64'));
+				tokens += (info?.pages ?? 1) * pdfPageTokens(model);
+			}
+		}
+	}
+	return tokens;
+}

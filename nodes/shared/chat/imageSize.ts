@@ -59,7 +59,7 @@ function skipSubBlocks(buf: Buffer, at: number): number {
 
 function gif(buf: Buffer): FileInfo | undefined {
 	const signature = ascii(buf, 0, 6);
-	if (signature !== 'GIF87a' && signature !== 'GIF89a') return undefined;
+	if ((signature !== 'GIF87a' && signature !== 'GIF89a') || buf.length < 13) return undefined;
 	const info: FileInfo = { format: 'gif', mimeType: MIME.gif, width: buf.readUInt16LE(6), height: buf.readUInt16LE(8) };
 	let at = 13;
 	if (buf[10] & 0x80) at += 3 * 2 ** ((buf[10] & 7) + 1);

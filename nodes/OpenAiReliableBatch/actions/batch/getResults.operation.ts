@@ -7,12 +7,13 @@ import { updateDisplayOptions, type IDataObject, type IExecuteFunctions, type IN
 
 import { errorFields, throwUnlessContinuing } from '../../../shared/execution/output';
 import { runItems, type ItemOutcome } from '../../../shared/execution/runItems';
+import { recordTotals } from '../../../shared/execution/totals';
 import { textParameter } from '../../../shared/parameters';
 import { priceOverridesProperty, readPriceOverrides } from '../../../shared/pricing/overrides';
 import { FINAL_STATES, fileText, getBatch, type Batch } from '../../helpers/api';
 import { batchClient } from '../../helpers/client';
 import { batchIdProperty, simplifyProperty } from '../../helpers/description';
-import { readBatchResults, resultOutcome } from '../../helpers/results';
+import { readBatchResults, recordBilled, resultOutcome } from '../../helpers/results';
 import { batchSummary } from '../../helpers/summary';
 
 export const description: INodeProperties[] = updateDisplayOptions({ show: { operation: ['getResults'] } }, [
@@ -90,5 +91,7 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 			done.push({ json, pairedItem });
 		}
 	});
+	recordBilled(client, outcomes.flatMap((outcome) => (outcome.ok ? outcome.value.results.flatMap((r) => (r.outcome.ok ? [r.outcome.value] : [])) : [])));
+	recordTotals(this, { stats: client.stats, executionCostUsd: client.spend.spentUsd });
 	return [done, notReady];
 }

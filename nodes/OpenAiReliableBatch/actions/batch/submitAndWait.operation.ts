@@ -4,13 +4,14 @@
  */
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
-import { itemsFromOutcomes, readOutputOptions } from '../../../shared/execution/output';
+import { finishRun } from '../../../shared/execution/finish';
+import { readOutputOptions } from '../../../shared/execution/output';
 import type { ItemOutcome } from '../../../shared/execution/runItems';
 import { plural } from '../../../shared/format';
 import { checkNumber } from '../../../shared/parameters';
 import { batchClient } from '../../helpers/client';
 import { waitProperty } from '../../helpers/description';
-import { readBatchResults, resultOutcome } from '../../helpers/results';
+import { readBatchResults, recordBilled, resultOutcome } from '../../helpers/results';
 import { submitItems } from '../../helpers/submit';
 import { waitForBatches } from '../../helpers/wait';
 
@@ -41,5 +42,6 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 	if (lostLines > 0 && typeof this.addExecutionHints === 'function') {
 		this.addExecutionHints({ message: `${plural(lostLines, 'result line')} from OpenAI could not be read or matched to an item.`, type: 'warning', location: 'outputPane' });
 	}
-	return [itemsFromOutcomes(this, outcomes, client.signal, readOutputOptions(this))];
+	recordBilled(client, outcomes.flatMap((outcome) => (outcome && outcome.ok ? [outcome.value] : [])));
+	return [finishRun(this, client, outcomes, readOutputOptions(this))];
 }
