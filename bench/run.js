@@ -254,7 +254,8 @@ async function agent(n8n, server) {
 		await n8n.importWorkflows([wf]);
 		server.configure({ ...RPM_600, random429Rate: 0.3 });
 		say(`agent: ${name}…`);
-		const result = await n8n.execute(wf.id);
+		// The Agent takes its items one by one: longer than the CLI's usual 3 minutes.
+		const result = await n8n.execute(wf.id, { timeoutMs: 30 * 60_000 });
 		// The Agent re-enters itself after each tool call: measure from the first model call to the Agent's last end.
 		const runData = result.run?.data?.resultData?.runData ?? {};
 		const runs = ['AI Agent', wf.nodes[3].name, 'Calculator'].flatMap((nodeName) => runData[nodeName] ?? []);
@@ -302,7 +303,7 @@ async function batch(n8n, server) {
 		server.configure(RPM_600);
 		server.batchScript = { stepMs: 1000 };
 		say(`batch: ${name}…`);
-		const result = await n8n.execute(wf.id);
+		const result = await n8n.execute(wf.id, { timeoutMs: 10 * 60_000 });
 		const figures = lib.nodeFigures(result, nodeName);
 		oursLost += count - figures.answered;
 		const cost = figures.items.reduce((sum, i) => sum + (Number(i.json.costUsd) || 0), 0);

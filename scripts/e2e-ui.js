@@ -27,8 +27,9 @@ const CREDENTIAL_SHOT = path.join(ROOT, 'docs', 'editor-credential.png');
 const RETRY_SHOT = path.join(ROOT, 'docs', 'editor-retry-hint.png');
 const PANEL_SHOT = path.join(ROOT, 'docs', 'editor-node-panel.png');
 const AGENT_SHOT = path.join(ROOT, 'docs', 'editor-agent.png');
+const BATCH_SHOT = path.join(ROOT, 'docs', 'editor-batch.png');
 const KEY = fakeKey('proj', 'ui');
-const STEPS = 11;
+const STEPS = 12;
 
 /** Manual Trigger → Code → AI Agent, with our Chat Model and n8n's Calculator attached. */
 function agentWorkflow() {
@@ -72,6 +73,21 @@ function agentWorkflow() {
 }
 
 /** Manual Trigger → Code (10 reviews) → OpenAI Reliable Chat, as a user would paste it. */
+/** The reviews workflow with the Batch node (Submit and Wait) in place of the Chat node. */
+function batchWorkflow() {
+	const workflow = reviewsWorkflow();
+	const chat = workflow.nodes[2];
+	workflow.nodes[2] = {
+		...chat,
+		id: 'ui-batch',
+		name: 'OpenAI Reliable Batch',
+		type: 'n8n-nodes-openai-reliable.openAiReliableBatch',
+		parameters: { operation: 'submitAndWait', model: chat.parameters.model, systemMessage: chat.parameters.systemMessage, prompt: chat.parameters.prompt, waiting: { pollSeconds: 1 } },
+	};
+	workflow.connections = JSON.parse(JSON.stringify(workflow.connections).replaceAll('OpenAI Reliable Chat', 'OpenAI Reliable Batch'));
+	return workflow;
+}
+
 function reviewsWorkflow() {
 	return {
 		nodes: [
@@ -150,6 +166,18 @@ async function main() {
 	};
 	const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
 	const shot = async (name) => await page.screenshot({ path: path.join(SHOTS, `${name}.png`) });
+	/** A new workflow, pasted as a user pastes a shared workflow's JSON onto the canvas. */
+	const pasteWorkflow = async (workflow, waitForNode) => {
+		await page.goto(`${server.url}/workflow/new`, { waitUntil: 'domcontentloaded' });
+		await page.locator('[data-test-id="canvas-add-button"], [data-test-id="canvas-plus-button"]').first().waitFor({ timeout: 30_000 });
+		await page.keyboard.press('Escape');
+		await page.evaluate((text) => {
+			const data = new DataTransfer();
+			data.setData('text/plain', text);
+			document.dispatchEvent(new ClipboardEvent('paste', { clipboardData: data, bubbles: true, cancelable: true }));
+		}, JSON.stringify(workflow));
+		await page.locator(`[data-node-name="${waitForNode}"]`).first().waitFor({ timeout: 30_000 });
+	};
 	try {
 		await step('1. open the editor', async () => {
 			await page.goto(server.url, { waitUntil: 'domcontentloaded' });
@@ -223,15 +251,7 @@ async function main() {
 		});
 
 		await step('6. paste Manual Trigger → Code (10 reviews) → Chat into a new workflow', async () => {
-			await page.goto(`${server.url}/workflow/new`, { waitUntil: 'domcontentloaded' });
-			await page.locator('[data-test-id="canvas-add-button"], [data-test-id="canvas-plus-button"]').first().waitFor({ timeout: 30_000 });
-			await page.keyboard.press('Escape');
-			await page.evaluate((text) => {
-				const data = new DataTransfer();
-				data.setData('text/plain', text);
-				document.dispatchEvent(new ClipboardEvent('paste', { clipboardData: data, bubbles: true, cancelable: true }));
-			}, JSON.stringify(reviewsWorkflow()));
-			await page.locator('[data-test-id="canvas-node"][data-node-name="OpenAI Reliable Chat"], [data-node-name="OpenAI Reliable Chat"]').first().waitFor({ timeout: 30_000 });
+			await pasteWorkflow(reviewsWorkflow(), 'OpenAI Reliable Chat');
 			await shot('07-pasted-workflow');
 		});
 
@@ -240,12 +260,13 @@ async function main() {
 			await node.getByText('gpt-4o-mini').first().waitFor({ timeout: 15_000 });
 		});
 
-		const runAndOpenChat = async () => {
+		const runAndOpen = async (nodeName) => {
 			await page.locator('[data-test-id="execute-workflow-button"]').first().click();
-			await page.locator('[data-node-name="OpenAI Reliable Chat"] [data-test-id="canvas-node-status-success"]').first().waitFor({ timeout: 90_000 });
-			await page.locator('[data-node-name="OpenAI Reliable Chat"]').first().dblclick();
+			await page.locator(`[data-node-name="${nodeName}"] [data-test-id="canvas-node-status-success"]`).first().waitFor({ timeout: 90_000 });
+			await page.locator(`[data-node-name="${nodeName}"]`).first().dblclick();
 			await page.locator('[data-test-id="output-panel"]').first().waitFor({ timeout: 30_000 });
 		};
+		const runAndOpenChat = async () => await runAndOpen('OpenAI Reliable Chat');
 
 		await step('8. run it: each review sits next to its answer, and no AI banner', async () => {
 			mock.reset();
@@ -311,15 +332,7 @@ async function main() {
 
 		await step('11. an AI Agent with our Chat Model and a tool runs, and the model shows its calls', async () => {
 			mock.reset();
-			await page.goto(`${server.url}/workflow/new`, { waitUntil: 'domcontentloaded' });
-			await page.locator('[data-test-id="canvas-add-button"], [data-test-id="canvas-plus-button"]').first().waitFor({ timeout: 30_000 });
-			await page.keyboard.press('Escape');
-			await page.evaluate((text) => {
-				const data = new DataTransfer();
-				data.setData('text/plain', text);
-				document.dispatchEvent(new ClipboardEvent('paste', { clipboardData: data, bubbles: true, cancelable: true }));
-			}, JSON.stringify(agentWorkflow()));
-			await page.locator('[data-node-name="OpenAI Reliable Chat Model"]').first().waitFor({ timeout: 30_000 });
+			await pasteWorkflow(agentWorkflow(), 'OpenAI Reliable Chat Model');
 			await page.locator('[data-test-id="execute-workflow-button"]').first().click();
 			await page.locator('[data-node-name="AI Agent"] [data-test-id="canvas-node-status-success"]').first().waitFor({ timeout: 90_000 });
 			await page.locator('[data-test-id="zoom-to-fit"]').first().click().catch(() => undefined);
@@ -327,6 +340,22 @@ async function main() {
 			await shot('11-agent');
 			if (UPDATE_DOCS) await page.screenshot({ path: AGENT_SHOT });
 			if (mock.requests.filter((r) => r.outcome === 'completion').length !== 4) throw new Error(`expected 4 model calls (a tool call and an answer per item), got ${mock.requests.length}`);
+		});
+
+		await step('12. the Batch node: Submit and Wait over the 10 reviews, each answer next to its review at half the price', async () => {
+			mock.reset();
+			mock.batchScript = { stepMs: 300 };
+			await pasteWorkflow(batchWorkflow(), 'OpenAI Reliable Batch');
+			await runAndOpen('OpenAI Reliable Batch');
+			const output = page.locator('[data-test-id="output-panel"]').first();
+			await output.getByText('Echo: Great product, fast delivery.').first().waitFor({ timeout: 30_000 });
+			await output.getByText('Great product, fast delivery.', { exact: true }).first().waitFor({ timeout: 10_000 });
+			await output.getByText('customId', { exact: true }).first().waitFor({ timeout: 10_000 });
+			await shot('12-batch-output');
+			if (UPDATE_DOCS) await page.screenshot({ path: BATCH_SHOT });
+			const uploads = mock.requests.filter((r) => r.path === '/files' && r.method === 'POST').length;
+			if (uploads !== 1 || mock.requests.some((r) => r.path === '/chat/completions')) throw new Error('expected one upload and no live chat request');
+			await page.keyboard.press('Escape');
 		});
 	} catch (error) {
 		await shot('failure').catch(() => undefined);

@@ -168,8 +168,8 @@ class N8nInstance {
 	}
 
 	/** Executes a workflow; the result JSON shares stdout with log lines, so parse from the first "{" line. */
-	async execute(id, { env = {} } = {}) {
-		const result = await this.cli(['execute', `--id=${id}`, '--rawOutput'], { env });
+	async execute(id, { env = {}, timeoutMs } = {}) {
+		const result = await this.cli(['execute', `--id=${id}`, '--rawOutput'], { env, ...(timeoutMs ? { timeoutMs } : {}) });
 		const lines = result.stdout.split('\n');
 		const start = lines.findIndex((line) => line === '{');
 		const end = lines.findIndex((line, i) => i > start && line === '}');

@@ -1,4 +1,4 @@
-import type { IDataObject } from 'n8n-workflow';
+import { sleep, type IDataObject } from 'n8n-workflow';
 
 import { OpenAiReliableBatch } from '../../nodes/OpenAiReliableBatch/OpenAiReliableBatch.node';
 import { splitLines, type BatchLine } from '../../nodes/OpenAiReliableBatch/helpers/lines';
@@ -143,7 +143,7 @@ test('cancelling the execution stops the wait at once', async () => {
 	server.batchScript = { stepMs: 60_000 };
 	const controller = new AbortController();
 	const started = Date.now();
-	setTimeout(() => controller.abort(), 300);
+	void sleep(300).then(() => controller.abort());
 	const run = await batchRun(2, { waiting: { pollSeconds: 30, maxWaitMinutes: 10 } }, { signal: controller.signal });
 	expect(run.error).toBeDefined();
 	expect(Date.now() - started).toBeLessThan(3000);
@@ -174,7 +174,7 @@ describe('Submit now, Get Results later', () => {
 		const early = await get(batch.json.batchId);
 		expect(early.output[0]).toHaveLength(0);
 		expect(early.output[1][0].json).toMatchObject({ batchId: batch.json.batchId, status: expect.stringMatching(/validating|in_progress/) });
-		await new Promise((resolve) => setTimeout(resolve, 1000));
+		await sleep(1000);
 		const done = await get(batch.json.batchId);
 		expect(done.output[1]).toHaveLength(0);
 		expect(done.output[0].map((item) => [item.json.customId, item.json.content, item.json.position])).toEqual(
@@ -209,4 +209,15 @@ test("the batch's billed cost joins the execution's spend: openaiCostUsd and the
 	const run = await batchRun(5);
 	const total = run.output[0].reduce((sum, item) => sum + (item.json.costUsd as number), 0);
 	expect(Number(run.test.customData.openaiCostUsd)).toBeCloseTo(total, 9);
+});
+
+test("Estimate Cost prices the Batch node's answers at the batch tier, as they came", async () => {
+	const { OpenAiReliableUsage } = await import('../../nodes/OpenAiReliableUsage/OpenAiReliableUsage.node');
+	const run = await batchRun(3);
+	const estimated = await execute(new OpenAiReliableUsage(), {
+		items: run.output[0].map((item) => item.json),
+		parameters: { operation: 'estimateCost' },
+	});
+	expect(estimated.error).toBeUndefined();
+	estimated.output[0].forEach((item, i) => expect(item.json.costUsd).toBeCloseTo(run.output[0][i].json.costUsd as number, 12));
 });

@@ -176,6 +176,19 @@ describe('across processes: the server is the coordinator', () => {
 		expect(share429()).toBeLessThan(0.1);
 	});
 
+	test('a process sending its full share that keeps seeing a spent budget slows down (two workers at full rate)', async () => {
+		const limiter = new KeyRateLimiter();
+		const spent = { limitRequests: 600, remainingRequests: 0 };
+		const first = await limiter.acquire('m', { tokens: 10 });
+		limiter.release(first, { kind: 'answered', snapshot: { limitRequests: 600, remainingRequests: 500 } });
+		// At its own target rate: about 9.5 starts in the last second, its full per-second share.
+		const permits = [];
+		for (let i = 0; i < 12; i++) permits.push(await limiter.acquire('m', { tokens: 10 }));
+		permits.slice(0, 8).forEach((permit) => limiter.release(permit, { kind: 'answered', snapshot: { limitRequests: 600, remainingRequests: 1 } }));
+		permits.slice(8).forEach((permit) => limiter.release(permit, { kind: 'rate_limited', snapshot: spent, retryAfterMs: 10 }));
+		expect(limiter.view('m')!.pace).toBeLessThan(1);
+	});
+
 	test('a 429 while the headers show budget left is a blip: no global slowdown', () => {
 		const limiter = new KeyRateLimiter();
 		return (async () => {

@@ -11,7 +11,8 @@
  * - `x-ratelimit-remaining-*`: when the budget runs out, it waits for the refill.
  * - Other processes (queue-mode workers, other n8n instances) are seen only through the
  *   server's answers. A 429 whose headers show the budget spent, while this process's own
- *   requests of the last second leave budget (the local view), means someone else spends
+ *   requests of the last second leave budget (the local view), or while such 429s are a
+ *   tenth of recent answers (two processes each at full rate), means someone else spends
  *   too: the pace drops multiplicatively and recovers additively while answers succeed
  *   (AIMD), so k processes settle near 1/k of the limit each without configuration. Any 429
  *   that shows the budget spent also pauses everyone here for the server's retry hint (at
@@ -56,6 +57,12 @@ const RECENT = 20;
  * explain a spent budget: someone else is spending.
  */
 const OWN_SHARE_FOR_CONTENTION = 0.85;
+/**
+ * When this share of the recent answers are 429s with the budget spent, others spend too,
+ * whatever the local view says: a process alone at its target rate sees such 429s only now
+ * and then (jitter), while two at full rate see them all the time (each sends its full share).
+ */
+const SPENT_SHARE_FOR_CONTENTION = 0.3;
 
 export interface Permit {
 	bucket: string;
@@ -115,6 +122,8 @@ class Bucket {
 	/** Last start per cap value. */
 	readonly capStarts = new Map<number, number>();
 	readonly recent: boolean[] = [];
+	/** Of the same recent answers: whether each was a 429 with the budget spent. */
+	readonly recentSpent: boolean[] = [];
 	readonly queue: Waiter[] = [];
 	pumping = false;
 	wake?: AbortController;
@@ -189,22 +198,25 @@ export class KeyRateLimiter implements Expirable {
 		const bucket = this.bucket(permit.bucket);
 		bucket.inFlight = Math.max(0, bucket.inFlight - 1);
 		const now = this.now();
+		const spent = outcome.kind === 'rate_limited' && this.budgetSpent(bucket, permit, outcome.snapshot);
 		if (outcome.kind === 'no_answer') {
 			if (outcome.reached) bucket.calibrated = true;
 		} else {
 			this.observe(bucket, outcome.snapshot, now);
 			bucket.calibrated = true;
 			bucket.recent.push(outcome.kind === 'rate_limited');
+			bucket.recentSpent.push(spent);
 			if (bucket.recent.length > RECENT) bucket.recent.shift();
+			if (bucket.recentSpent.length > RECENT) bucket.recentSpent.shift();
 		}
 		if (outcome.kind === 'rate_limited') {
-			if (this.budgetSpent(bucket, permit, outcome.snapshot)) {
+			if (spent) {
 				if (now - bucket.lastPauseAt >= DECREASE_GUARD_MS) {
 					const pause = Math.min(MAX_PAUSE_MS, Math.max(50, outcome.retryAfterMs ?? 1000));
 					bucket.pausedUntil = Math.max(bucket.pausedUntil, now + pause);
 					bucket.lastPauseAt = now;
 				}
-				if (this.someoneElseSpends(bucket, now) && now - bucket.lastDecreaseAt >= DECREASE_GUARD_MS) {
+				if ((this.someoneElseSpends(bucket, now) || this.spentOften(bucket)) && now - bucket.lastDecreaseAt >= DECREASE_GUARD_MS) {
 					bucket.pace = Math.max(MIN_PACE, bucket.pace * DECREASE);
 					bucket.lastDecreaseAt = now;
 				}
@@ -212,7 +224,8 @@ export class KeyRateLimiter implements Expirable {
 			}
 		} else if (outcome.kind === 'answered') {
 			const since = Math.min(1000, Math.max(0, now - bucket.lastIncreaseAt));
-			const rate = now - bucket.lastDecreaseAt > QUIET_MS ? RECOVERY_PER_SECOND : INCREASE_PER_SECOND;
+			const quiet = now - bucket.lastDecreaseAt > QUIET_MS && !bucket.recentSpent.some(Boolean);
+			const rate = quiet ? RECOVERY_PER_SECOND : INCREASE_PER_SECOND;
 			bucket.pace = Math.min(1, bucket.pace + (rate * since) / 1000);
 			bucket.lastIncreaseAt = now;
 		}
@@ -256,6 +269,12 @@ export class KeyRateLimiter implements Expirable {
 		const requestsLeft = !bucket.limitRequests || requests < (OWN_SHARE_FOR_CONTENTION * bucket.limitRequests) / 60;
 		const tokensLeft = !bucket.limitTokens || tokens < (OWN_SHARE_FOR_CONTENTION * bucket.limitTokens) / 60;
 		return requestsLeft && tokensLeft;
+	}
+
+	/** Whether budget-spent 429s are the rule lately, not the odd one. */
+	private spentOften(bucket: Bucket): boolean {
+		const spent = bucket.recentSpent.filter(Boolean).length;
+		return bucket.recentSpent.length >= 10 && spent >= SPENT_SHARE_FOR_CONTENTION * bucket.recentSpent.length;
 	}
 
 	private pruneOwnStarts(bucket: Bucket, now: number): void {
