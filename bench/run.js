@@ -80,6 +80,7 @@ async function throughput(n8n, server) {
 		const runners = [['ours', lib.oursChat(scenario.options ? { options: scenario.options } : {}, scenario.ours || {})]];
 		if (!SKIP_BUILTIN) runners.push(['n8n built-in', lib.builtinChat(scenario.options || {})]);
 		const measured = {};
+		const failedBy = {};
 		for (const [runner, node] of runners) {
 			const id = `bench${runner === 'ours' ? 'O' : 'B'}${scenario.name.replace(/[^a-z0-9]/gi, '')}`.slice(0, 16).padEnd(16, '0');
 			await n8n.importWorkflows([lib.linearWorkflow(id, `bench ${runner} ${scenario.name}`, [lib.itemsNode(N), node])]);
@@ -91,10 +92,16 @@ async function throughput(n8n, server) {
 			const failed = N - node_.answered;
 			if (runner === 'ours') oursLost += failed;
 			measured[runner] = node_.wallMs;
+			failedBy[runner] = failed;
 			rows.push([scenario.name, runner, (node_.wallMs / 1000).toFixed(1), (node_.wallMs / floorMs).toFixed(2), `${s.rateLimited} (${lib.pct(s.rateLimited, s.requests)})`, failed, s.requests, s.duplicates]);
 			say(`  ${(node_.wallMs / 1000).toFixed(1)} s, ${(node_.wallMs / floorMs).toFixed(2)}x floor, 429s ${s.rateLimited}, failed ${failed}, duplicates ${s.duplicates}`);
 		}
-		const speedup = measured['n8n built-in'] && measured.ours ? `; ours ${(measured['n8n built-in'] / measured.ours).toFixed(1)}x faster than the built-in node` : '';
+		const builtinFailed = failedBy['n8n built-in'] ?? 0;
+		const speedup = builtinFailed
+			? `; the built-in node failed ${builtinFailed} of ${N} items`
+			: measured['n8n built-in'] && measured.ours
+				? `; ours ${(measured['n8n built-in'] / measured.ours).toFixed(1)}x faster than the built-in node`
+				: '';
 		notes.push(`- ${scenario.name}: ${scenario.about}${speedup}.`);
 	}
 	lines.push(`\n### One execution, ${N} items (wall = the node's execution time in n8n)\n`);
