@@ -353,6 +353,28 @@ export class OpenAiClient {
 		return hasShape(outcome.body, options.shape);
 	}
 
+	/** A successful call's result, the same for call() and stream(); its retries go into the run's stats. */
+	private result<T>(
+		body: T,
+		headers: HeaderBag,
+		options: CallOptions,
+		history: RetryHistory,
+		done: { prepared: Prepared; started: number; snapshot: RateLimitSnapshot; billedUsd?: number },
+	): CallResult<T> {
+		this.recordStats(options.itemIndex, history.attempt, history.waitedMs);
+		return {
+			body,
+			requestId: requestIdOf(headers),
+			retries: history.attempt,
+			retryLog: history.retryLog,
+			waitedMs: history.waitedMs,
+			latencyMs: Date.now() - done.prepared.startedAt,
+			elapsedMs: Date.now() - done.started,
+			rateLimit: done.snapshot,
+			billedUsd: done.billedUsd,
+		};
+	}
+
 	private failureOf(options: CallOptions, outcome: AttemptOutcome): Failure {
 		const context = this.context(options);
 		if (outcome.kind === 'deadline') return describeDeadline(context);
@@ -533,18 +555,7 @@ export class OpenAiClient {
 			const snapshot = outcome.kind === 'answer' ? parseRateLimitHeaders(outcome.headers) : {};
 			if (outcome.kind === 'answer' && this.usable(options, outcome)) {
 				const billedUsd = this.succeed(prepared, options, snapshot, outcome.body as Record<string, unknown>);
-				this.recordStats(options.itemIndex, history.attempt, history.waitedMs);
-				return {
-					body: outcome.body as T,
-					requestId: requestIdOf(outcome.headers),
-					retries: history.attempt,
-					retryLog: history.retryLog,
-					waitedMs: history.waitedMs,
-					latencyMs: Date.now() - prepared.startedAt,
-					elapsedMs: Date.now() - started,
-					rateLimit: snapshot,
-					billedUsd,
-				};
+				return this.result(outcome.body as T, outcome.headers, options, history, { prepared, started, snapshot, billedUsd });
 			}
 			const failure = this.failureOf(options, outcome);
 			const hint = this.hintFor(failure);
@@ -610,18 +621,7 @@ export class OpenAiClient {
 					continue;
 				}
 				const billedUsd = this.succeed(prepared, options, snapshot, billedBody ? { ...last, ...billedBody } : undefined);
-				this.recordStats(options.itemIndex, history.attempt, history.waitedMs);
-				return {
-					body: last,
-					requestId: requestIdOf(opened.headers),
-					retries: history.attempt,
-					retryLog: history.retryLog,
-					waitedMs: history.waitedMs,
-					latencyMs: Date.now() - prepared.startedAt,
-					elapsedMs: Date.now() - started,
-					rateLimit: snapshot,
-					billedUsd,
-				};
+				return this.result(last, opened.headers, options, history, { prepared, started, snapshot, billedUsd });
 			}
 			if (outcome.kind === 'answer') {
 				// An error answer to a streaming request: its body is a stream to read as text.
