@@ -176,17 +176,32 @@ describe('across processes: the server is the coordinator', () => {
 		expect(share429()).toBeLessThan(0.1);
 	});
 
-	test('a process sending its full share that keeps seeing a spent budget slows down (two workers at full rate)', async () => {
+	/** A process at its own target rate (its full per-second share) whose answers follow `pattern` (true: a 429 with the budget spent). */
+	async function atFullShare(pattern: boolean[]): Promise<number> {
 		const limiter = new KeyRateLimiter();
-		const spent = { limitRequests: 600, remainingRequests: 0 };
 		const first = await limiter.acquire('m', { tokens: 10 });
 		limiter.release(first, { kind: 'answered', snapshot: { limitRequests: 600, remainingRequests: 500 } });
-		// At its own target rate: about 9.5 starts in the last second, its full per-second share.
-		const permits = [];
-		for (let i = 0; i < 12; i++) permits.push(await limiter.acquire('m', { tokens: 10 }));
-		permits.slice(0, 8).forEach((permit) => limiter.release(permit, { kind: 'answered', snapshot: { limitRequests: 600, remainingRequests: 1 } }));
-		permits.slice(8).forEach((permit) => limiter.release(permit, { kind: 'rate_limited', snapshot: spent, retryAfterMs: 10 }));
-		expect(limiter.view('m')!.pace).toBeLessThan(1);
+		// A second of answers first: the local view then holds a full second of its own starts.
+		for (const spent of [...new Array<boolean>(10).fill(false), ...pattern]) {
+			const permit = await limiter.acquire('m', { tokens: 10 });
+			limiter.release(
+				permit,
+				spent
+					? { kind: 'rate_limited', snapshot: { limitRequests: 600, remainingRequests: 0 }, retryAfterMs: 10 }
+					: { kind: 'answered', snapshot: { limitRequests: 600, remainingRequests: 1 } },
+			);
+		}
+		return limiter.view('m')!.pace;
+	}
+
+	test('a process sending its full share that keeps seeing a spent budget slows down (two workers at full rate)', async () => {
+		// Two workers at full rate: every other answer is a 429 with the budget spent.
+		expect(await atFullShare(Array.from({ length: 40 }, (_, i) => i % 2 === 1))).toBeLessThan(1);
+	});
+
+	test('a storm of 429s at 30% (an overloaded server, not a second process) does not slow a process down', async () => {
+		// Spent budget in 3 of every 10 answers, as when 30% of requests are rejected whatever the load.
+		expect(await atFullShare(Array.from({ length: 40 }, (_, i) => i % 10 === 2 || i % 10 === 5 || i % 10 === 8))).toBe(1);
 	});
 
 	test('a 429 while the headers show budget left is a blip: no global slowdown', () => {

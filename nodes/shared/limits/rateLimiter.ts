@@ -4,20 +4,20 @@
  * batch runs near the account's limit instead of into a wall of 429s.
  *
  * Per key and model (OpenAI's limits are per model), one queue, served in order:
- * - Spacing at 95% of the per-minute limits the server reports (`x-ratelimit-limit-*`),
+ * - Spacing at 96% of the per-minute limits the server reports (`x-ratelimit-limit-*`),
  *   measured from the actual start of the previous request: OpenAI enforces its per-minute
  *   limits over short windows too, so a burst up to the per-minute figure still gets 429s.
  * - Token-aware: each request holds its prompt plus max output against tokens per minute.
  * - `x-ratelimit-remaining-*`: when the budget runs out, it waits for the refill.
  * - Other processes (queue-mode workers, other n8n instances) are seen only through the
  *   server's answers. A 429 whose headers show the budget spent, while this process's own
- *   requests of the last second leave budget (the local view), or while such 429s are a
- *   tenth of recent answers (two processes each at full rate), means someone else spends
- *   too: the pace drops multiplicatively and recovers additively while answers succeed
- *   (AIMD), so k processes settle near 1/k of the limit each without configuration. Any 429
- *   that shows the budget spent also pauses everyone here for the server's retry hint (at
- *   most once a second). A 429 while the headers still show budget left is a blip: only
- *   that item backs off.
+ *   requests of the last second leave budget (the local view), or while such 429s are 40%
+ *   of the last 40 answers (two processes each at full rate), means someone else spends
+ *   too: everyone here pauses for the server's retry hint (at most once a second), and the
+ *   pace drops multiplicatively and recovers additively while answers succeed (AIMD), so k
+ *   processes settle near 1/k of the limit each without configuration. Otherwise a 429 is
+ *   the odd one (a blip, or a storm of random 429s at 30%): only that item backs off, and
+ *   the pace holds.
  * - A user's Requests per Minute Cap is a ceiling per cap value: all requests sent under
  *   the same cap share it, across executions.
  * - Until the first answer for a key arrives, the limits are unknown and only one request
@@ -32,7 +32,7 @@ import { hasRateLimitInfo, type RateLimitSnapshot } from '../transport/headers';
 import { IdleRegistry, type Expirable } from './registry';
 
 /** Fraction of the server's limit aimed for. */
-export const TARGET_UTILISATION = 0.95;
+export const TARGET_UTILISATION = 0.96;
 /**
  * Fraction of a user's cap aimed for: requests reach the server up to tens of milliseconds apart
  * from when they start, and the cap must hold in every second as the server counts it.
@@ -43,15 +43,22 @@ const DECREASE = 0.85;
 /** At most one decrease per this long: one congestion event gives several 429s. */
 const DECREASE_GUARD_MS = 1_000;
 /** Additive increase of the pace per second of successful answers, while others spend too. */
-const INCREASE_PER_SECOND = 0.02;
+const INCREASE_PER_SECOND = 0.01;
 /** Once no one else has been seen spending for a while, the pace recovers this fast. */
 const RECOVERY_PER_SECOND = 0.1;
 const QUIET_MS = 5_000;
 const MIN_PACE = 0.1;
 /** Longest a global pause after a 429 lasts, whatever the server's hint. */
 const MAX_PAUSE_MS = 60_000;
+/** A start this late after its slot still counts from the slot (timer lateness). */
+const TIMER_SLACK_MS = 15;
 /** Answers remembered to judge whether 429s are the rule or a blip. */
 const RECENT = 20;
+/**
+ * Answers remembered to judge whether budget-spent 429s are the rule: a longer memory, so
+ * that a storm of random 429s does not look like a second process.
+ */
+const RECENT_SPENT = 40;
 /**
  * Below this share of the per-second budget, this process's own recent requests cannot
  * explain a spent budget: someone else is spending.
@@ -62,7 +69,16 @@ const OWN_SHARE_FOR_CONTENTION = 0.85;
  * whatever the local view says: a process alone at its target rate sees such 429s only now
  * and then (jitter), while two at full rate see them all the time (each sends its full share).
  */
-const SPENT_SHARE_FOR_CONTENTION = 0.3;
+const SPENT_SHARE_FOR_CONTENTION = 0.4;
+
+/**
+ * When a start granted at `now` for `slot` counts from: its slot when it is only a few
+ * milliseconds late (timers fire late), so the lateness does not add up over hundreds of
+ * requests; otherwise when it really started.
+ */
+function onGrid(slot: number, now: number): number {
+	return now >= slot && now - slot <= TIMER_SLACK_MS ? slot : Math.max(slot, now);
+}
 
 export interface Permit {
 	bucket: string;
@@ -111,6 +127,8 @@ class Bucket {
 	/** AIMD multiplier on the target rate. */
 	pace = 1;
 	lastDecreaseAt = Number.NEGATIVE_INFINITY;
+	/** The last 429 that showed someone else spending. */
+	lastContendedAt = Number.NEGATIVE_INFINITY;
 	lastIncreaseAt = Number.NEGATIVE_INFINITY;
 	pausedUntil = 0;
 	lastStartAt = Number.NEGATIVE_INFINITY;
@@ -207,16 +225,18 @@ export class KeyRateLimiter implements Expirable {
 			bucket.recent.push(outcome.kind === 'rate_limited');
 			bucket.recentSpent.push(spent);
 			if (bucket.recent.length > RECENT) bucket.recent.shift();
-			if (bucket.recentSpent.length > RECENT) bucket.recentSpent.shift();
+			if (bucket.recentSpent.length > RECENT_SPENT) bucket.recentSpent.shift();
 		}
 		if (outcome.kind === 'rate_limited') {
 			if (spent) {
-				if (now - bucket.lastPauseAt >= DECREASE_GUARD_MS) {
+				const shared = this.someoneElseSpends(bucket, now) || this.spentOften(bucket);
+				if (shared) bucket.lastContendedAt = now;
+				if (shared && now - bucket.lastPauseAt >= DECREASE_GUARD_MS) {
 					const pause = Math.min(MAX_PAUSE_MS, Math.max(50, outcome.retryAfterMs ?? 1000));
 					bucket.pausedUntil = Math.max(bucket.pausedUntil, now + pause);
 					bucket.lastPauseAt = now;
 				}
-				if ((this.someoneElseSpends(bucket, now) || this.spentOften(bucket)) && now - bucket.lastDecreaseAt >= DECREASE_GUARD_MS) {
+				if (shared && now - bucket.lastDecreaseAt >= DECREASE_GUARD_MS) {
 					bucket.pace = Math.max(MIN_PACE, bucket.pace * DECREASE);
 					bucket.lastDecreaseAt = now;
 				}
@@ -224,7 +244,7 @@ export class KeyRateLimiter implements Expirable {
 			}
 		} else if (outcome.kind === 'answered') {
 			const since = Math.min(1000, Math.max(0, now - bucket.lastIncreaseAt));
-			const quiet = now - bucket.lastDecreaseAt > QUIET_MS && !bucket.recentSpent.some(Boolean);
+			const quiet = now - bucket.lastContendedAt > QUIET_MS;
 			const rate = quiet ? RECOVERY_PER_SECOND : INCREASE_PER_SECOND;
 			bucket.pace = Math.min(1, bucket.pace + (rate * since) / 1000);
 			bucket.lastIncreaseAt = now;
@@ -274,7 +294,7 @@ export class KeyRateLimiter implements Expirable {
 	/** Whether budget-spent 429s are the rule lately, not the odd one. */
 	private spentOften(bucket: Bucket): boolean {
 		const spent = bucket.recentSpent.filter(Boolean).length;
-		return bucket.recentSpent.length >= 10 && spent >= SPENT_SHARE_FOR_CONTENTION * bucket.recentSpent.length;
+		return bucket.recentSpent.length >= RECENT_SPENT / 2 && spent >= SPENT_SHARE_FOR_CONTENTION * bucket.recentSpent.length;
 	}
 
 	private pruneOwnStarts(bucket: Bucket, now: number): void {
@@ -333,11 +353,11 @@ export class KeyRateLimiter implements Expirable {
 		const [waiter] = bucket.queue.splice(index, 1);
 		bucket.inFlight++;
 		bucket.startedSinceObservation++;
-		bucket.lastStartAt = now;
+		bucket.lastStartAt = onGrid(bucket.lastStartAt + this.intervalMs(bucket), now);
 		bucket.ownStarts.push({ at: now, tokens: waiter.tokens });
 		this.pruneOwnStarts(bucket, now);
 		const perToken = this.msPerToken(bucket);
-		if (perToken) bucket.tokenFreeAt = Math.max(bucket.tokenFreeAt, now) + waiter.tokens * perToken;
+		if (perToken) bucket.tokenFreeAt = onGrid(bucket.tokenFreeAt, now) + waiter.tokens * perToken;
 		if (waiter.capRpm) bucket.capStarts.set(waiter.capRpm, now);
 		waiter.grant({ bucket: name, tokens: waiter.tokens });
 	}

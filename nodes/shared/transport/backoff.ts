@@ -15,7 +15,7 @@ export interface RetrySettings {
 }
 
 /** First backoff ceiling; it doubles each retry. */
-export const BASE_DELAY_MS = 500;
+export const BASE_DELAY_MS = 250;
 /** The doubling stops here (as in OpenAI's SDKs); server hints may ask for more. */
 export const MAX_BACKOFF_MS = 8_000;
 /** setTimeout's largest delay. */
