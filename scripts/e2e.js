@@ -125,6 +125,11 @@ const workflows = [
 	linearWorkflow('e2eChat20items01', 'Chat over 20 items', [itemsNode(20), chatNode()]),
 	linearWorkflow('e2eBatch100item1', 'Batch: 100 items, submit and wait', [itemsNode(100, 'row'), batchNode()]),
 	linearWorkflow('e2eBatchFailed01', 'Batch with failed lines', [itemsNode(100, 'row'), batchNode({ onError: 'continueRegularOutput' })]),
+	linearWorkflow('e2eBatchHold0001', 'Batch submitted, then a Chat node under the same spend cap', [
+		itemsNode(20, 'row'),
+		batchNode({ parameters: { ...batchNode().parameters, operation: 'submit', options: { maxTokens: 1000 }, requestSettings: { maxWaitSeconds: 5, maxSpendUsd: 0.01 } } }),
+		chatNode({ onError: 'continueRegularOutput', parameters: { ...chatNode().parameters, prompt: 'Say when the batch is done', options: { maxTokens: 8000 }, requestSettings: { maxWaitSeconds: 5, maxSpendUsd: 0.01 } } }),
+	]),
 	linearWorkflow('e2eAttachments01', 'Invoices and receipts as attachments', [
 		filesNode(6),
 		chatNode({ onError: 'continueRegularOutput', parameters: { ...chatNode().parameters, attachments: { binaryProperties: 'data', detail: 'high' } } }),
@@ -509,6 +514,19 @@ async function main() {
 			const unfinished = out.filter((item) => item.json.error);
 			assert.equal(unfinished.length, 40);
 			for (const item of unfinished) assert.match(item.json.error, /^Not answered: the batch expired/);
+		});
+
+		await scenario('19. A submitted batch holds its worst case: a later Chat node under the same cap is not sent', async () => {
+			server.reset();
+			server.batchScript = { stepMs: 60_000 };
+			const { run, code } = await execute('e2eBatchHold0001');
+			assert.equal(code, 0, 'execution failed');
+			const [batch] = nodeOutput(run, 'Batch')[0];
+			assert.ok(batch.json.maxCostUsd > 0.005, `held ${batch.json.maxCostUsd}`);
+			const [chat] = nodeOutput(run, 'Chat')[0];
+			assert.equal(chat.json.notSent, true);
+			assert.match(chat.json.error, /held by batches still running/);
+			assert.equal(server.requests.filter((r) => r.path === '/chat/completions').length, 0, 'nothing sent live');
 		});
 
 		await scenario('15. The workflow output and the n8n log contain no API key', async () => {

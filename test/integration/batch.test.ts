@@ -156,6 +156,78 @@ test('Max Wait ends the wait with the batch ID to collect later', async () => {
 	expect(run.error?.description).toMatch(/Get Results operation/);
 });
 
+test("a submitted batch holds its worst case in the execution's spend until its results are read there", async () => {
+	const { OpenAiReliableChat } = await import('../../nodes/OpenAiReliableChat/OpenAiReliableChat.node');
+	const { freshProcessState } = await import('../support/setup');
+	freshProcessState();
+	const cap = 0.01;
+	const settings = { ...FAST_RETRY, maxSpendUsd: cap };
+	const executionId = 'batch-then-chat';
+	// 20 requests × (about 12 + 1000 tokens) at batch prices: about $0.006 at most, of the $0.01 cap.
+	const submitted = await execute(node, {
+		items: items(20),
+		executionId,
+		keepProcessState: true,
+		parameters: { operation: 'submit', model: { mode: 'list', value: 'gpt-4o-mini' }, prompt: (_: number, item: { text?: unknown }) => item.text, options: { maxTokens: 1000 }, requestSettings: settings },
+		credentials: { openAiReliableApi: apiCredential(server) },
+	});
+	expect(submitted.error).toBeUndefined();
+	const held = submitted.output[0][0].json.maxCostUsd as number;
+	expect(held).toBeGreaterThan(0.005);
+	// A Chat node later in the same execution: 4 items that could cost about $0.0048 each at standard prices, more than the $0.004 left.
+	const chat = (id: string) =>
+		execute(new OpenAiReliableChat(), {
+			items: items(4),
+			executionId: id,
+			keepProcessState: true,
+			continueOnFail: true,
+			parameters: { model: { mode: 'id', value: 'gpt-4o-mini' }, prompt: (_: number, item: { text?: unknown }) => item.text, options: { maxTokens: 8000 }, requestSettings: settings },
+			credentials: { openAiReliableApi: apiCredential(server) },
+		});
+	const after = await chat(executionId);
+	const notSent = after.output[0].filter((item) => item.json.notSent === true);
+	expect(notSent.length).toBeGreaterThan(0);
+	expect(String(notSent[0].json.error)).toMatch(/held by batches still running/);
+	// Another execution has its own total: nothing held there.
+	expect((await chat('another-execution')).output[0].every((item) => item.json.content !== undefined)).toBe(true);
+	// Once Get Results reads the batch in this execution, its real (much smaller) cost replaces the hold.
+	await sleep(600);
+	const collected = await execute(node, {
+		items: [{ batchId: submitted.output[0][0].json.batchId }],
+		executionId,
+		keepProcessState: true,
+		parameters: { operation: 'getResults', batchId: (_: number, item: { batchId?: unknown }) => item.batchId, requestSettings: FAST_RETRY },
+		credentials: { openAiReliableApi: apiCredential(server) },
+	});
+	expect(collected.output[0]).toHaveLength(20);
+	expect((await chat(executionId)).output[0].every((item) => item.json.content !== undefined)).toBe(true);
+});
+
+test('Submit and Wait lets go of the hold once its results are in', async () => {
+	const { freshProcessState } = await import('../support/setup');
+	freshProcessState();
+	const executionId = 'submit-and-wait-then-more';
+	const settings = { ...FAST_RETRY, maxSpendUsd: 0.01 };
+	const again = () =>
+		execute(node, {
+			items: items(20),
+			executionId,
+			keepProcessState: true,
+			parameters: {
+				operation: 'submitAndWait',
+				model: { mode: 'list', value: 'gpt-4o-mini' },
+				prompt: (_: number, item: { text?: unknown }) => item.text,
+				options: { maxTokens: 1000 },
+				requestSettings: settings,
+				waiting: { pollSeconds: 1, maxWaitMinutes: 1 },
+			},
+			credentials: { openAiReliableApi: apiCredential(server) },
+		});
+	// Each run's worst case is about $0.006 of the $0.01 cap; its billed cost is far less.
+	expect((await again()).error).toBeUndefined();
+	expect((await again()).error).toBeUndefined();
+});
+
 describe('Submit now, Get Results later', () => {
 	test('Not Ready while running, then Done with results in submitted order and their Custom IDs', async () => {
 		server.batchScript = { stepMs: 300 };

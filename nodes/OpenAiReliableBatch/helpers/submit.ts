@@ -1,6 +1,7 @@
 /**
  * Items to batches: each item's request built and checked by the Chat node's builder, the
- * whole batch's worst case held against the spend cap, the lines split where OpenAI's limits
+ * whole batch's worst case checked against the spend cap (and held in the execution's ledger
+ * once submitted), the lines split where OpenAI's limits
  * per batch require, uploaded and created.
  */
 import { NodeApiError, NodeOperationError, type IExecuteFunctions } from 'n8n-workflow';
@@ -10,6 +11,7 @@ import { buildChatRequest } from '../../shared/chat/request';
 import type { RequestSettings } from '../../shared/descriptions/requestSettings';
 import { formatUsd, plural } from '../../shared/format';
 import { fieldError, textParameter } from '../../shared/parameters';
+import type { ExecutionSpend } from '../../shared/limits/spendCap';
 import { worstCaseCost } from '../../shared/pricing/prices';
 import type { OpenAiClient } from '../../shared/transport/client';
 import { createBatch, uploadBatchFile, type Batch } from './api';
@@ -63,7 +65,7 @@ async function buildLines(ctx: IExecuteFunctions, client: OpenAiClient, refused:
 }
 
 /** The most each line can cost at batch prices; with a cap, the whole batch must fit. */
-function worstCases(ctx: IExecuteFunctions, lines: BatchLine[], capUsd: number, spentUsd: number): number[] {
+function worstCases(ctx: IExecuteFunctions, lines: BatchLine[], capUsd: number, spend: ExecutionSpend): number[] {
 	const costs = lines.map((line) => {
 		const { model, promptTokens, maxOutputTokens, overrides } = line.request;
 		const worst = worstCaseCost(model, promptTokens, maxOutputTokens, overrides, 'batch');
@@ -75,8 +77,9 @@ function worstCases(ctx: IExecuteFunctions, lines: BatchLine[], capUsd: number, 
 		return worst?.usd ?? 0;
 	});
 	const total = costs.reduce((sum, usd) => sum + usd, 0);
-	if (capUsd > 0 && spentUsd + total > capUsd) {
-		throw fieldError(ctx, 0, CAP_FIELD, `not submitted: the ${plural(lines.length, 'request')} could cost up to ${formatUsd(total)} at batch prices, over this execution's cap of ${formatUsd(capUsd)} (${formatUsd(spentUsd)} already spent)`, {
+	const spent = spend.committedUsd + spend.reservedUsd;
+	if (capUsd > 0 && spent + total > capUsd) {
+		throw fieldError(ctx, 0, CAP_FIELD, `not submitted: the ${plural(lines.length, 'request')} could cost up to ${formatUsd(total)} at batch prices, over this execution's cap of ${formatUsd(capUsd)} (${formatUsd(spent)} already spent or held)`, {
 			description: 'Lower Max Tokens in the Options (the worst case assumes every answer is as long as Max Tokens allows), send fewer items, or raise the cap.',
 		});
 	}
@@ -87,7 +90,7 @@ export async function submitItems(ctx: IExecuteFunctions, client: OpenAiClient, 
 	const refused = new Map<number, unknown>();
 	const lines = await buildLines(ctx, client, refused);
 	if (lines.length === 0) return { submitted: [], refused };
-	const costs = worstCases(ctx, lines, settings.maxSpendUsd, client.spend.spentUsd);
+	const costs = worstCases(ctx, lines, settings.maxSpendUsd, client.spend);
 	const files = splitLines(lines);
 	const json = lines[0].request.jsonOutput;
 	const workflow = ctx.getWorkflow();
@@ -108,6 +111,8 @@ export async function submitItems(ctx: IExecuteFunctions, client: OpenAiClient, 
 		const batch = await createBatch(client, fileId, metadata, fileLines[0].itemIndex);
 		const worstCaseUsd = costs.slice(offset, offset + fileLines.length).reduce((sum, usd) => sum + usd, 0);
 		offset += fileLines.length;
+		// Until its results are read, the batch may cost up to its worst case.
+		client.spend.hold(batch.id, worstCaseUsd);
 		submitted.push({ batch, lines: fileLines, part, parts: files.length, worstCaseUsd });
 	}
 	const note =

@@ -11,7 +11,8 @@
  *   waits for them; when it can never fit, it is refused;
  * - when the answer comes, the reservation is replaced by the billed cost;
  * - an attempt that OpenAI did not bill (an error answer) releases its reservation; one
- *   whose outcome is unknown (timeout, connection cut after sending) keeps its worst case.
+ *   whose outcome is unknown (timeout, connection cut after sending) keeps its worst case;
+ * - a submitted batch holds its worst case until its results are read in this execution.
  */
 import { formatUsd } from '../format';
 import { CancelledError, onCancel } from '../transport/backoff';
@@ -36,6 +37,8 @@ export interface SpendFigures {
 	spentUsd: number;
 	uncertainUsd: number;
 	requestUsd: number;
+	/** Worst cases held by batches this execution submitted and has not collected. */
+	heldUsd?: number;
 }
 
 /** A request the cap does not allow. Not retryable: the cap only fills up. */
@@ -44,7 +47,7 @@ export class SpendCapError extends Error {
 		super(
 			`Not sent: this execution's spend cap of ${formatUsd(figures.capUsd)} was reached (${formatUsd(
 				figures.spentUsd + figures.uncertainUsd,
-			)} spent, this request could cost up to ${formatUsd(figures.requestUsd)})`,
+			)} spent${figures.heldUsd ? `, ${formatUsd(figures.heldUsd)} held by batches still running` : ''}, this request could cost up to ${formatUsd(figures.requestUsd)})`,
 		);
 		this.name = 'SpendCapError';
 	}
@@ -61,14 +64,22 @@ export class ExecutionSpend implements Expirable {
 	inputTokens = 0;
 	outputTokens = 0;
 	private waiters: Array<() => void> = [];
+	private readonly holds = new Map<string, number>();
 
 	isBusy(): boolean {
 		return this.open > 0 || this.waiters.length > 0;
 	}
 
-	/** What the execution has certainly or possibly spent. */
+	/** What the execution has certainly or possibly spent, batches still running included. */
 	get committedUsd(): number {
-		return this.spentUsd + this.uncertainUsd;
+		return this.spentUsd + this.uncertainUsd + this.heldUsd;
+	}
+
+	/** Worst cases of batches submitted in this execution and not collected yet. */
+	get heldUsd(): number {
+		let held = 0;
+		for (const usd of this.holds.values()) held += usd;
+		return held;
 	}
 
 	/** Seeds a ledger from the total n8n kept in the execution's custom data (after a restart). */
@@ -85,7 +96,7 @@ export class ExecutionSpend implements Expirable {
 		for (;;) {
 			if (signal?.aborted) throw new CancelledError();
 			if (capUsd > 0 && this.committedUsd + worst > capUsd + EPSILON) {
-				throw new SpendCapError({ capUsd, spentUsd: this.spentUsd, uncertainUsd: this.uncertainUsd, requestUsd: worst });
+				throw new SpendCapError({ capUsd, spentUsd: this.spentUsd, uncertainUsd: this.uncertainUsd, requestUsd: worst, heldUsd: this.heldUsd });
 			}
 			if (capUsd <= 0 || this.committedUsd + this.reservedUsd + worst <= capUsd + EPSILON) break;
 			await this.nextSettlement(signal);
@@ -111,6 +122,20 @@ export class ExecutionSpend implements Expirable {
 		const waiters = this.waiters;
 		this.waiters = [];
 		for (const wake of waiters) wake();
+	}
+
+	/**
+	 * Holds a cost whose outcome is not known yet (a batch running at OpenAI, by its ID) as
+	 * possibly spent, so later requests of this execution count it. A batch collected in
+	 * another execution keeps its hold here: for this execution, that cost stays possible.
+	 */
+	hold(id: string, usd: number): void {
+		this.holds.set(id, (this.holds.get(id) ?? 0) + Math.max(0, usd));
+	}
+
+	/** Lets go of a hold once its real cost is known (and recorded). */
+	releaseHold(id: string): void {
+		this.holds.delete(id);
 	}
 
 	/** Adds a cost that was never reserved (a batch's results, priced when they arrive). */

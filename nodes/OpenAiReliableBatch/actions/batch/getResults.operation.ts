@@ -55,6 +55,8 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 			if (!FINAL_STATES.includes(batch.status)) return { batch, results: [], lostLines: 0 };
 			const lines = await submittedLines(client, batch, itemIndex);
 			const { byCustomId, lostLines } = await readBatchResults(client, batch, itemIndex);
+			// Submitted earlier in this execution: the real cost replaces the worst case held.
+			client.spend.releaseHold(batch.id);
 			const context = { node: this.getNode(), batch, overrides: readPriceOverrides(this, itemIndex), json: batch.metadata?.json === 'yes', simplify };
 			return {
 				batch,

@@ -42,6 +42,8 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 	if (lostLines > 0 && typeof this.addExecutionHints === 'function') {
 		this.addExecutionHints({ message: `${plural(lostLines, 'result line')} from OpenAI could not be read or matched to an item.`, type: 'warning', location: 'outputPane' });
 	}
+	// The results are in: the real cost replaces the worst case held since submitting.
+	for (const batch of finished) client.spend.releaseHold(batch.id);
 	recordBilled(client, outcomes.flatMap((outcome) => (outcome && outcome.ok ? [outcome.value] : [])));
 	return [finishRun(this, client, outcomes, readOutputOptions(this))];
 }
