@@ -72,7 +72,6 @@ function agentWorkflow() {
 	};
 }
 
-/** Manual Trigger → Code (10 reviews) → OpenAI Reliable Chat, as a user would paste it. */
 /** The reviews workflow with the Batch node (Submit and Wait) in place of the Chat node. */
 function batchWorkflow() {
 	const workflow = reviewsWorkflow();
@@ -88,6 +87,7 @@ function batchWorkflow() {
 	return workflow;
 }
 
+/** Manual Trigger → Code (10 reviews) → OpenAI Reliable Chat, as a user would paste it. */
 function reviewsWorkflow() {
 	return {
 		nodes: [

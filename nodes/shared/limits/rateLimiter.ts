@@ -59,6 +59,9 @@ const RECENT = 20;
  * that a storm of random 429s does not look like a second process.
  */
 const RECENT_SPENT = 40;
+
+/** How an answer went, as the pacer remembers it. */
+type Answer = 'answered' | 'rate_limited' | 'budget_spent';
 /**
  * Below this share of the per-second budget, this process's own recent requests cannot
  * explain a spent budget: someone else is spending.
@@ -139,9 +142,8 @@ class Bucket {
 	tokenFreeAt = 0;
 	/** Last start per cap value. */
 	readonly capStarts = new Map<number, number>();
-	readonly recent: boolean[] = [];
-	/** Of the same recent answers: whether each was a 429 with the budget spent. */
-	readonly recentSpent: boolean[] = [];
+	/** The last RECENT_SPENT answers, oldest first (a 429 with the budget spent is 'budget_spent'). */
+	readonly recent: Answer[] = [];
 	readonly queue: Waiter[] = [];
 	pumping = false;
 	wake?: AbortController;
@@ -222,10 +224,8 @@ export class KeyRateLimiter implements Expirable {
 		} else {
 			this.observe(bucket, outcome.snapshot, now);
 			bucket.calibrated = true;
-			bucket.recent.push(outcome.kind === 'rate_limited');
-			bucket.recentSpent.push(spent);
-			if (bucket.recent.length > RECENT) bucket.recent.shift();
-			if (bucket.recentSpent.length > RECENT_SPENT) bucket.recentSpent.shift();
+			bucket.recent.push(spent ? 'budget_spent' : outcome.kind);
+			if (bucket.recent.length > RECENT_SPENT) bucket.recent.shift();
 		}
 		if (outcome.kind === 'rate_limited') {
 			if (spent) {
@@ -269,8 +269,9 @@ export class KeyRateLimiter implements Expirable {
 	 * the headers say so, or carry no budget at all, or most recent answers were 429s.
 	 */
 	private budgetSpent(bucket: Bucket, permit: Permit, snapshot: RateLimitSnapshot): boolean {
-		const limited = bucket.recent.filter(Boolean).length;
-		if (bucket.recent.length >= 10 && limited * 2 >= bucket.recent.length) return true;
+		const recent = bucket.recent.slice(-RECENT);
+		const limited = recent.filter((answer) => answer !== 'answered').length;
+		if (recent.length >= 10 && limited * 2 >= recent.length) return true;
 		if (snapshot.remainingRequests === undefined && snapshot.remainingTokens === undefined) return true;
 		if (snapshot.remainingRequests !== undefined && snapshot.remainingRequests < 1) return true;
 		return snapshot.remainingTokens !== undefined && snapshot.remainingTokens < Math.max(1, permit.tokens);
@@ -293,8 +294,8 @@ export class KeyRateLimiter implements Expirable {
 
 	/** Whether budget-spent 429s are the rule lately, not the odd one. */
 	private spentOften(bucket: Bucket): boolean {
-		const spent = bucket.recentSpent.filter(Boolean).length;
-		return bucket.recentSpent.length >= RECENT_SPENT / 2 && spent >= SPENT_SHARE_FOR_CONTENTION * bucket.recentSpent.length;
+		const spent = bucket.recent.filter((answer) => answer === 'budget_spent').length;
+		return bucket.recent.length >= RECENT_SPENT / 2 && spent >= SPENT_SHARE_FOR_CONTENTION * bucket.recent.length;
 	}
 
 	private pruneOwnStarts(bucket: Bucket, now: number): void {

@@ -130,7 +130,7 @@ export class ExecutionSpend implements Expirable {
 	 * another execution keeps its hold here: for this execution, that cost stays possible.
 	 */
 	hold(id: string, usd: number): void {
-		this.holds.set(id, (this.holds.get(id) ?? 0) + Math.max(0, usd));
+		this.holds.set(id, Math.max(0, usd));
 	}
 
 	/** Lets go of a hold once its real cost is known (and recorded). */
