@@ -11,11 +11,14 @@
  * - a small run in a warm n8n: 10 items, ours against the Basic LLM Chain with n8n's OpenAI
  *   Chat Model;
  * - the spend cap: what a capped run billed against its cap;
+ * - k processes on one key, the pacer without n8n (bench/processes.js);
  * - the tokenizer (bench/tokenizer.js).
  *
  * It prints tables and never asserts timings; it exits non-zero only when our node loses an
- * item. Options: --group=<throughput|shared|small|cap|agent|batch|images|tokenizer>
- * (repeatable), --items=<n>, --agentItems=<n>, --batchItems=<n>, --images=<n>, --skip-builtin.
+ * item. Options: --group=<throughput|shared|small|cap|agent|batch|images|processes|tokenizer>
+ * (repeatable), --items=<n>, --agentItems=<n>, --batchItems=<n>, --images=<n>, --skip-builtin,
+ * --repeat=<n> (the shared group n times, with the spread of its figures: across processes
+ * they vary from run to run).
  */
 'use strict';
 
@@ -36,6 +39,9 @@ const groups = args.filter((a) => a.startsWith('--group=')).map((a) => a.split('
 const wants = (group) => groups.length === 0 || groups.includes(group);
 const N = Number(option('items', 500));
 const SKIP_BUILTIN = args.includes('--skip-builtin');
+const REPEAT = Math.max(1, Number(option('repeat', 1)));
+/** Per shared-key scenario, the figures of every run: { ratio, share, failed, duplicates }. */
+const sharedRuns = new Map();
 const KEY = fakeKey('proj', 'bench');
 const lines = [];
 let oursLost = 0;
@@ -125,6 +131,8 @@ async function shared(n8n, server) {
 		const s = lib.serverFigures(server);
 		const failed = items - answered;
 		oursLost += failed;
+		if (!sharedRuns.has(name)) sharedRuns.set(name, []);
+		sharedRuns.get(name).push({ ratio: wallMs / floorMs, share: s.rateLimited / Math.max(1, s.requests), failed, duplicates: s.duplicates });
 		rows.push([name, items, (floorMs / 1000).toFixed(1), (wallMs / 1000).toFixed(1), (wallMs / floorMs).toFixed(2), `${s.rateLimited} (${lib.pct(s.rateLimited, s.requests)})`, failed, s.duplicates]);
 		say(`  ${name}: ${(wallMs / 1000).toFixed(1)} s, ${(wallMs / floorMs).toFixed(2)}x floor, 429s ${s.rateLimited}/${s.requests}, failed ${failed}, duplicates ${s.duplicates}`);
 	};
@@ -176,6 +184,21 @@ async function shared(n8n, server) {
 		'',
 		'- Wall: from the first request to the last answer (webhook runs: from firing to the last response, n8n overhead included; processes: from the first node start to the last node end).',
 	);
+}
+
+/** The spread of the shared-key figures over --repeat runs. */
+function sharedSpread() {
+	const range = (values, format) => `${format(Math.min(...values))}–${format(Math.max(...values))}`;
+	const rows = [...sharedRuns].map(([name, runs]) => [
+		name,
+		runs.length,
+		range(runs.map((r) => r.ratio), (v) => v.toFixed(2)),
+		range(runs.map((r) => r.share), (v) => `${(v * 100).toFixed(1)}%`),
+		runs.reduce((sum, r) => sum + r.failed, 0),
+		runs.reduce((sum, r) => sum + r.duplicates, 0),
+	]);
+	lines.push(`\n### One key shared: spread over ${REPEAT} runs\n`);
+	lines.push(lib.table(['scenario', 'runs', 'x floor (min–max)', '429s (min–max)', 'failed (all runs)', 'duplicates (all runs)'], rows));
 }
 
 /** A warm n8n: 10 items through a webhook, 5 times each; the median round trip. */
@@ -405,7 +428,8 @@ async function main() {
 	lines.push(`Benchmark, real n8n 2.41.1, mock OpenAI on 127.0.0.1 enforcing limits over short windows; ${new Date().toISOString().slice(0, 10)}`);
 	try {
 		if (wants('throughput')) await throughput(n8n, server);
-		if (wants('shared')) await shared(n8n, server);
+		if (wants('shared')) for (let run = 1; run <= REPEAT; run++) await shared(n8n, server);
+		if (wants('shared') && REPEAT > 1) sharedSpread();
 		if (wants('small')) await small(n8n, server);
 		if (wants('cap')) await spendCap(n8n, server);
 		if (wants('agent')) await agent(n8n, server);
@@ -413,6 +437,10 @@ async function main() {
 		if (wants('images')) await images(n8n, server);
 	} finally {
 		await server.close();
+	}
+	if (wants('processes')) {
+		lines.push('\n### k processes on one key: the pacer without n8n (RPM 600 over short windows, 300 ms latency)\n');
+		lines.push(execSync(`node ${path.join(__dirname, 'processes.js')} --table`, { encoding: 'utf8' }).trim());
 	}
 	if (wants('tokenizer')) {
 		lines.push('\n### Tokenizer\n');

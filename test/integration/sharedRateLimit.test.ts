@@ -176,19 +176,27 @@ describe('across processes: the server is the coordinator', () => {
 		expect(share429()).toBeLessThan(0.1);
 	});
 
-	/** A process at its own target rate (its full per-second share) whose answers follow `pattern` (true: a 429 with the budget spent). */
+	/**
+	 * A process at its own target rate (its full per-second share) whose answers follow `pattern`
+	 * (true: a 429 with the budget spent). Its answers' headers count only its own requests of
+	 * the last second, so they show no one else spending: only the 429s tell.
+	 */
 	async function atFullShare(pattern: boolean[]): Promise<number> {
 		const limiter = new KeyRateLimiter();
-		const first = await limiter.acquire('m', { tokens: 10 });
-		limiter.release(first, { kind: 'answered', snapshot: { limitRequests: 600, remainingRequests: 500 } });
+		const starts: number[] = [];
+		const ownWindow = () => {
+			const now = Date.now();
+			return { limitRequests: 600, remainingRequests: Math.max(0, 600 - 60 * starts.filter((at) => at > now - 1000).length) };
+		};
 		// A second of answers first: the local view then holds a full second of its own starts.
-		for (const spent of [...new Array<boolean>(10).fill(false), ...pattern]) {
+		for (const spent of [...new Array<boolean>(11).fill(false), ...pattern]) {
 			const permit = await limiter.acquire('m', { tokens: 10 });
+			starts.push(Date.now());
 			limiter.release(
 				permit,
 				spent
 					? { kind: 'rate_limited', snapshot: { limitRequests: 600, remainingRequests: 0 }, retryAfterMs: 10 }
-					: { kind: 'answered', snapshot: { limitRequests: 600, remainingRequests: 1 } },
+					: { kind: 'answered', snapshot: ownWindow() },
 			);
 		}
 		return limiter.view('m')!.pace;
@@ -202,6 +210,43 @@ describe('across processes: the server is the coordinator', () => {
 	test('a storm of 429s at 30% (an overloaded server, not a second process) does not slow a process down', async () => {
 		// Spent budget in 3 of every 10 answers, as when 30% of requests are rejected whatever the load.
 		expect(await atFullShare(Array.from({ length: 40 }, (_, i) => i % 10 === 2 || i % 10 === 5 || i % 10 === 8))).toBe(1);
+	});
+
+	/**
+	 * Answers on a simulated clock, every 100 ms for `ms`, released without requests of this
+	 * process: whatever the server counts in the window is someone else's.
+	 */
+	function answers(limiter: KeyRateLimiter, clock: { now: number }, ms: number, remainingRequests: number): void {
+		for (const end = clock.now + ms; clock.now < end; clock.now += 100) {
+			limiter.release({ bucket: 'm', tokens: 10 }, { kind: 'answered', snapshot: { limitRequests: 600, remainingRequests } });
+		}
+	}
+
+	test('headers that show another process filling the window slow this one down before any 429', () => {
+		const clock = { now: 0 };
+		const limiter = new KeyRateLimiter(() => clock.now);
+		answers(limiter, clock, 2000, 600); // alone: the server counts nothing else
+		expect(limiter.view('m')!.pace).toBe(1);
+		answers(limiter, clock, 6000, 0); // the window is full, and none of it is ours
+		expect(limiter.view('m')!.pace).toBeLessThan(0.9);
+	});
+
+	test('a process whose first answer shows others spending starts at a share, not at the full rate', () => {
+		const clock = { now: 0 };
+		const limiter = new KeyRateLimiter(() => clock.now);
+		answers(limiter, clock, 100, 60); // 9 of the 10 requests a second are someone else's
+		expect(limiter.view('m')!.pace).toBeLessThanOrEqual(0.5);
+	});
+
+	test('once the headers show no one else spending, the pace recovers within seconds', () => {
+		const clock = { now: 0 };
+		const limiter = new KeyRateLimiter(() => clock.now);
+		answers(limiter, clock, 2000, 600);
+		// Someone else spends: a 429 with the budget spent while this process sent nothing.
+		limiter.release({ bucket: 'm', tokens: 10 }, { kind: 'rate_limited', snapshot: { limitRequests: 600, remainingRequests: 0 }, retryAfterMs: 100 });
+		expect(limiter.view('m')!.pace).toBeLessThan(1);
+		answers(limiter, clock, 3000, 600); // they have stopped
+		expect(limiter.view('m')!.pace).toBe(1);
 	});
 
 	test('a 429 while the headers show budget left is a blip: no global slowdown', () => {

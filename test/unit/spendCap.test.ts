@@ -36,6 +36,18 @@ describe('reservations against the cap', () => {
 		await expect(ledger.reserve(0.02, 1)).resolves.toMatchObject({ worstCaseUsd: 0.02 });
 	});
 
+	test('fits: what a batch checks before it is submitted, spent, held and reserved counted alike', async () => {
+		const ledger = new ExecutionSpend();
+		await ledger.reserve(0.1, 1);
+		ledger.hold('batch_1', 0.2);
+		expect(ledger.pendingUsd).toBeCloseTo(0.3, 12);
+		// 0.1 + 0.2 + 0.3 is 0.6000000000000001 in floating point: still within a cap of $0.60.
+		expect(0.1 + 0.2 + 0.3).toBeGreaterThan(0.6);
+		expect(ledger.fits(0.3, 0.6)).toBe(true);
+		expect(ledger.fits(0.71, 1)).toBe(false);
+		expect(ledger.fits(100, 0)).toBe(true);
+	});
+
 	test('an attempt OpenAI did not bill (a 429) releases its reservation', async () => {
 		const ledger = new ExecutionSpend();
 		const attempt = await ledger.reserve(0.9, 1);

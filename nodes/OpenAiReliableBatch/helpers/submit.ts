@@ -77,9 +77,8 @@ function worstCases(ctx: IExecuteFunctions, lines: BatchLine[], capUsd: number, 
 		return worst?.usd ?? 0;
 	});
 	const total = costs.reduce((sum, usd) => sum + usd, 0);
-	const spent = spend.committedUsd + spend.reservedUsd;
-	if (capUsd > 0 && spent + total > capUsd) {
-		throw fieldError(ctx, 0, CAP_FIELD, `not submitted: the ${plural(lines.length, 'request')} could cost up to ${formatUsd(total)} at batch prices, over this execution's cap of ${formatUsd(capUsd)} (${formatUsd(spent)} already spent or held)`, {
+	if (!spend.fits(total, capUsd)) {
+		throw fieldError(ctx, 0, CAP_FIELD, `not submitted: the ${plural(lines.length, 'request')} could cost up to ${formatUsd(total)} at batch prices, over this execution's cap of ${formatUsd(capUsd)} (${formatUsd(spend.pendingUsd)} already spent or held)`, {
 			description: 'Lower Max Tokens in the Options (the worst case assumes every answer is as long as Max Tokens allows), send fewer items, or raise the cap.',
 		});
 	}

@@ -10,14 +10,19 @@
  * - Token-aware: each request holds its prompt plus max output against tokens per minute.
  * - `x-ratelimit-remaining-*`: when the budget runs out, it waits for the refill.
  * - Other processes (queue-mode workers, other n8n instances) are seen only through the
- *   server's answers. A 429 whose headers show the budget spent, while this process's own
- *   requests of the last second leave budget (the local view), or while such 429s are 40%
- *   of the last 40 answers (two processes each at full rate), means someone else spends
- *   too: everyone here pauses for the server's retry hint (at most once a second), and the
- *   pace drops multiplicatively and recovers additively while answers succeed (AIMD), so k
- *   processes settle near 1/k of the limit each without configuration. Otherwise a 429 is
- *   the odd one (a blip, or a storm of random 429s at 30%): only that item backs off, and
- *   the pace holds.
+ *   server's answers. Each answer's remaining budget says how much the server counted in
+ *   its window; what this process's own starts of the last second do not explain is
+ *   someone else's. While others spend and the server's count (averaged over a second)
+ *   stays above 99% of the budget, the pace falls before any 429. A 429 with the budget
+ *   spent while others spend (by the headers, by the local view: this process's own
+ *   requests of the last second leave budget, or because such 429s are 40% of the last 40
+ *   answers) pauses everyone here for the server's retry hint (at most once a second) and
+ *   drops the pace multiplicatively; it recovers additively while answers succeed (AIMD),
+ *   so processes that start together settle near 1/k of the limit each without
+ *   configuration. Once the headers show no one else for a second, the pace recovers fast.
+ *   A process whose first answers show others spending starts at a share. Otherwise a 429
+ *   is the odd one (a blip, or a storm of random 429s at 30%): only that item backs off,
+ *   and the pace holds.
  * - A user's Requests per Minute Cap is a ceiling per cap value: all requests sent under
  *   the same cap share it, across executions.
  * - Until the first answer for a key arrives, the limits are unknown and only one request
@@ -38,18 +43,39 @@ export const TARGET_UTILISATION = 0.96;
  * from when they start, and the cap must hold in every second as the server counts it.
  */
 const CAP_UTILISATION = 0.94;
-/** Multiplicative decrease on a 429 that shows the budget spent. */
+/** Multiplicative decrease on a 429 that shows the budget spent while someone else spends. */
 const DECREASE = 0.85;
+/** The same, gentler, when the headers show the others too (the pace already follows them). */
+const SHARED_DECREASE = 0.92;
 /** At most one decrease per this long: one congestion event gives several 429s. */
 const DECREASE_GUARD_MS = 1_000;
 /** Additive increase of the pace per second of successful answers, while others spend too. */
 const INCREASE_PER_SECOND = 0.01;
-/** Once no one else has been seen spending for a while, the pace recovers this fast. */
+/** Once no one else has been seen spending for a while, the pace recovers at least this fast (and doubles at most each second). */
 const RECOVERY_PER_SECOND = 0.1;
+/** No 429 that showed someone else spending for this long means quiet. */
 const QUIET_MS = 5_000;
+/** Headers that show no one else spending for this long also mean quiet. */
+const ALONE_MS = 1_000;
+/** Others spend when, on average, this share of the per-second budget the server counted is not ours. */
+const OTHERS_SHARE = 0.05;
+/** The averages of the server's count follow it over about this long. */
+const SMOOTHING_MS = 1_000;
+/** While others spend and the server's average count is above this share of the per-second budget, the pace falls... */
+const CROWDED = 0.99;
+/** ...this fast. */
+const SMOOTH_DECREASE_PER_SECOND = 0.1;
+/** How long after its first answer a process still counts as arriving. */
+const NEWCOMER_MS = 1_000;
+/** An arriving process's answer shows others spending from this share of the per-second budget that is not its own... */
+const NEWCOMER_OTHERS = 0.15;
+/** ...and then it starts at what the others leave, but at least this pace. */
+const NEWCOMER_PACE = 0.25;
 const MIN_PACE = 0.1;
 /** Longest a global pause after a 429 lasts, whatever the server's hint. */
 const MAX_PAUSE_MS = 60_000;
+/** How long before its release an answer's headers may have been counted (parsing, a busy event loop). */
+const ANSWER_SLACK_MS = 50;
 /** A start this late after its slot still counts from the slot (timer lateness). */
 const TIMER_SLACK_MS = 15;
 /** Answers remembered to judge whether 429s are the rule or a blip. */
@@ -126,17 +152,24 @@ class Bucket {
 	observedAt = 0;
 	startedSinceObservation = 0;
 	calibrated = false;
+	calibratedAt = 0;
 	inFlight = 0;
 	/** AIMD multiplier on the target rate. */
 	pace = 1;
 	lastDecreaseAt = Number.NEGATIVE_INFINITY;
-	/** The last 429 that showed someone else spending. */
+	/** The last answer (a 429, or headers) that showed someone else spending. */
 	lastContendedAt = Number.NEGATIVE_INFINITY;
+	/** The server's count of the last second as a share of the per-second budget, and others' part of it (averages). */
+	usedShare = 0;
+	othersShare = 0;
+	watchedAt = Number.NEGATIVE_INFINITY;
+	/** Since when the headers of every answer show no one else spending. */
+	aloneSince?: number;
 	lastIncreaseAt = Number.NEGATIVE_INFINITY;
 	pausedUntil = 0;
 	lastStartAt = Number.NEGATIVE_INFINITY;
 	lastPauseAt = Number.NEGATIVE_INFINITY;
-	/** This process's request starts and tokens of the last second, oldest first. */
+	/** This process's request starts and tokens of the last second (and ANSWER_SLACK_MS more), oldest first. */
 	readonly ownStarts: Array<{ at: number; tokens: number }> = [];
 	/** When the tokens of earlier requests have drained, at the target rate. */
 	tokenFreeAt = 0;
@@ -218,38 +251,105 @@ export class KeyRateLimiter implements Expirable {
 		const bucket = this.bucket(permit.bucket);
 		bucket.inFlight = Math.max(0, bucket.inFlight - 1);
 		const now = this.now();
-		const spent = outcome.kind === 'rate_limited' && this.budgetSpent(bucket, permit, outcome.snapshot);
 		if (outcome.kind === 'no_answer') {
-			if (outcome.reached) bucket.calibrated = true;
-		} else {
-			this.observe(bucket, outcome.snapshot, now);
-			bucket.calibrated = true;
-			bucket.recent.push(spent ? 'budget_spent' : outcome.kind);
-			if (bucket.recent.length > RECENT_SPENT) bucket.recent.shift();
+			if (outcome.reached && !bucket.calibrated) {
+				bucket.calibrated = true;
+				bucket.calibratedAt = now;
+			}
+			this.poke(bucket);
+			return;
 		}
-		if (outcome.kind === 'rate_limited') {
-			if (spent) {
-				const shared = this.someoneElseSpends(bucket, now) || this.spentOften(bucket);
-				if (shared) bucket.lastContendedAt = now;
-				if (shared && now - bucket.lastPauseAt >= DECREASE_GUARD_MS) {
-					const pause = Math.min(MAX_PAUSE_MS, Math.max(50, outcome.retryAfterMs ?? 1000));
+		const spent = outcome.kind === 'rate_limited' && this.budgetSpent(bucket, permit, outcome.snapshot);
+		const window = this.serverWindow(bucket, outcome.snapshot, now);
+		if (!bucket.calibrated) bucket.calibratedAt = now;
+		bucket.calibrated = true;
+		// A process that arrives while others already spend (or that starts with them) takes a share, not the full rate.
+		if (window && now - bucket.calibratedAt <= NEWCOMER_MS && window.others >= NEWCOMER_OTHERS) {
+			bucket.pace = Math.min(bucket.pace, Math.max(NEWCOMER_PACE, 1 - window.others));
+		}
+		this.observe(bucket, outcome.snapshot, now);
+		bucket.recent.push(spent ? 'budget_spent' : outcome.kind);
+		if (bucket.recent.length > RECENT_SPENT) bucket.recent.shift();
+		const sharing = window !== undefined && this.watch(bucket, window, now) >= OTHERS_SHARE;
+		if (sharing) this.contended(bucket, now);
+		else if (window) bucket.aloneSince ??= now;
+
+		if (spent) {
+			if (sharing || this.someoneElseSpends(bucket, now) || this.spentOften(bucket)) {
+				this.contended(bucket, now);
+				if (now - bucket.lastPauseAt >= DECREASE_GUARD_MS) {
+					const pause = Math.min(MAX_PAUSE_MS, Math.max(50, (outcome.kind === 'rate_limited' && outcome.retryAfterMs) || 1000));
 					bucket.pausedUntil = Math.max(bucket.pausedUntil, now + pause);
 					bucket.lastPauseAt = now;
 				}
-				if (shared && now - bucket.lastDecreaseAt >= DECREASE_GUARD_MS) {
-					bucket.pace = Math.max(MIN_PACE, bucket.pace * DECREASE);
-					bucket.lastDecreaseAt = now;
-				}
+				this.decrease(bucket, sharing ? SHARED_DECREASE : DECREASE, now);
+			}
+			bucket.lastIncreaseAt = now;
+		} else if (outcome.kind === 'answered') {
+			if (sharing && bucket.usedShare > CROWDED) {
+				// Others spend too and the server counts more than the target: yield before the 429s come.
+				const since = Math.min(1000, Math.max(0, now - bucket.lastIncreaseAt));
+				bucket.pace = Math.max(MIN_PACE, bucket.pace * (1 - (SMOOTH_DECREASE_PER_SECOND * since) / 1000));
+				bucket.lastIncreaseAt = now;
+			} else {
+				const since = Math.min(1000, Math.max(0, now - bucket.lastIncreaseAt));
+				const quiet = now - bucket.lastContendedAt > QUIET_MS || (bucket.aloneSince !== undefined && now - bucket.aloneSince >= ALONE_MS);
+				const rate = quiet ? Math.max(RECOVERY_PER_SECOND, bucket.pace) : INCREASE_PER_SECOND;
+				bucket.pace = Math.min(1, bucket.pace + (rate * since) / 1000);
 				bucket.lastIncreaseAt = now;
 			}
-		} else if (outcome.kind === 'answered') {
-			const since = Math.min(1000, Math.max(0, now - bucket.lastIncreaseAt));
-			const quiet = now - bucket.lastContendedAt > QUIET_MS;
-			const rate = quiet ? RECOVERY_PER_SECOND : INCREASE_PER_SECOND;
-			bucket.pace = Math.min(1, bucket.pace + (rate * since) / 1000);
-			bucket.lastIncreaseAt = now;
 		}
 		this.poke(bucket);
+	}
+
+	/**
+	 * Follows the server's count of the last second over recent answers (an average over about
+	 * ten answers, so a single reading off by one request does not count); returns others' share.
+	 */
+	private watch(bucket: Bucket, window: { used: number; others: number }, now: number): number {
+		const weight = 1 - Math.exp(-Math.max(0, now - bucket.watchedAt) / SMOOTHING_MS);
+		bucket.watchedAt = now;
+		bucket.usedShare += weight * (window.used - bucket.usedShare);
+		bucket.othersShare += weight * (window.others - bucket.othersShare);
+		return bucket.othersShare;
+	}
+
+	/** Someone else spends on this key: no quick recovery for a while. */
+	private contended(bucket: Bucket, now: number): void {
+		bucket.lastContendedAt = now;
+		bucket.aloneSince = undefined;
+	}
+
+	/** Multiplicative decrease, at most once per DECREASE_GUARD_MS: one congestion event gives several signals. */
+	private decrease(bucket: Bucket, factor: number, now: number): void {
+		if (now - bucket.lastDecreaseAt < DECREASE_GUARD_MS) return;
+		bucket.pace = Math.max(MIN_PACE, bucket.pace * factor);
+		bucket.lastDecreaseAt = now;
+	}
+
+	/**
+	 * What one answer's headers say about the last second, as shares of the per-second budget:
+	 * how much of it the server counted (`used`), and how much of that this process's own
+	 * starts do not explain (`others`). Undefined without limit and remaining headers.
+	 */
+	private serverWindow(bucket: Bucket, snapshot: RateLimitSnapshot, now: number): { used: number; others: number } | undefined {
+		this.pruneOwnStarts(bucket, now);
+		// The server counted its window when it answered, a little before now: own starts just
+		// older than a second (kept ANSWER_SLACK_MS longer) may still be in it.
+		const own = bucket.ownStarts;
+		let view: { used: number; others: number } | undefined;
+		const consider = (limit: number | undefined, remaining: number | undefined, own: number) => {
+			if (!limit || remaining === undefined) return;
+			const budget = limit / 60;
+			const server = Math.max(0, limit - remaining) / 60;
+			view = {
+				used: Math.max(view?.used ?? 0, server / budget),
+				others: Math.max(view?.others ?? Number.NEGATIVE_INFINITY, (server - own) / budget),
+			};
+		};
+		consider(snapshot.limitRequests, snapshot.remainingRequests, own.length);
+		consider(snapshot.limitTokens, snapshot.remainingTokens, own.reduce((sum, start) => sum + start.tokens, 0));
+		return view;
 	}
 
 	private observe(bucket: Bucket, snapshot: RateLimitSnapshot, now: number): void {
@@ -285,8 +385,9 @@ export class KeyRateLimiter implements Expirable {
 	private someoneElseSpends(bucket: Bucket, now: number): boolean {
 		this.pruneOwnStarts(bucket, now);
 		if (!bucket.limitRequests && !bucket.limitTokens) return true;
-		const requests = bucket.ownStarts.length;
-		const tokens = bucket.ownStarts.reduce((sum, start) => sum + start.tokens, 0);
+		const lastSecond = bucket.ownStarts.filter((start) => start.at > now - 1000);
+		const requests = lastSecond.length;
+		const tokens = lastSecond.reduce((sum, start) => sum + start.tokens, 0);
 		const requestsLeft = !bucket.limitRequests || requests < (OWN_SHARE_FOR_CONTENTION * bucket.limitRequests) / 60;
 		const tokensLeft = !bucket.limitTokens || tokens < (OWN_SHARE_FOR_CONTENTION * bucket.limitTokens) / 60;
 		return requestsLeft && tokensLeft;
@@ -299,7 +400,7 @@ export class KeyRateLimiter implements Expirable {
 	}
 
 	private pruneOwnStarts(bucket: Bucket, now: number): void {
-		while (bucket.ownStarts.length && bucket.ownStarts[0].at <= now - 1000) bucket.ownStarts.shift();
+		while (bucket.ownStarts.length && bucket.ownStarts[0].at <= now - 1000 - ANSWER_SLACK_MS) bucket.ownStarts.shift();
 	}
 
 	private intervalMs(bucket: Bucket): number {

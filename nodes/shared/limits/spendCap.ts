@@ -87,6 +87,16 @@ export class ExecutionSpend implements Expirable {
 		if (this.spentUsd === 0 && this.open === 0 && Number.isFinite(spentUsd) && spentUsd > 0) this.spentUsd = spentUsd;
 	}
 
+	/** What is already spent, possibly spent, held or reserved: what a new cost adds to. */
+	get pendingUsd(): number {
+		return this.committedUsd + this.reservedUsd;
+	}
+
+	/** Whether usd more, on top of everything spent, held or reserved, stays within capUsd (0: no cap). */
+	fits(usd: number, capUsd: number): boolean {
+		return capUsd <= 0 || this.pendingUsd + Math.max(0, usd) <= capUsd + EPSILON;
+	}
+
 	/**
 	 * Reserves a request's worst-case cost against capUsd (0: no cap), waiting for open
 	 * reservations to settle when that would make it fit.
@@ -98,7 +108,7 @@ export class ExecutionSpend implements Expirable {
 			if (capUsd > 0 && this.committedUsd + worst > capUsd + EPSILON) {
 				throw new SpendCapError({ capUsd, spentUsd: this.spentUsd, uncertainUsd: this.uncertainUsd, requestUsd: worst, heldUsd: this.heldUsd });
 			}
-			if (capUsd <= 0 || this.committedUsd + this.reservedUsd + worst <= capUsd + EPSILON) break;
+			if (this.fits(worst, capUsd)) break;
 			await this.nextSettlement(signal);
 		}
 		this.reservedUsd += worst;
