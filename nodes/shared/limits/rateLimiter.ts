@@ -278,7 +278,8 @@ export class KeyRateLimiter implements Expirable {
 			if (sharing || this.someoneElseSpends(bucket, now) || this.spentOften(bucket)) {
 				this.contended(bucket, now);
 				if (now - bucket.lastPauseAt >= DECREASE_GUARD_MS) {
-					const pause = Math.min(MAX_PAUSE_MS, Math.max(50, (outcome.kind === 'rate_limited' && outcome.retryAfterMs) || 1000));
+					const hint = outcome.kind === 'rate_limited' ? outcome.retryAfterMs : undefined;
+					const pause = Math.min(MAX_PAUSE_MS, Math.max(50, hint ?? 1000));
 					bucket.pausedUntil = Math.max(bucket.pausedUntil, now + pause);
 					bucket.lastPauseAt = now;
 				}
@@ -286,25 +287,23 @@ export class KeyRateLimiter implements Expirable {
 			}
 			bucket.lastIncreaseAt = now;
 		} else if (outcome.kind === 'answered') {
+			const since = Math.min(1000, Math.max(0, now - bucket.lastIncreaseAt));
 			if (sharing && bucket.usedShare > CROWDED) {
 				// Others spend too and the server counts more than the target: yield before the 429s come.
-				const since = Math.min(1000, Math.max(0, now - bucket.lastIncreaseAt));
 				bucket.pace = Math.max(MIN_PACE, bucket.pace * (1 - (SMOOTH_DECREASE_PER_SECOND * since) / 1000));
-				bucket.lastIncreaseAt = now;
 			} else {
-				const since = Math.min(1000, Math.max(0, now - bucket.lastIncreaseAt));
 				const quiet = now - bucket.lastContendedAt > QUIET_MS || (bucket.aloneSince !== undefined && now - bucket.aloneSince >= ALONE_MS);
 				const rate = quiet ? Math.max(RECOVERY_PER_SECOND, bucket.pace) : INCREASE_PER_SECOND;
 				bucket.pace = Math.min(1, bucket.pace + (rate * since) / 1000);
-				bucket.lastIncreaseAt = now;
 			}
+			bucket.lastIncreaseAt = now;
 		}
 		this.poke(bucket);
 	}
 
 	/**
-	 * Follows the server's count of the last second over recent answers (an average over about
-	 * ten answers, so a single reading off by one request does not count); returns others' share.
+	 * Follows the server's count of the last second, averaged over about SMOOTHING_MS of
+	 * answers (so a single reading off by one request does not count); returns others' share.
 	 */
 	private watch(bucket: Bucket, window: { used: number; others: number }, now: number): number {
 		const weight = 1 - Math.exp(-Math.max(0, now - bucket.watchedAt) / SMOOTHING_MS);
