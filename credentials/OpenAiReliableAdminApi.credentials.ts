@@ -9,9 +9,10 @@ import { authenticateWithKey, baseUrlProperty } from './common';
 export class OpenAiReliableAdminApi implements ICredentialType {
 	name = 'openAiReliableAdminApi';
 
-	displayName = 'OpenAI Reliable Admin API';
+	// Sorts after "OpenAI Reliable API" in n8n's lists (by name), and says what it is for.
+	displayName = 'OpenAI Reliable Usage and Costs Admin API';
 
-	documentationUrl = 'https://github.com/n8n-nodes-openai-reliable/n8n-nodes-openai-reliable#openai-reliable-admin-api';
+	documentationUrl = 'https://github.com/n8n-nodes-openai-reliable/n8n-nodes-openai-reliable#openai-reliable-usage-and-costs-admin-api';
 
 	icon: Icon = { light: 'file:icons/openAiReliable.svg', dark: 'file:icons/openAiReliable.dark.svg' };
 

@@ -28,8 +28,9 @@ const RETRY_SHOT = path.join(ROOT, 'docs', 'editor-retry-hint.png');
 const PANEL_SHOT = path.join(ROOT, 'docs', 'editor-node-panel.png');
 const AGENT_SHOT = path.join(ROOT, 'docs', 'editor-agent.png');
 const BATCH_SHOT = path.join(ROOT, 'docs', 'editor-batch.png');
+const CAP_SHOT = path.join(ROOT, 'docs', 'editor-spend-cap.png');
 const KEY = fakeKey('proj', 'ui');
-const STEPS = 12;
+const STEPS = 14;
 
 /** Manual Trigger → Code → AI Agent, with our Chat Model and n8n's Calculator attached. */
 function agentWorkflow() {
@@ -280,6 +281,11 @@ async function main() {
 			if (banner > 0) throw new Error('the AI banner is shown for a node that is not an AI tool');
 			const hints = await page.locator('[data-test-id="output-panel"] [data-test-id="node-hint"], [data-test-id="output-panel"] [data-test-id="run-data-hints"]').filter({ hasText: /retry|failed/ }).count();
 			if (hints > 0) throw new Error('a hint is shown although every item was answered at the first try');
+			// The run's total cost is on the output pane, in one line.
+			const total = page.locator('[data-test-id="node-hint"]').filter({ hasText: /items answered/ }).first();
+			await total.waitFor({ timeout: 15_000 });
+			const totalText = await total.innerText();
+			if (!/10 items answered, \$0\.0000\d+ in all\./.test(totalText)) throw new Error(`unexpected total hint: ${totalText}`);
 			// The Docs link leads to this node's section of the README, not to npm.
 			const docs = await page.getByRole('link', { name: /Docs/ }).first().getAttribute('href');
 			if (!docs || !docs.includes('#openai-reliable-chat')) throw new Error(`the Docs link goes to ${docs}`);
@@ -303,7 +309,7 @@ async function main() {
 			const hint = page.locator('[data-test-id="node-hint"]').filter({ hasText: /needed a retry/ }).first();
 			await hint.waitFor({ timeout: 30_000 });
 			const text = await hint.innerText();
-			if (!/4 of 10 items needed a retry \(6 retries, .* of waiting\); all answered/.test(text)) throw new Error(`unexpected hint: ${text}`);
+			if (!/^10 items, \$0\.0000\d+ in all\. 4 of 10 items needed a retry \(6 retries, .* of waiting\); all answered/.test(text)) throw new Error(`unexpected hint: ${text}`);
 			await shot('09-retry-hint');
 			if (UPDATE_DOCS) await page.screenshot({ path: RETRY_SHOT });
 			await page.keyboard.press('Escape');
@@ -355,6 +361,57 @@ async function main() {
 			if (UPDATE_DOCS) await page.screenshot({ path: BATCH_SHOT });
 			const uploads = mock.requests.filter((r) => r.path === '/files' && r.method === 'POST').length;
 			if (uploads !== 1 || mock.requests.some((r) => r.path === '/chat/completions')) throw new Error('expected one upload and no live chat request');
+			await page.keyboard.press('Escape');
+		});
+		await step('13. Max Spend per Execution keeps a typed 0.0001 after leaving the field, and the cap refuses all 10 items', async () => {
+			mock.reset();
+			await pasteWorkflow(reviewsWorkflow(), 'OpenAI Reliable Chat');
+			await page.locator('[data-node-name="OpenAI Reliable Chat"]').first().dblclick();
+			await page.getByText('User Message', { exact: true }).first().waitFor({ timeout: 30_000 });
+			// Request Settings is the third collection on the form (after Attachments and Options).
+			const add = page.locator('[data-test-id="collection-parameter-add"] input[placeholder="Add Setting"]').first();
+			await add.scrollIntoViewIfNeeded();
+			await add.click();
+			await page.locator('[data-test-id="collection-parameter-option"]').filter({ hasText: /^Max Spend per Execution \(USD\)$/ }).first().click();
+			const field = page.locator('[data-test-id="parameter-input-maxSpendUsd"] input').first();
+			await field.waitFor({ timeout: 10_000 });
+			await field.click();
+			await field.fill('0.0001');
+			// Leave the field, as a user does: the editor rounds it to the field's precision now.
+			await page.keyboard.press('Tab');
+			await page.waitForTimeout(300);
+			const kept = await field.inputValue();
+			if (Number(kept) !== 0.0001) throw new Error(`the field shows ${kept} after leaving it: the cap would be ${Number(kept) === 0 ? 'off' : kept}`);
+			// Close the dropdown the Tab opened, then the node (Escape works once no field has focus).
+			await page.keyboard.press('Escape');
+			await page.getByText('Request Settings', { exact: true }).first().click();
+			await page.keyboard.press('Escape');
+			await page.locator('[data-test-id="output-panel"]').first().waitFor({ state: 'hidden', timeout: 10_000 });
+			await runAndOpenChat();
+			const hint = page.locator('[data-test-id="node-hint"]').filter({ hasText: /Spend cap reached/ }).first();
+			await hint.waitFor({ timeout: 30_000 });
+			const text = await hint.innerText();
+			if (!/Spend cap reached: 10 of 10 items were not sent/.test(text)) throw new Error(`unexpected hint: ${text}`);
+			const output = page.locator('[data-test-id="output-panel"]').first();
+			await output.getByText(/is less than what one request could cost/).first().waitFor({ timeout: 10_000 });
+			await shot('13-spend-cap');
+			if (UPDATE_DOCS) await page.screenshot({ path: CAP_SHOT });
+			if (mock.requests.some((r) => r.path === '/chat/completions')) throw new Error('a request was sent past the cap');
+			await page.keyboard.press('Escape');
+		});
+
+		await step('14. the credential picker lists the project key first, then the admin key for usage and costs', async () => {
+			await page.goto(`${server.url}/home/credentials`, { waitUntil: 'domcontentloaded' });
+			await page.locator('[data-test-id="add-resource-credential"]').first().click();
+			const search = page.locator('[data-test-id="new-credential-type-select"] input').first();
+			await search.waitFor({ timeout: 30_000 });
+			await search.fill('OpenAI Reliable');
+			const options = page.locator('[data-test-id="new-credential-type-select-option"]');
+			await options.first().waitFor({ timeout: 15_000 });
+			const names = (await options.allInnerTexts()).map((t) => t.trim());
+			await shot('14-credential-picker');
+			const expected = ['OpenAI Reliable API', 'OpenAI Reliable Usage and Costs Admin API'];
+			if (JSON.stringify(names) !== JSON.stringify(expected)) throw new Error(`the picker lists ${JSON.stringify(names)}`);
 			await page.keyboard.press('Escape');
 		});
 	} catch (error) {

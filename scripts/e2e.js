@@ -157,6 +157,11 @@ const workflows = [
 			parameters: { ...chatNode().parameters, options: { maxTokens: 10 }, requestSettings: { concurrency: 10, maxSpendUsd: SPEND_CAP_USD } },
 		},
 	]),
+	linearWorkflow('e2eCapStop000001', 'Spend cap: Stop the Workflow', [
+		itemsNode(40, 'stop'),
+		{ ...chatNode(), parameters: { ...chatNode().parameters, options: { maxTokens: 10 }, requestSettings: { concurrency: 2, maxWaitSeconds: 5, maxSpendUsd: 0.00005, onSpendCap: 'stop' } } },
+	]),
+	linearWorkflow('e2eCapTiny000001', 'Spend cap $0.0001 without Max Tokens', [itemsNode(10, 'tiny'), chatNode({}, { maxSpendUsd: 0.0001 })]),
 	linearWorkflow('e2eWrongKeyWf001', 'Wrong key', [
 		itemsNode(3, 'wrongkey'),
 		{ ...chatNode(), credentials: { openAiReliableApi: { id: 'e2eWrongCred0001', name: 'Reliable (revoked key)' } } },
@@ -248,7 +253,8 @@ async function main() {
 			assert.ok(error, 'an error is reported');
 			assert.match(error.message, /no credit left|spending limit/i);
 			assert.match(`${error.description}`, /billing/i);
-			assert.match(error.message, /HTTP 429/);
+			// The plain sentence first; the advice leads the description, the codes end it.
+			assert.match(`${error.description}`, /^Add a payment method or credits at .*\[HTTP 429, code insufficient_quota, request id req_\w+\]$/s);
 			assert.equal(server.requestsOf('quota-2').length, 1, 'exactly one request for that item');
 		});
 
@@ -297,8 +303,7 @@ async function main() {
 			assert.equal(code, 1);
 			const error = runError(run);
 			assert.match(error.message, /rejected the API key/);
-			assert.match(error.message, /HTTP 401/);
-			assert.match(`${error.description}`, /Check the API Key in the credential/);
+			assert.match(`${error.description}`, /^Check the API Key in the credential.*\[HTTP 401, code invalid_api_key, request id req_\w+\]$/s);
 			assert.equal(server.requests.length, 1, 'an invalid key costs one request: nothing is sent after the 401');
 		});
 
@@ -332,7 +337,8 @@ async function main() {
 			const items = nodeOutput(run, 'Chat')[0];
 			assert.equal(items.length, 10);
 			for (const i of [2, 5, 8]) {
-				assert.match(items[i].json.error, /rejected the request as invalid.*sent as an error inside an HTTP 200 answer.*HTTP 200/);
+				assert.match(items[i].json.error, /rejected the request as invalid \(sent as an error inside an HTTP 200 answer\)$/);
+				assert.match(items[i].json.errorDescription, /\[HTTP 200, request id req_\w+\]$/);
 				assert.match(items[i].json.errorDescription, /The gateway refused this request/);
 				assert.equal(items[i].json.httpStatus, 200);
 				assert.equal(server.requestsOf(`err200-${i}`).length, 1, 'not retried');
@@ -422,7 +428,7 @@ async function main() {
 				const text = JSON.stringify(item.json);
 				assert.ok(/^Final: .*\b4\b/.test(String(item.json.output)) || /no credit left/.test(text), `item ${i}: ${text.slice(0, 300)}`);
 			});
-			assert.match(JSON.stringify(items[2].json), /no credit left or has reached its spending limit \[HTTP 429, code insufficient_quota/);
+			assert.match(JSON.stringify(items[2].json), /no credit left or has reached its spending limit/);
 			const afterQuota = server.requests.filter((r) => r.seq > server.requests.find((q) => q.status === 429).seq);
 			assert.equal(afterQuota.length, 0, 'nothing was sent after the quota error');
 		});
@@ -527,6 +533,36 @@ async function main() {
 			assert.equal(chat.json.notSent, true);
 			assert.match(chat.json.error, /held by batches still running/);
 			assert.equal(server.requests.filter((r) => r.path === '/chat/completions').length, 0, 'nothing sent live');
+		});
+
+		await scenario('20. Spend cap, Stop the Workflow: the execution fails, the answers billed are kept in the error', async () => {
+			server.reset();
+			const { run, code } = await execute('e2eCapStop000001');
+			assert.equal(code, 1, 'the execution fails');
+			const error = runError(run);
+			assert.match(error.message, /^Not sent: this execution's spend cap of \$0\.00005 was reached/);
+			assert.match(`${error.description}`, /The workflow was stopped .* of 40 were answered and billed/);
+			// n8n keeps the error's context in the stored execution: the answers are not lost.
+			const stored = run.data.resultData.runData.Chat[0].error;
+			const kept = stored.context.answeredItems;
+			const completions = server.requests.filter((r) => r.outcome === 'completion');
+			assert.equal(kept.length, completions.length, 'every billed answer is kept');
+			kept.forEach((item) => assert.equal(item.content, `Echo: stop-${item.itemIndex}`));
+			assert.ok(server.requests.length < 40, `no new items after the cap: ${server.requests.length} requests`);
+			log(`   stop: ${kept.length} answered and kept in the error, ${40 - kept.length} not sent`);
+		});
+
+		await scenario('21. A cap of $0.0001 without Max Tokens: every item refused, and the message says why and what to set', async () => {
+			server.reset();
+			const { run, code } = await execute('e2eCapTiny000001');
+			assert.equal(code, 0, 'refused items are output, the execution goes on');
+			const items = nodeOutput(run, 'Chat')[0];
+			assert.equal(items.length, 10);
+			for (const item of items) {
+				assert.match(item.json.error, /^Not sent: this execution's spend cap of \$0\.0001 is less than what one request could cost \(\$0\.0098\d*: \d+ input tokens plus up to 16,384 output tokens/);
+				assert.match(item.json.errorDescription, /^Set Max Tokens in the Options/);
+			}
+			assert.equal(server.requests.length, 0, 'nothing was sent');
 		});
 
 		await scenario('15. The workflow output and the n8n log contain no API key', async () => {

@@ -8,7 +8,7 @@ import {
 } from 'n8n-workflow';
 
 import { chatOptionsProperty, modelProperty } from '../shared/chat/description';
-import { readModelOptions } from '../shared/chat/request';
+import { checkChatCompletionsModel, readModelOptions } from '../shared/chat/request';
 import { FLEX_TIMEOUT_MS, readRequestSettings, requestSettingsProperty } from '../shared/descriptions/requestSettings';
 import { testApiCredential } from '../shared/methods/credentialTest';
 import { searchModels } from '../shared/methods/listSearch';
@@ -75,6 +75,7 @@ export class OpenAiReliableChatModel implements INodeType {
 		const flex = options.tier === 'flex';
 		const settings = readRequestSettings(this, flex ? { timeoutMs: FLEX_TIMEOUT_MS } : {});
 		const client = await OpenAiClient.create(this, 'openAiReliableApi', { ...settings.retry, capRpm: settings.requestsPerMinute });
+		checkChatCompletionsModel(this, itemIndex, model, client);
 		const body = client.isOpenAi ? options.body : readModelOptions(this, itemIndex, { isOpenAi: false }).body;
 		const raw = (this.getNodeParameter('options', itemIndex, {}) ?? {}) as { responseFormat?: string };
 		if (raw.responseFormat === 'json_object') body.response_format = { type: 'json_object' };

@@ -293,3 +293,14 @@ test("Estimate Cost prices the Batch node's answers at the batch tier, as they c
 	expect(estimated.error).toBeUndefined();
 	estimated.output[0].forEach((item, i) => expect(item.json.costUsd).toBeCloseTo(run.output[0][i].json.costUsd as number, 12));
 });
+
+test.each([
+	['vLLM-style 404', { detail: 'Not Found' }],
+	['OpenAI-style 404', { error: { message: 'Invalid URL (POST /v1/files)', type: 'invalid_request_error', param: null, code: null } }],
+])('a server without the Batch API (%s): the error names the missing API and suggests the Chat node, one request', async (_, body) => {
+	server.script({ match: (r) => r.path === '/files', respond: { status: 404, body } });
+	const run = await batchRun(5);
+	expect(run.error?.message).toMatch(/^The server at 127\.0\.0\.1:\d+ has no Batch API: \/files answered HTTP 404$/);
+	expect(run.error?.description).toMatch(/^Many OpenAI-compatible servers .* Use the OpenAI Reliable Chat node instead/);
+	expect(paths()).toEqual(['POST /files']);
+});

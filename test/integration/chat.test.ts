@@ -36,7 +36,12 @@ test('answers every item in input order with usage, cost, request id and timings
 		expect(item.json.text).toBe(`item-${i}`);
 		expect(item.json).toMatchObject({ promptTokens: expect.any(Number), completionTokens: expect.any(Number), totalTokens: expect.any(Number), cachedTokens: 0 });
 		expect(item.json.usage).toBeUndefined();
-		expect(item.json.retryLog).toBeUndefined();
+		// Always there, empty without retries, so the table never shows it missing.
+		expect(item.json.retryLog).toEqual([]);
+		// The answer and its cost come right after the input's fields.
+		expect(Object.keys(item.json).slice(0, 4)).toEqual(['text', 'content', 'costUsd', 'cost']);
+		// The execution's running total is not in the simplified output (it jumps between rows).
+		expect(item.json.executionCostUsd).toBeUndefined();
 		expect(item.json.cost).toMatch(/^\$0\.0000/);
 		expect(item.json.costUsd).toBeGreaterThan(0);
 		expect(item.json.requestId).toMatch(/^req_/);

@@ -33,9 +33,8 @@ describe('API credential test', () => {
 	test('a wrong key: says so and how to make a new one', async () => {
 		const { result } = await test_(testApiCredential, { apiKey: fakeKey('proj', 'revoked'), baseUrl: server.url });
 		expect(result.status).toBe('Error');
-		expect(result.message).toMatch(/rejected the API key/);
-		expect(result.message).toMatch(/Check the API Key in the credential/);
-		expect(result.message).toMatch(/HTTP 401, code invalid_api_key/);
+		// The plain sentence and the advice first, the server's words and the codes last.
+		expect(result.message).toMatch(/^The server at [^ ]+ rejected the API key\. Check the API Key in the credential.* The server said: "Incorrect API key provided: .*" \[HTTP 401, code invalid_api_key, request id req_\w+\]$/);
 	});
 
 	test.each([

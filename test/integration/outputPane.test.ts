@@ -58,7 +58,7 @@ test('retries are visible on the output pane, and all answered', async () => {
 	expect(run.error).toBeUndefined();
 	expect(run.test.hints).toEqual([
 		expect.objectContaining({
-			message: expect.stringMatching(/^3 of 10 items needed a retry \(4 retries, [\d.]+ (ms|s) of waiting\); all answered\./),
+			message: expect.stringMatching(/^10 items, \$0\.0000\d+ in all\. 3 of 10 items needed a retry \(4 retries, [\d.]+ (ms|s) of waiting\); all answered\./),
 			type: 'info',
 			location: 'outputPane',
 		}),
@@ -68,12 +68,13 @@ test('retries are visible on the output pane, and all answered', async () => {
 test('failures are visible too, with the first reason', async () => {
 	server.script({ match: (r) => r.text === 'review 2', respond: { status: 400, body: { error: { message: 'Bad thing', type: 'invalid_request_error', param: null, code: null } } } });
 	const run = await runChat({}, true);
-	expect(run.test.hints).toEqual([expect.objectContaining({ message: expect.stringMatching(/^1 item failed, the first with: .*rejected the request as invalid/), type: 'warning' })]);
+	expect(run.test.hints).toEqual([expect.objectContaining({ message: expect.stringMatching(/^10 items, \$0\.0000\d+ in all\. 1 item failed, the first with: .*rejected the request as invalid/), type: 'warning' })]);
 });
 
-test('no hint when every item was answered at the first try', async () => {
+test('every item answered at the first try: one line with the run\'s total cost, and nothing about retries', async () => {
 	const run = await runChat();
-	expect(run.test.hints).toEqual([]);
+	const total = run.output[0].reduce((sum, item) => sum + Number(item.json.costUsd), 0);
+	expect(run.test.hints).toEqual([{ message: `10 items answered, ${formatUsd(total)} in all.`, type: 'info', location: 'outputPane' }]);
 });
 
 test('the execution cost goes into custom data, the tokens into the metadata', async () => {

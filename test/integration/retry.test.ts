@@ -72,9 +72,9 @@ describe('never retried: exactly one request', () => {
 		server.script({ match: () => true, respond: { status, body, headers: { 'x-request-id': 'req_fixed123' } } });
 		const run = await runOne();
 		expect(run.error?.message).toMatch(message);
-		expect(run.error?.message).toContain(`HTTP ${status}`);
-		expect(run.error?.message).toContain('request id req_fixed123');
-		if (body.error.code) expect(run.error?.message).toContain(`code ${body.error.code}`);
+		// The plain sentence is the message; the description leads with what to do and ends with the codes.
+		expect(run.error?.message).not.toMatch(/\[HTTP/);
+		expect(run.error?.description).toMatch(new RegExp(`\\[HTTP ${status}(, code ${body.error.code ?? '[^,]+'})?, request id req_fixed123\\]$`));
 		expect(server.requests).toHaveLength(1);
 		expect(leaks(run)).toEqual([]);
 	});

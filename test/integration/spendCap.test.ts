@@ -5,6 +5,7 @@
  */
 import type { IDataObject } from 'n8n-workflow';
 
+import { formatUsd } from '../../nodes/shared/format';
 import { costOfUsage } from '../../nodes/shared/pricing/prices';
 import { OpenAiReliableChat } from '../../nodes/OpenAiReliableChat/OpenAiReliableChat.node';
 import { apiCredential, execute, freshProcessState, items, startServer, type MockServer } from '../support/setup';
@@ -36,7 +37,8 @@ function run(count: number, cap: number, extra: { continueOnFail?: boolean; exec
 		parameters: {
 			model: { mode: 'id', value: extra.model ?? 'gpt-4o-mini' },
 			prompt: (_: number, item: { text?: unknown }) => item.text,
-			options: { maxTokens: 10 },
+			// Simplify Output off: each answer carries executionCostUsd, the spend when it arrived.
+			options: { maxTokens: 10, simplifyOutput: false },
 			requestSettings: { concurrency: 10, maxSpendUsd: cap, maxWaitSeconds: 0.05 },
 		},
 		credentials: { openAiReliableApi: apiCredential(server) },
@@ -128,4 +130,73 @@ test('a price override with an output limit makes any model cappable', async () 
 	expect(result.error).toBeUndefined();
 	const first = result.output[0][0].json as IDataObject;
 	expect(first.costUsd).toBeCloseTo(((first.promptTokens as number) * 1 + (first.completionTokens as number) * 2) / 1e6, 12);
+});
+
+describe('a cap smaller than one request (issue 27: a newcomer tests the cap with $0.0001)', () => {
+	const tiny = (extra: Record<string, unknown> = {}, settings: Record<string, unknown> = {}) =>
+		execute(node, {
+			items: items(10, (i) => `review-${i}`),
+			parameters: {
+				model: { mode: 'list', value: 'gpt-4o-mini' },
+				prompt: (_: number, item: { text?: unknown }) => item.text,
+				requestSettings: { maxSpendUsd: 0.0001, maxWaitSeconds: 0.05, ...settings },
+				...extra,
+			},
+			credentials: { openAiReliableApi: apiCredential(server) },
+		});
+
+	test('without Max Tokens, the refusal names the worst case and the Max Tokens that would fit', async () => {
+		const result = await tiny();
+		expect(result.error).toBeUndefined();
+		expect(server.requests).toHaveLength(0);
+		const first = result.output[0][0].json;
+		// gpt-4o-mini's longest answer (16,384 tokens at $0.60 per 1M) is about $0.0098.
+		expect(String(first.error)).toMatch(
+			/^Not sent: this execution's spend cap of \$0\.0001 is less than what one request could cost \(\$0\.0098\d*: \d+ input tokens plus up to 16,384 output tokens, the longest answer gpt-4o-mini can give \(no Max Tokens set\)\)/,
+		);
+		expect(String(first.errorDescription)).toMatch(/^Set Max Tokens in the Options: .* With Max Tokens 1\d\d or less, one request fits the cap\./);
+		expect(result.test.hints.map((h) => h.message).join(' ')).toMatch(/Spend cap reached: 10 of 10 items were not sent/);
+	});
+
+	test('with Max Tokens 20, all ten are answered under the cap', async () => {
+		const result = await tiny({ options: { maxTokens: 20 } });
+		expect(result.output[0].every((item) => typeof item.json.content === 'string')).toBe(true);
+		expect(billed()).toBeLessThanOrEqual(0.0001);
+		// The hint line carries the run's total.
+		const total = result.output[0].reduce((sum, item) => sum + Number(item.json.costUsd), 0);
+		expect(result.test.hints).toEqual([expect.objectContaining({ message: `10 items answered, ${formatUsd(total)} in all.`, type: 'info' })]);
+	});
+
+	test('Max Tokens set too high: the advice is to lower it', async () => {
+		const result = await tiny({ options: { maxTokens: 5000 } });
+		expect(String(result.output[0][0].json.errorDescription)).toMatch(/^Lower Max Tokens in the Options \(with Max Tokens 1\d\d or less, one request fits the cap\)/);
+	});
+});
+
+describe('When the Spend Cap Is Reached: Stop the Workflow', () => {
+	test.each([false, true])('the execution fails, the answers billed are kept in the error (continue on fail %s)', async (continueOnFail) => {
+		const cap = 6 * PER_ITEM;
+		const result = await execute(node, {
+			items: items(30, (i) => `stop-${i}`),
+			continueOnFail,
+			parameters: {
+				model: { mode: 'id', value: 'gpt-4o-mini' },
+				prompt: (_: number, item: { text?: unknown }) => item.text,
+				options: { maxTokens: 10 },
+				requestSettings: { concurrency: 2, maxSpendUsd: cap, maxWaitSeconds: 0.05, onSpendCap: 'stop' },
+			},
+			credentials: { openAiReliableApi: apiCredential(server) },
+		});
+		expect(result.error).toBeDefined();
+		expect(result.error?.message).toMatch(/^Not sent: this execution's spend cap of \$0\.0000\d+ was reached/);
+		expect(result.error?.description).toMatch(/The workflow was stopped \(Request Settings → When the Spend Cap Is Reached: Stop the Workflow\): \d+ items? of 30 (was|were) answered and billed/);
+		const kept = (result.error as unknown as { context: { answeredItems: IDataObject[] } }).context.answeredItems;
+		const completions = server.requests.filter((r) => r.outcome === 'completion');
+		expect(kept.length).toBe(completions.length);
+		expect(kept.length).toBeGreaterThan(0);
+		for (const answer of kept) expect(answer.content).toBe(`Echo: stop-${answer.itemIndex as number}`);
+		// No new item starts once the cap refused one: at most the items in flight follow.
+		expect(server.requests.length).toBeLessThan(12);
+		expect(billed()).toBeLessThanOrEqual(cap + 1e-12);
+	});
 });

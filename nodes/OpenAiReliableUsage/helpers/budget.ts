@@ -4,6 +4,7 @@
  */
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
+import { moneyTypeOptions } from '../../shared/descriptions/money';
 import { errorFields, throwUnlessContinuing } from '../../shared/execution/output';
 import type { ItemOutcome } from '../../shared/execution/runItems';
 import { roundUsd } from '../../shared/format';
@@ -16,7 +17,7 @@ export const budgetProperties: INodeProperties[] = [
 		type: 'number',
 		default: 100,
 		required: true,
-		typeOptions: { minValue: 0, numberPrecision: 2 },
+		typeOptions: moneyTypeOptions(0),
 	},
 	{
 		displayName: 'Soft Limit (% of Budget)',

@@ -82,19 +82,25 @@ export function readAnswer(completion: ChatCompletion, request: Pick<ChatRequest
 
 export interface AnswerFieldOptions {
 	simplify: boolean;
-	/** The execution's spend after this answer. */
+	/** The execution's spend when this answer arrived; output only with Simplify Output off. */
 	executionCostUsd?: number;
 	/** Batch results are billed at the batch tier, whatever the answer says. */
 	tierLabel?: string;
 }
 
-/** The output fields of one answer. */
+/**
+ * The output fields of one answer: the answer and its cost first (the columns a user looks
+ * for right after the input's), then the model, tokens and the call's own figures.
+ * `retryLog` is always there (empty without retries), so the table never shows it missing.
+ */
 export function answerFields(answer: ChatAnswer, call: Omit<CallResult<unknown>, 'body' | 'rateLimit'>, options: AnswerFieldOptions): IDataObject {
 	const tokens = answer.cost?.tokens;
 	const fields: IDataObject = {
 		content: answer.content as IDataObject,
-		finishReason: answer.finishReason,
+		costUsd: answer.cost ? answer.cost.totalUsd : null,
+		cost: answer.cost ? formatUsd(answer.cost.totalUsd) : null,
 		model: answer.model,
+		finishReason: answer.finishReason,
 	};
 	if (options.simplify) {
 		const u = answer.usage as Record<string, unknown>;
@@ -105,13 +111,12 @@ export function answerFields(answer: ChatAnswer, call: Omit<CallResult<unknown>,
 		fields.reasoningTokens = tokens?.reasoningTokens ?? 0;
 	} else {
 		fields.usage = answer.usage;
+		// The execution's spend when this answer arrived (answers arrive in any order).
+		if (options.executionCostUsd !== undefined) fields.executionCostUsd = options.executionCostUsd;
 	}
-	fields.costUsd = answer.cost ? answer.cost.totalUsd : null;
-	fields.cost = answer.cost ? formatUsd(answer.cost.totalUsd) : null;
-	if (options.executionCostUsd !== undefined) fields.executionCostUsd = options.executionCostUsd;
 	fields.requestId = call.requestId ?? null;
 	fields.retries = call.retries;
-	if (!options.simplify || call.retryLog.length > 0) fields.retryLog = call.retryLog;
+	fields.retryLog = call.retryLog;
 	fields.latencyMs = call.latencyMs;
 	fields.elapsedMs = call.elapsedMs;
 	if (!options.simplify) {
@@ -160,7 +165,7 @@ export function answerCallFigures(
 		executionCostUsd,
 		requestId: call.requestId ?? null,
 		retries: call.retries,
-		...(call.retryLog.length ? { retryLog: call.retryLog } : {}),
+		retryLog: call.retryLog,
 		latencyMs: call.latencyMs,
 	};
 }

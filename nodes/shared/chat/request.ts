@@ -5,6 +5,7 @@
  */
 import type { IDataObject } from 'n8n-workflow';
 
+import { needsResponsesApi } from '../models';
 import { readPriceOverrides } from '../pricing/overrides';
 import { tierOf, type PriceOverride, type PriceTier } from '../pricing/prices';
 import { checkNumber, fieldError, jsonParameter, modelParameter, textParameter, type ParameterContext } from '../parameters';
@@ -102,8 +103,17 @@ export function readModelOptions(ctx: ParameterContext, itemIndex: number, targe
 	return { body, maxOutputTokens: maxTokens, tier: tierOf(serviceTier) };
 }
 
+/** A Responses-only model sent to OpenAI's Chat Completions would be refused after the request: refuse it before. */
+export function checkChatCompletionsModel(ctx: ParameterContext, itemIndex: number, model: string, target: { isOpenAi: boolean }): void {
+	if (!target.isOpenAi || !needsResponsesApi(model)) return;
+	throw fieldError(ctx, itemIndex, 'Model', `"${model}" answers only on OpenAI's Responses API, and this node sends Chat Completions`, {
+		description: 'Pick a chat model such as gpt-5, gpt-5-mini, gpt-4.1, gpt-4o or o3. (The -pro, deep-research and codex models answer only on the Responses API.)',
+	});
+}
+
 export async function buildChatRequest(ctx: ParameterContext, itemIndex: number, options: BuildOptions): Promise<ChatRequest> {
 	const model = modelParameter(ctx, itemIndex);
+	checkChatCompletionsModel(ctx, itemIndex, model, options);
 	const system = textParameter(ctx, 'systemMessage', 'System Message', itemIndex);
 	const prompt = textParameter(ctx, 'prompt', 'User Message', itemIndex);
 	const history = readMessages(ctx, itemIndex, jsonParameter(ctx, 'history', 'Conversation History (JSON)', itemIndex), {

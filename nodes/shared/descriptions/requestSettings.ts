@@ -6,6 +6,7 @@ import type { IDataObject, INodeProperties } from 'n8n-workflow';
 
 import { checkNumber, type ParameterContext } from '../parameters';
 import type { RetrySettings } from '../transport/backoff';
+import { moneyTypeOptions } from './money';
 
 export interface RequestSettingsParts {
 	/** Concurrency and the Requests per Minute Cap (nodes that send many items). */
@@ -14,6 +15,8 @@ export interface RequestSettingsParts {
 	rateCap?: boolean;
 	/** Max Spend per Execution (nodes that call a model). */
 	spendCap?: boolean;
+	/** When the Spend Cap Is Reached (nodes that send many items, one request each). */
+	spendCapAction?: boolean;
 	displayOptions?: INodeProperties['displayOptions'];
 }
 
@@ -41,9 +44,29 @@ const FIELDS = {
 		name: 'maxSpendUsd',
 		type: 'number',
 		default: 0,
-		typeOptions: { minValue: 0, numberPrecision: 2 },
+		typeOptions: moneyTypeOptions(0),
 		description:
 			'No request is sent that could take this execution past this many dollars, counting every node of this package in it. Items not sent come out as error items that say so. 0 means no cap.',
+	},
+	onSpendCap: {
+		displayName: 'When the Spend Cap Is Reached',
+		name: 'onSpendCap',
+		type: 'options',
+		default: 'errorItems',
+		options: [
+			{
+				name: 'Output Error Items',
+				value: 'errorItems',
+				description: 'Items not sent come out as error items (notSent: true) next to the answered ones, and the workflow goes on',
+			},
+			{
+				name: 'Stop the Workflow',
+				value: 'stop',
+				description:
+					"No more items are sent and the execution fails with the spend cap's message, so n8n's error workflow and the executions list show it. The answers already billed are kept in the error's details (answeredItems).",
+			},
+		],
+		description: 'What happens to the items Max Spend per Execution does not allow',
 	},
 	maxRetries: {
 		displayName: 'Max Retries',
@@ -72,6 +95,8 @@ const FIELDS = {
 	},
 } satisfies Record<string, INodeProperties>;
 
+type NumberField = { [K in keyof typeof FIELDS]: (typeof FIELDS)[K]['default'] extends number ? K : never }[keyof typeof FIELDS];
+
 export const DEFAULT_CONCURRENCY = FIELDS.concurrency.default;
 /** OpenAI suggests long timeouts for Flex, whose answers can take minutes. */
 export const FLEX_TIMEOUT_MS = 900_000;
@@ -80,6 +105,7 @@ export function requestSettingsProperty(parts: RequestSettingsParts = {}): INode
 	const options: INodeProperties[] = [
 		...(parts.throughput ? [FIELDS.concurrency, FIELDS.requestsPerMinute] : parts.rateCap ? [FIELDS.requestsPerMinute] : []),
 		...(parts.spendCap ? [FIELDS.maxSpendUsd] : []),
+		...(parts.spendCapAction ? [FIELDS.onSpendCap] : []),
 		FIELDS.maxRetries,
 		FIELDS.maxWaitSeconds,
 		FIELDS.timeoutSeconds,
@@ -102,12 +128,16 @@ export interface RequestSettings {
 	requestsPerMinute: number;
 	/** 0: no cap. */
 	maxSpendUsd: number;
+	/** What happens to the items the cap does not allow. */
+	onSpendCap: SpendCapAction;
 }
+
+export type SpendCapAction = 'errorItems' | 'stop';
 
 /** Reads and checks the collection once per execution (the values are not per item). */
 export function readRequestSettings(ctx: ParameterContext, defaults: { timeoutMs?: number } = {}): RequestSettings {
 	const raw = (ctx.getNodeParameter('requestSettings', 0, {}) ?? {}) as IDataObject;
-	const read = (field: keyof typeof FIELDS, min: number, integer = false, fallback: number = FIELDS[field].default) =>
+	const read = (field: NumberField, min: number, integer = false, fallback: number = FIELDS[field].default) =>
 		checkNumber(ctx, 0, raw[field], { field: `Request Settings: ${FIELDS[field].displayName}`, min, fallback, integer })!;
 	return {
 		retry: {
@@ -118,5 +148,6 @@ export function readRequestSettings(ctx: ParameterContext, defaults: { timeoutMs
 		concurrency: read('concurrency', 1, true),
 		requestsPerMinute: read('requestsPerMinute', 0),
 		maxSpendUsd: read('maxSpendUsd', 0),
+		onSpendCap: raw.onSpendCap === 'stop' ? 'stop' : 'errorItems',
 	};
 }

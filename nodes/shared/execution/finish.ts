@@ -4,9 +4,10 @@
  */
 import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 
+import type { SpendCapAction } from '../descriptions/requestSettings';
 import type { OpenAiClient } from '../transport/client';
 import { addRunHints } from './hints';
-import { itemsFromOutcomes, KEEP_INPUT, type OutputOptions } from './output';
+import { itemsFromOutcomes, KEEP_INPUT, spendCapStop, type OutputOptions } from './output';
 import type { ItemOutcome } from './runItems';
 import { recordTotals } from './totals';
 
@@ -15,9 +16,15 @@ export function finishRun(
 	client: OpenAiClient,
 	outcomes: Array<ItemOutcome<IDataObject>>,
 	output: OutputOptions = KEEP_INPUT,
+	onSpendCap: SpendCapAction = 'errorItems',
 ): INodeExecutionData[] {
 	const spentUsd = client.spend.spentUsd;
 	addRunHints(ctx, outcomes, { stats: client.stats, spentUsd });
 	recordTotals(ctx, { stats: client.stats, executionCostUsd: spentUsd });
-	return itemsFromOutcomes(ctx, outcomes, client.signal, output);
+	const items = itemsFromOutcomes(ctx, outcomes, client.signal, output);
+	if (onSpendCap === 'stop') {
+		const stop = spendCapStop(ctx, outcomes, items, client.stats.costUsd);
+		if (stop) throw stop;
+	}
+	return items;
 }

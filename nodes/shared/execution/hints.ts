@@ -25,23 +25,30 @@ function firstReason<T>(outcomes: Array<ItemOutcome<T>>, skip: (error: unknown) 
 	return undefined;
 }
 
-/** The hints for one node run, or none when every item was answered at the first try. */
+/**
+ * The hints for one node run: what it cost in all, and what its items went through
+ * (retries, failures, the spend cap). A run without answers or cost says nothing.
+ */
 export function runHints<T>(outcomes: Array<ItemOutcome<T>>, figures: HintFigures): NodeExecutionHint[] {
 	const total = outcomes.length;
 	const notSent = outcomes.filter((o) => o && !o.ok && o.error instanceof SpendCapReachedError);
 	const failed = outcomes.filter((o) => !o || (!o.ok && !(o.error instanceof SpendCapReachedError))).length;
+	const answered = outcomes.filter((o) => o && o.ok).length;
 	const hints: NodeExecutionHint[] = [];
 	const { stats } = figures;
 	const reason = firstReason(outcomes, (error) => error instanceof SpendCapReachedError);
 	const failures = failed ? `${plural(failed, 'item')} failed${reason ? `, the first with: ${reason}` : ''}` : '';
+	const cost = stats.costUsd > 0 ? `, ${formatUsd(stats.costUsd)} in all` : '';
 	if (stats.itemsRetried.size > 0) {
 		hints.push({
-			message: `${stats.itemsRetried.size} of ${plural(total, 'item')} needed a retry (${plural(stats.retries, 'retry', 'retries')}, ${formatDuration(stats.waitedMs)} of waiting); ${failed ? failures : 'all answered'}. Each item's retries and retryLog show the details.`,
+			message: `${plural(total, 'item')}${cost}. ${stats.itemsRetried.size} of ${plural(total, 'item')} needed a retry (${plural(stats.retries, 'retry', 'retries')}, ${formatDuration(stats.waitedMs)} of waiting); ${failed ? failures : 'all answered'}. Each item's retries and retryLog show the details.`,
 			type: failed ? 'warning' : 'info',
 			location: 'outputPane',
 		});
 	} else if (failed) {
-		hints.push({ message: `${failures.charAt(0).toUpperCase()}${failures.slice(1)}.`, type: 'warning', location: 'outputPane' });
+		hints.push({ message: `${plural(total, 'item')}${cost}. ${failures.charAt(0).toUpperCase()}${failures.slice(1)}.`, type: 'warning', location: 'outputPane' });
+	} else if (answered > 0 && cost) {
+		hints.push({ message: `${answered === total ? `${plural(total, 'item')} answered` : `${answered} of ${plural(total, 'item')} answered`}${cost}.`, type: 'info', location: 'outputPane' });
 	}
 	if (notSent.length) {
 		const error = (notSent[0] as { error: SpendCapReachedError }).error;

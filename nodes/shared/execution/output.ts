@@ -16,6 +16,7 @@ import {
 } from 'n8n-workflow';
 
 import { BilledAnswerError } from '../chat/answer';
+import { formatUsd, plural } from '../format';
 import { SpendCapReachedError } from '../transport/errors';
 import { firstFailure, type ItemOutcome } from './runItems';
 
@@ -133,4 +134,38 @@ export function rowsFromOutcomes(
 			? outcome.value.map((json) => ({ json, pairedItem: { item } }))
 			: [{ json: failedJson(outcome, item), pairedItem: { item } }],
 	);
+}
+
+/**
+ * With "When the Spend Cap Is Reached: Stop the Workflow": the error that fails the
+ * execution once the cap refused an item. The answers already billed are kept in the
+ * error's details (answeredItems), since a node that fails outputs nothing.
+ */
+export function spendCapStop(
+	ctx: IExecuteFunctions,
+	outcomes: Array<ItemOutcome<IDataObject>>,
+	items: INodeExecutionData[],
+	billedUsd: number,
+): NodeOperationError | undefined {
+	const first = outcomes.findIndex((o) => o && !o.ok && o.error instanceof SpendCapReachedError);
+	if (first < 0) return undefined;
+	const refusal = (outcomes[first] as { error: SpendCapReachedError }).error;
+	const answered = outcomes.map((o, index) => (o && o.ok ? index : -1)).filter((index) => index >= 0);
+	const notSent = outcomes.filter((o) => !o || (!o.ok && o.error instanceof SpendCapReachedError)).length;
+	const failed = outcomes.length - answered.length - notSent;
+	const error = new NodeOperationError(ctx.getNode(), refusal.message, {
+		itemIndex: first,
+		description: [
+			refusal.description,
+			`The workflow was stopped (Request Settings → When the Spend Cap Is Reached: Stop the Workflow): ${plural(answered.length, 'item')} of ${outcomes.length} ${
+				answered.length === 1 ? 'was' : 'were'
+			} answered and billed (${formatUsd(billedUsd)} in all), ${notSent} not sent${failed ? `, ${failed} failed` : ''}.`,
+			answered.length ? "The answered items are kept in this error's details as answeredItems, each with its itemIndex." : '',
+		]
+			.filter(Boolean)
+			.join(' '),
+	});
+	error.context.answeredItems = answered.map((index) => ({ itemIndex: index, ...items[index].json }));
+	error.context.notSentItems = notSent;
+	return error;
 }

@@ -15,6 +15,8 @@ export interface RunItemsOptions {
 	signal?: AbortSignal;
 	/** Whether a failure stops the run when not continuing on fail; every failure does by default. */
 	isFatal?: (error: unknown) => boolean;
+	/** Failures after which no new item starts, even when continuing on fail (the spend cap's Stop the Workflow). */
+	stopsRun?: (error: unknown) => boolean;
 }
 
 export async function runItems<T>(
@@ -38,6 +40,7 @@ export async function runItems<T>(
 			} catch (error) {
 				outcomes[index] = { ok: false, error };
 				if (!options.continueOnFail && (options.isFatal?.(error) ?? true)) stop = true;
+				if (options.stopsRun?.(error)) stop = true;
 			}
 		}
 	};

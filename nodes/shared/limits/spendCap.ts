@@ -32,6 +32,19 @@ export type Settlement =
 	/** The request may have been billed, but no usage came back. */
 	| { kind: 'unknown' };
 
+/** Where a request's worst case comes from, to explain a refusal. */
+export interface WorstCaseDetail {
+	model: string;
+	inputTokens: number;
+	/** The output allowance the worst case assumes. */
+	outputTokens: number;
+	/** Max Tokens as set, or the model's longest answer (no Max Tokens set). */
+	outputFrom: 'max_tokens' | 'model_limit';
+	/** The input's part of the worst case. */
+	inputUsd: number;
+	usdPerOutputToken: number;
+}
+
 export interface SpendFigures {
 	capUsd: number;
 	spentUsd: number;
@@ -39,16 +52,56 @@ export interface SpendFigures {
 	requestUsd: number;
 	/** Worst cases held by batches this execution submitted and has not collected. */
 	heldUsd?: number;
+	/** What the request's worst case is made of, when known. */
+	worst?: WorstCaseDetail;
+}
+
+/** Whether the request alone could cost more than the whole cap: it would never fit. */
+export function aloneOverCap(figures: SpendFigures): boolean {
+	return figures.requestUsd > figures.capUsd + EPSILON;
+}
+
+function refusalMessage(figures: SpendFigures): string {
+	const cap = formatUsd(figures.capUsd);
+	if (aloneOverCap(figures)) {
+		const w = figures.worst;
+		const parts = w
+			? `: ${w.inputTokens.toLocaleString('en-US')} input tokens plus up to ${w.outputTokens.toLocaleString('en-US')} output tokens, ${
+					w.outputFrom === 'max_tokens' ? 'the Max Tokens set' : `the longest answer ${w.model} can give (no Max Tokens set)`
+				}`
+			: '';
+		return `Not sent: this execution's spend cap of ${cap} is less than what one request could cost (${formatUsd(figures.requestUsd)}${parts})`;
+	}
+	return `Not sent: this execution's spend cap of ${cap} was reached (${formatUsd(figures.spentUsd + figures.uncertainUsd)} spent${
+		figures.heldUsd ? `, ${formatUsd(figures.heldUsd)} held by batches still running` : ''
+	}, this request could cost up to ${formatUsd(figures.requestUsd)})`;
+}
+
+/**
+ * What to do about a refusal: when one request alone is over the cap, the Max Tokens that
+ * would fit (the worst case assumes the longest answer the model can give).
+ */
+export function refusalAdvice(figures: SpendFigures): string {
+	const w = figures.worst;
+	if (!aloneOverCap(figures)) {
+		return 'Raise Max Spend per Execution in the Request Settings, or send the item again in a later run.';
+	}
+	if (!w) return 'Raise Max Spend per Execution in the Request Settings, or lower Max Tokens in the Options.';
+	const room = figures.capUsd - w.inputUsd;
+	const fitting = w.usdPerOutputToken > 0 ? Math.floor(room / w.usdPerOutputToken) : 0;
+	if (fitting < 1) {
+		return `The input alone could cost ${formatUsd(w.inputUsd)}, more than the cap: shorten the input or raise Max Spend per Execution in the Request Settings.`;
+	}
+	const fits = `With Max Tokens ${fitting.toLocaleString('en-US')} or less, one request fits the cap`;
+	return w.outputFrom === 'max_tokens'
+		? `Lower Max Tokens in the Options (${fits.charAt(0).toLowerCase()}${fits.slice(1)}), or raise Max Spend per Execution in the Request Settings.`
+		: `Set Max Tokens in the Options: the cap assumes the longest answer the model can give until you do. ${fits}. Or raise Max Spend per Execution in the Request Settings.`;
 }
 
 /** A request the cap does not allow. Not retryable: the cap only fills up. */
 export class SpendCapError extends Error {
 	constructor(readonly figures: SpendFigures) {
-		super(
-			`Not sent: this execution's spend cap of ${formatUsd(figures.capUsd)} was reached (${formatUsd(
-				figures.spentUsd + figures.uncertainUsd,
-			)} spent${figures.heldUsd ? `, ${formatUsd(figures.heldUsd)} held by batches still running` : ''}, this request could cost up to ${formatUsd(figures.requestUsd)})`,
-		);
+		super(refusalMessage(figures));
 		this.name = 'SpendCapError';
 	}
 }
@@ -101,12 +154,19 @@ export class ExecutionSpend implements Expirable {
 	 * Reserves a request's worst-case cost against capUsd (0: no cap), waiting for open
 	 * reservations to settle when that would make it fit.
 	 */
-	async reserve(worstCaseUsd: number, capUsd: number, signal?: AbortSignal): Promise<SpendReservation> {
+	async reserve(worstCaseUsd: number, capUsd: number, signal?: AbortSignal, detail?: WorstCaseDetail): Promise<SpendReservation> {
 		const worst = Math.max(0, worstCaseUsd);
 		for (;;) {
 			if (signal?.aborted) throw new CancelledError();
 			if (capUsd > 0 && this.committedUsd + worst > capUsd + EPSILON) {
-				throw new SpendCapError({ capUsd, spentUsd: this.spentUsd, uncertainUsd: this.uncertainUsd, requestUsd: worst, heldUsd: this.heldUsd });
+				throw new SpendCapError({
+					capUsd,
+					spentUsd: this.spentUsd,
+					uncertainUsd: this.uncertainUsd,
+					requestUsd: worst,
+					heldUsd: this.heldUsd,
+					...(detail ? { worst: detail } : {}),
+				});
 			}
 			if (this.fits(worst, capUsd)) break;
 			await this.nextSettlement(signal);

@@ -93,7 +93,8 @@ async function testCredential(
 	if (requestId) meta.push(`request id ${requestId}`);
 	const hints = failure.kind === 'invalid_key' && checked.keyWarnings.length ? ` ${checked.keyWarnings.join(' ')}` : '';
 	const said = failure.upstreamMessage ? ` ${quoteServer(failure.upstreamMessage)}` : '';
-	return finish('Error', `${failure.title} [${meta.join(', ')}].${said} ${failure.advice}${hints}${warnings}`);
+	// The plain sentence and what to do first; the server's words, then the codes, last.
+	return finish('Error', `${failure.title}. ${failure.advice}${hints}${said} [${meta.join(', ')}]${warnings}`);
 }
 
 export async function testApiCredential(

@@ -44,6 +44,18 @@ export function spendGuard(ctx: ParameterContext, itemIndex: number, spec: Guard
 	return {
 		worstCaseUsd: worst?.usd ?? 0,
 		capUsd: spec.capUsd,
+		...(worst
+			? {
+					detail: {
+						model: spec.model,
+						inputTokens: spec.inputTokens,
+						outputTokens: worst.outputTokens,
+						outputFrom: spec.maxOutputTokens !== undefined ? 'max_tokens' : 'model_limit',
+						inputUsd: (spec.inputTokens * worst.match.price.input) / 1e6,
+						usdPerOutputToken: worst.match.price.output / 1e6,
+					},
+				}
+			: {}),
 		billedUsd: (body) => {
 			const model = typeof body.model === 'string' && body.model ? body.model : spec.model;
 			const tier = body.service_tier !== undefined ? tierOf(body.service_tier) : spec.tier;

@@ -4,6 +4,7 @@
  */
 import type { IDataObject, INodeProperties } from 'n8n-workflow';
 
+import { moneyTypeOptions } from '../descriptions/money';
 import { checkNumber, fieldError, type ParameterContext } from '../parameters';
 import { findPrice, PRICE_TABLE_DATE, type PriceMatch, type PriceOverride, type PriceTier } from './prices';
 
@@ -27,10 +28,10 @@ export function priceOverridesProperty(displayOptions?: INodeProperties['display
 						name: 'cachedInput',
 						type: 'number',
 						default: -1,
-						typeOptions: { minValue: -1, numberPrecision: 4 },
+						typeOptions: moneyTypeOptions(-1),
 						description: '-1 means the same as the input price',
 					},
-					{ displayName: 'Input per 1M Tokens (USD)', name: 'input', type: 'number', default: 0, typeOptions: { minValue: 0, numberPrecision: 4 } },
+					{ displayName: 'Input per 1M Tokens (USD)', name: 'input', type: 'number', default: 0, typeOptions: moneyTypeOptions(0) },
 					{
 						displayName: 'Max Output Tokens',
 						name: 'maxOutput',
@@ -48,7 +49,7 @@ export function priceOverridesProperty(displayOptions?: INodeProperties['display
 						placeholder: 'e.g. gpt-4o-mini',
 						description: 'Model ID; dated versions of it (gpt-4o-mini-2024-07-18) match too',
 					},
-					{ displayName: 'Output per 1M Tokens (USD)', name: 'output', type: 'number', default: 0, typeOptions: { minValue: 0, numberPrecision: 4 } },
+					{ displayName: 'Output per 1M Tokens (USD)', name: 'output', type: 'number', default: 0, typeOptions: moneyTypeOptions(0) },
 				],
 			},
 		],

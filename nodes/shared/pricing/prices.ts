@@ -8,6 +8,8 @@
  * price; Priority has its own prices where OpenAI offers it.
  */
 
+import { normaliseModel } from '../models';
+
 export const PRICE_TABLE_DATE = '2026-11-01';
 
 export interface ModelPrice {
@@ -78,10 +80,6 @@ export interface PriceMatch {
 	tierNote?: string;
 }
 
-function normalise(model: string): string {
-	return model.trim().toLowerCase().replace(/^openai\//, '');
-}
-
 function half(price: ModelPrice): ModelPrice {
 	return {
 		input: price.input / 2,
@@ -123,14 +121,14 @@ export function findPrice(
 	overrides: Readonly<Record<string, PriceOverride>> = {},
 	tier: PriceTier = 'standard',
 ): PriceMatch | undefined {
-	const id = normalise(model);
+	const id = normaliseModel(model);
 	const tables = [
 		[overrides, 'override'],
 		[PRICES, 'table'],
 	] as const;
 	for (const [table, source] of tables) {
 		if (source === 'table' && (id === '' || id.startsWith('ft:'))) break;
-		const keys = Object.keys(table).map((key) => [key, normalise(key)] as const);
+		const keys = Object.keys(table).map((key) => [key, normaliseModel(key)] as const);
 		const exact = keys.find(([, key]) => key === id);
 		const family = exact ?? keys.filter(([, key]) => id.startsWith(`${key}-`)).sort((a, b) => b[1].length - a[1].length)[0];
 		if (family) {

@@ -8,6 +8,8 @@
  * sent as its text and an image of the page.
  */
 
+import { baseModelOf } from '../models';
+
 export type ImageDetail = 'auto' | 'low' | 'high';
 
 type ImageRule = { kind: 'tile'; base: number; tile: number } | { kind: 'patch'; multiplier: number };
@@ -28,7 +30,7 @@ const RULES: Array<[prefix: string, rule: ImageRule]> = [
 const DEFAULT_RULE: ImageRule = { kind: 'tile', base: 85, tile: 170 };
 
 function ruleFor(model: string): ImageRule {
-	const name = model.toLowerCase().replace(/^ft:/, '');
+	const name = baseModelOf(model);
 	return RULES.find(([prefix]) => name.startsWith(prefix))?.[1] ?? DEFAULT_RULE;
 }
 

@@ -3,6 +3,7 @@
  * the rank tables ship as data modules in the build (see scripts/build-encodings.js)
  * and load on first use.
  */
+import { baseModelOf } from '../models';
 import { textOf, type ChatMessage } from '../chat/content';
 import { BpeEncoding } from './bpe';
 
@@ -19,7 +20,7 @@ export async function getEncoding(name: EncodingName): Promise<BpeEncoding> {
 
 /** The encoding a model uses. Current models (GPT-4o and later, o-series) use o200k_base. */
 export function encodingForModel(model: string): EncodingName {
-	const id = model.trim().toLowerCase().replace(/^openai\//, '').replace(/^ft:/, '');
+	const id = baseModelOf(model);
 	if (/^(gpt-4o|chatgpt-4o|gpt-4\.1|gpt-4\.5|gpt-5|gpt-oss|o\d)/.test(id)) return 'o200k_base';
 	if (/^(gpt-4|gpt-3\.5|text-embedding-3|text-embedding-ada-002)/.test(id)) return 'cl100k_base';
 	return 'o200k_base';

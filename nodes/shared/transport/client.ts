@@ -17,7 +17,7 @@ import {
 import { formatDuration } from '../format';
 import { executionFailures, rateLimitIdentity } from '../limits/registry';
 import { rateLimiters, type KeyRateLimiter, type Permit } from '../limits/rateLimiter';
-import { executionSpend, SpendCapError, type ExecutionSpend, type SpendReservation } from '../limits/spendCap';
+import { executionSpend, SpendCapError, type ExecutionSpend, type SpendReservation, type WorstCaseDetail } from '../limits/spendCap';
 import {
 	CancelledError,
 	DeadlineError,
@@ -71,6 +71,8 @@ export interface CostGuard {
 	worstCaseUsd: number;
 	/** The node's Max Spend per Execution; 0 means no cap. */
 	capUsd: number;
+	/** What the worst case is made of, to explain a refusal. */
+	detail?: WorstCaseDetail;
 	/** The billed cost of a successful answer, from its usage; undefined when it has none. */
 	billedUsd: (body: Record<string, unknown>) => { usd: number; inputTokens?: number; outputTokens?: number } | undefined;
 }
@@ -410,7 +412,7 @@ export class OpenAiClient {
 	private async reserveSpend(options: CallOptions): Promise<SpendReservation | undefined> {
 		if (!options.cost) return undefined;
 		try {
-			return await this.spend.reserve(options.cost.worstCaseUsd, options.cost.capUsd, this.signal);
+			return await this.spend.reserve(options.cost.worstCaseUsd, options.cost.capUsd, this.signal, options.cost.detail);
 		} catch (error) {
 			if (error instanceof CancelledError) throw cancelledError(this.node, options.itemIndex);
 			if (error instanceof SpendCapError) throw spendCapReached(this.node, error, options.itemIndex);

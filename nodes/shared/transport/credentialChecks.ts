@@ -133,7 +133,7 @@ export function checkApiKey(raw: unknown, kind: KeyKind, isOpenAi: boolean): { a
 		problem(
 			'API Key',
 			'This is an organization admin key ("sk-admin-…"), which cannot call models',
-			`Admin keys only read usage and costs; use them in the "OpenAI Reliable Admin API" credential. For chat, create a project key at ${API_KEYS_PAGE}. Accepted formats: ${PROJECT_FORMATS}.`,
+			`Admin keys only read usage and costs; use them in the "OpenAI Reliable Usage and Costs Admin API" credential. For chat, create a project key at ${API_KEYS_PAGE}. Accepted formats: ${PROJECT_FORMATS}.`,
 		);
 	}
 	if (kind === 'admin' && !apiKey.startsWith('sk-admin-')) {

@@ -6,7 +6,7 @@
 import { NodeApiError, NodeOperationError, type INode, type JsonObject } from 'n8n-workflow';
 
 import { formatDuration } from '../format';
-import type { SpendFigures } from '../limits/spendCap';
+import { refusalAdvice, type SpendFigures } from '../limits/spendCap';
 import type { Failure } from './failures';
 import { looksLikeHtml } from './failures';
 
@@ -44,13 +44,14 @@ export function failureError(
 	redact: (text: string) => string,
 ): NodeApiError {
 	const upstream = failure.upstreamMessage ? redact(failure.upstreamMessage) : undefined;
-	const lines: string[] = [];
+	// What to do first, then the server's own words and what was tried, and the codes last.
+	const lines: string[] = [failure.advice];
 	if (upstream) lines.push(quoteServer(upstream));
-	lines.push(failure.advice);
 	if (failure.rawBody) lines.push(`What came back: ${redact(failure.rawBody)}`);
 	if (history.attempts > 1) lines.push(`Tried ${history.attempts} times: ${history.retryLog.join('; ')}; then this last answer.`);
 	if (history.note) lines.push(history.note);
 	if (looksLikeHtml(failure.upstreamMessage)) lines.push('(The answer was an HTML page.)');
+	lines.push(`[${failureMeta(failure)}]`);
 	const details: JsonObject = {
 		httpStatus: failure.status ?? null,
 		openAiCode: failure.code ?? null,
@@ -61,7 +62,7 @@ export function failureError(
 	};
 	if (upstream) details.serverMessage = upstream;
 	return new NodeApiError(node, details, {
-		message: redact(`${failure.title} [${failureMeta(failure)}]`),
+		message: redact(failure.title),
 		description: redact(lines.join('\n')),
 		httpCode: failure.status !== undefined ? String(failure.status) : undefined,
 		itemIndex,
@@ -75,8 +76,7 @@ export class SpendCapReachedError extends NodeOperationError {
 	constructor(node: INode, message: string, figures: SpendFigures, itemIndex: number) {
 		super(node, message, {
 			itemIndex,
-			description:
-				'Nothing was sent for this item, so nothing was billed for it. Raise Max Spend per Execution in the Request Settings, or send the item again in a later run.',
+			description: `${refusalAdvice(figures)} Nothing was sent for this item, so nothing was billed for it.`,
 		});
 		this.figures = figures;
 	}

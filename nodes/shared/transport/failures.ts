@@ -28,6 +28,7 @@ export type FailureKind =
 	| 'forbidden'
 	| 'model_not_found'
 	| 'not_found'
+	| 'no_batch_api'
 	| 'context_length'
 	| 'bad_request'
 	| 'timeout'
@@ -192,6 +193,15 @@ const RULES: Record<FailureKind, Rule> = {
 		title: (f) => `Nothing was found at ${f.context.baseUrl}${f.context.path} (HTTP 404)`,
 		advice: () =>
 			'Check the Base URL in the credential: for OpenAI it is https://api.openai.com/v1, and compatible servers usually end in /v1 too.',
+	},
+	no_batch_api: {
+		retryable: false,
+		affectsAllItems: true,
+		title: (f) => `${f.isOpenAi ? 'OpenAI' : `The server at ${f.host}`} has no Batch API: ${f.context.path} answered HTTP 404`,
+		advice: (f) =>
+			f.isOpenAi
+				? 'Check the Base URL in the credential: for OpenAI it is https://api.openai.com/v1.'
+				: 'Many OpenAI-compatible servers (vLLM, Ollama, proxies) offer chat completions but not the Files and Batches endpoints the Batch node needs. Use the OpenAI Reliable Chat node instead: it sends each item as its own request, with the same fields. If the server should have a Batch API, check the Base URL in the credential.',
 	},
 	context_length: {
 		retryable: false,
@@ -377,7 +387,11 @@ function classifyHttp(f: Facts, body: unknown): FailureKind {
 	if (status === 403) {
 		return code === 'unsupported_country_region_territory' || /country|region|territory/i.test(message) ? 'region' : 'forbidden';
 	}
-	if (status === 404) return code === 'model_not_found' || /model .* does not exist/i.test(message) ? 'model_not_found' : 'not_found';
+	if (status === 404) {
+		if (code === 'model_not_found' || /model .* does not exist/i.test(message)) return 'model_not_found';
+		// Uploading, creating or listing batches: a 404 there means the server has no such endpoint.
+		return f.context.path === '/files' || f.context.path === '/batches' ? 'no_batch_api' : 'not_found';
+	}
 	if (status === 400 || status === 413 || status === 422) {
 		return code === 'context_length_exceeded' || /maximum context length|context length|context window/i.test(message)
 			? 'context_length'

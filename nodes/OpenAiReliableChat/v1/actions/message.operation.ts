@@ -20,6 +20,7 @@ import { roundUsd } from '../../../shared/format';
 import { spendGuard } from '../../../shared/pricing/guard';
 import { priceOverridesProperty } from '../../../shared/pricing/overrides';
 import { OpenAiClient } from '../../../shared/transport/client';
+import { SpendCapReachedError } from '../../../shared/transport/errors';
 import { SHAPES } from '../../../shared/transport/shapes';
 
 export const description: INodeProperties[] = [
@@ -29,7 +30,7 @@ export const description: INodeProperties[] = [
 	historyProperty,
 	...responseFormatProperties,
 	chatOptionsProperty(outputOptions),
-	requestSettingsProperty({ throughput: true, spendCap: true }),
+	requestSettingsProperty({ throughput: true, spendCap: true, spendCapAction: true }),
 	priceOverridesProperty(),
 ];
 
@@ -73,7 +74,13 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 			if (request.tokenNote) fields.attachmentNote = request.tokenNote;
 			return request.jsonOutput ? parseJsonContent(this.getNode(), itemIndex, answer, fields) : fields;
 		},
-		{ concurrency: settings.concurrency, continueOnFail: this.continueOnFail(), signal: client.signal, isFatal },
+		{
+			concurrency: settings.concurrency,
+			continueOnFail: this.continueOnFail(),
+			signal: client.signal,
+			isFatal,
+			stopsRun: (error) => settings.onSpendCap === 'stop' && error instanceof SpendCapReachedError,
+		},
 	);
-	return [finishRun(this, client, outcomes, output)];
+	return [finishRun(this, client, outcomes, output, settings.onSpendCap)];
 }

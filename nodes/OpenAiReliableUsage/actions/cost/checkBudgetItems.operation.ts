@@ -6,6 +6,7 @@ import {
 	type INodeProperties,
 } from 'n8n-workflow';
 
+import { moneyTypeOptions } from '../../../shared/descriptions/money';
 import { runItems } from '../../../shared/execution/runItems';
 import { fieldError, numberParameter } from '../../../shared/parameters';
 import { budgetProperties, isOver, judgeBudget, readBudgetLimits, routeByBudget, type Judged } from '../../helpers/budget';
@@ -40,7 +41,7 @@ const properties: INodeProperties[] = [
 		name: 'alreadySpent',
 		type: 'number',
 		default: 0,
-		typeOptions: { minValue: 0, numberPrecision: 4 },
+		typeOptions: moneyTypeOptions(0),
 		description: "Spend to start from, e.g. this month's total from an earlier run",
 	},
 ];
