@@ -1,106 +1,73 @@
 #!/usr/bin/env node
 /**
- * k processes on one key, without n8n: the package's pacer (from dist/) and retry backoff,
- * one pacer per simulated process (as in separate n8n processes, which share nothing but the
- * server), against the project's mock server with short-window enforcement (RPM 600: at
- * most 10 requests in any one second), 300 ms ± 50 ms latency, 5 requests in flight per
- * process. It shows what the real-n8n bench cannot afford to run: four processes, and a
- * process that joins late. The simulated processes share one event loop, which real ones
- * do not. Prints a table, asserts nothing.
+ * k processes on one key, without n8n: the package's pacer and retry backoff (from dist/),
+ * one pacer per simulated process, as separate n8n processes have, on the pacing simulator's
+ * virtual clock (test/support/pacing-sim.js) against the mock's rate-limit model
+ * (test/support/rate-limit-model.js: RPM 600, enforced over one-second windows, refused
+ * requests counted), 300 ms ± 50 ms latency, Concurrency 10 per execution. In every header
+ * dialect: `bucket` (OpenAI's documented meaning), `scaled` (a short window scaled up to the
+ * minute) and `none` (no rate-limit headers). A minute of four processes takes well under a
+ * second, so each row is the spread over several seeds. Prints a table, asserts nothing.
  *
- *   node bench/processes.js          (run `npm run build` first)
- *   node bench/processes.js --table  (only the Markdown table)
+ *   node bench/processes.js                    (run `npm run build` first)
+ *   node bench/processes.js --table --seeds=3  (only the Markdown table)
  */
 'use strict';
 
 const fs = require('node:fs');
 const path = require('node:path');
 
-const { startMockOpenAi, fakeKey } = require('../test/support/mock-openai');
-const { table, pct } = require('./lib');
+const { simulate } = require('../test/support/pacing-sim');
+const { table } = require('./lib');
 
 const DIST = path.join(__dirname, '..', 'dist', 'nodes', 'shared');
 if (!fs.existsSync(path.join(DIST, 'limits', 'rateLimiter.js'))) throw new Error('run npm run build first');
-const { KeyRateLimiter } = require(path.join(DIST, 'limits', 'rateLimiter'));
-const { parseRateLimitHeaders } = require(path.join(DIST, 'transport', 'headers'));
-const { retryDelay } = require(path.join(DIST, 'transport', 'backoff'));
+const modules = {
+	KeyRateLimiter: require(path.join(DIST, 'limits', 'rateLimiter')).KeyRateLimiter,
+	parseRateLimitHeaders: require(path.join(DIST, 'transport', 'headers')).parseRateLimitHeaders,
+	retryDelay: require(path.join(DIST, 'transport', 'backoff')).retryDelay,
+};
 
-const KEY = fakeKey('proj', 'processes');
-const RPM = 600;
-const MAX_RETRIES = 10;
-const TABLE_ONLY = process.argv.includes('--table');
+const args = process.argv.slice(2);
+const option = (name, fallback) => args.find((a) => a.startsWith(`--${name}=`))?.split('=')[1] ?? fallback;
+const TABLE_ONLY = args.includes('--table');
+const SEEDS = Number(option('seeds', 3));
+const DIALECTS = option('dialects', 'bucket,scaled,none').split(',');
 
-const wait = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
-
-/** One simulated process: its own pacer, `count` items, 5 in flight, retries as the node does them. */
-async function simulatedProcess(server, name, count, delayMs) {
-	await wait(delayMs);
-	const limiter = new KeyRateLimiter();
-	let next = 0;
-	let failed = 0;
-	const lane = async () => {
-		while (next < count) {
-			const i = next++;
-			for (let attempt = 0; ; attempt++) {
-				const permit = await limiter.acquire('gpt-4o-mini', { tokens: 20 });
-				const response = await fetch(`${server.url}/chat/completions`, {
-					method: 'POST',
-					headers: { authorization: `Bearer ${KEY}`, 'content-type': 'application/json' },
-					body: JSON.stringify({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: `${name}-${i}` }] }),
-				});
-				await response.text();
-				const headers = Object.fromEntries(response.headers.entries());
-				const snapshot = parseRateLimitHeaders(headers);
-				const hint = headers['retry-after-ms'] ? Number(headers['retry-after-ms']) : undefined;
-				limiter.release(permit, response.status === 429 ? { kind: 'rate_limited', snapshot, retryAfterMs: hint } : { kind: 'answered', snapshot });
-				if (response.status === 200) break;
-				if (attempt >= MAX_RETRIES) {
-					failed++;
-					break;
-				}
-				await wait(retryDelay(attempt, hint, 60_000, true).waitMs);
-			}
-		}
-	};
-	await Promise.all(Array.from({ length: 5 }, lane));
-	return { failed, pace: limiter.view('gpt-4o-mini')?.pace ?? 1 };
-}
-
-const scenarios = [
-	{ name: '2 processes, together', processes: [[300, 0], [300, 0]] },
-	{ name: '2 processes, the second 3 s late', processes: [[300, 0], [300, 3000]] },
-	{ name: '4 processes, together', processes: [[150, 0], [150, 0], [150, 0], [150, 0]] },
+const one = (items, startAtMs = 0) => ({ executions: [{ items, startAtMs }] });
+const SCENARIOS = [
+	{ name: '1 execution alone', processes: [one(500)] },
+	{ name: '2 executions, 1 process', processes: [{ executions: [{ items: 300 }, { items: 300 }] }] },
+	{ name: '2 processes', processes: [one(300), one(300)] },
+	{ name: '2 processes, the second 3 s late', processes: [one(300), one(300, 3_000)] },
+	{ name: '4 processes', processes: [one(150), one(150), one(150), one(150)] },
+	{ name: 'queue: 2 workers × 4 executions', processes: [0, 1].map(() => ({ executions: [0, 1, 2, 3].map(() => ({ items: 100 })) })) },
+	{ name: '1 execution, 30% random 429s', processes: [one(500)], random429Rate: 0.3 },
 ];
 
 async function main() {
-	const server = await startMockOpenAi({ apiKeys: [KEY], latencyMs: 300, jitterMs: 50, rateLimit: { rpm: RPM, shortWindow: true } });
 	const rows = [];
-	try {
-		for (const scenario of scenarios) {
-			server.configure({ latencyMs: 300, jitterMs: 50, rateLimit: { rpm: RPM, shortWindow: true } });
-			const items = scenario.processes.reduce((sum, [count]) => sum + count, 0);
-			const floorMs = (items / RPM) * 60_000;
-			const started = Date.now();
-			const results = await Promise.all(scenario.processes.map(([count, delayMs], k) => simulatedProcess(server, `p${k}`, count, delayMs)));
-			const wallMs = Date.now() - started;
-			const limited = server.counts.byStatus[429] ?? 0;
-			const requests = server.requests.length;
+	const range = (values, format) => (values.length > 1 ? `${format(Math.min(...values))}–${format(Math.max(...values))}` : format(values[0]));
+	for (const scenario of SCENARIOS) {
+		for (const dialect of DIALECTS) {
+			const runs = [];
+			for (let seed = 1; seed <= SEEDS; seed++) {
+				runs.push(await simulate(modules, { ...scenario, limits: { rpm: 600, dialect, countRefused: true }, seed }));
+			}
 			const row = [
 				scenario.name,
-				items,
-				(floorMs / 1000).toFixed(1),
-				(wallMs / 1000).toFixed(1),
-				(wallMs / floorMs).toFixed(2),
-				`${limited} (${pct(limited, requests)})`,
-				results.reduce((sum, r) => sum + r.failed, 0),
+				dialect,
+				runs[0].items,
+				(runs[0].floorMs / 1000).toFixed(1),
+				range(runs.map((r) => r.ratio), (v) => v.toFixed(2)),
+				range(runs.map((r) => r.share429), (v) => `${(v * 100).toFixed(1)}%`),
+				runs.reduce((sum, r) => sum + r.failed, 0),
 			];
 			rows.push(row);
 			if (!TABLE_ONLY) process.stdout.write(`[processes] ${row.join(' | ')}\n`);
 		}
-	} finally {
-		await server.close();
 	}
-	process.stdout.write(`${table(['scenario', 'items', 'floor s', 'wall s', 'x floor', '429s (share)', 'failed'], rows)}\n`);
+	process.stdout.write(`${table(['scenario', 'headers', 'items', 'floor s', `x floor (${SEEDS} seeds)`, '429s', 'failed'], rows)}\n`);
 }
 
 main().catch((error) => {

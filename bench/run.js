@@ -14,11 +14,19 @@
  * - k processes on one key, the pacer without n8n (bench/processes.js);
  * - the tokenizer (bench/tokenizer.js).
  *
+ * - an outage: 60 s of 503s in the middle of a 200-item run, ours and the built-in node.
+ *
+ * The mock enforces and reports its limits as test/support/rate-limit-model.js describes:
+ * one-second windows, refused requests counted, headers in a dialect (`bucket`, OpenAI's
+ * documented meaning, by default).
+ *
  * It prints tables and never asserts timings; it exits non-zero only when our node loses an
- * item. Options: --group=<throughput|shared|small|cap|agent|batch|images|processes|tokenizer>
+ * item. Options: --group=<throughput|shared|outage|small|cap|agent|batch|images|processes|tokenizer>
  * (repeatable), --items=<n>, --agentItems=<n>, --batchItems=<n>, --images=<n>, --skip-builtin,
  * --repeat=<n> (the shared group n times, with the spread of its figures: across processes
- * they vary from run to run).
+ * they vary from run to run), --dialects=bucket,scaled,none (the shared group in each; the
+ * other groups use the first), --previous=<git ref> (that commit's build runs the throughput
+ * group too, side by side).
  */
 'use strict';
 
@@ -40,6 +48,11 @@ const wants = (group) => groups.length === 0 || groups.includes(group);
 const N = Number(option('items', 500));
 const SKIP_BUILTIN = args.includes('--skip-builtin');
 const REPEAT = Math.max(1, Number(option('repeat', 1)));
+/** Header dialects of the mock (test/support/rate-limit-model.js): the one-execution groups use the first. */
+const DIALECTS = option('dialects', 'bucket').split(',');
+const DIALECT = DIALECTS[0];
+/** A git ref whose build runs the throughput group next to this one (the previous commit, side by side). */
+const PREVIOUS = option('previous', undefined);
 /** Per shared-key scenario, the figures of every run: { ratio, share, failed, duplicates }. */
 const sharedRuns = new Map();
 const KEY = fakeKey('proj', 'bench');
@@ -48,11 +61,33 @@ let oursLost = 0;
 
 const say = (text) => process.stdout.write(`[bench] ${text}\n`);
 
-/** Short-window RPM 600 (10 requests in any second) and 300 ms ± 50 ms latency. */
-const RPM_600 = { rateLimit: { rpm: 600, shortWindow: true }, latencyMs: 300, jitterMs: 50 };
+/**
+ * The mock's limits: enforced over one-second windows, refused requests counted (as OpenAI says
+ * they are), headers in `dialect`. RPM 600 allows 10 requests in any one second.
+ */
+const limits = (extra, dialect = DIALECT) => ({ rateLimit: { dialect, countRefused: true, ...extra }, latencyMs: 300, jitterMs: 50 });
+const RPM_600 = limits({ rpm: 600 });
 const MAX_TOKENS = 400;
 
-async function throughput(n8n, server) {
+/**
+ * The previous commit's build, for the side-by-side rows: a git worktree of `ref` in .cache/,
+ * this checkout's node_modules, built once. Returns its folder.
+ */
+function previousBuild(ref) {
+	const fs = require('node:fs');
+	const root = path.join(__dirname, '..');
+	const sha = execSync(`git rev-parse --short ${ref}`, { cwd: root, encoding: 'utf8' }).trim();
+	const dir = path.join(root, '.cache', `previous-${sha}`);
+	if (!fs.existsSync(path.join(dir, 'dist', 'nodes'))) {
+		fs.rmSync(dir, { recursive: true, force: true });
+		execSync(`git worktree prune && git worktree add --detach ${dir} ${sha}`, { cwd: root, stdio: 'inherit' });
+		fs.symlinkSync(path.join(root, 'node_modules'), path.join(dir, 'node_modules'));
+		execSync('npm run build --silent', { cwd: dir, stdio: 'inherit' });
+	}
+	return { dir, sha };
+}
+
+async function throughput(n8n, server, previous) {
 	/** Prompt "item-123" is about 12 tokens with the framing; each request holds that plus max_tokens. */
 	const tokensPerRequest = 12 + MAX_TOKENS;
 	const scenarios = [
@@ -60,7 +95,7 @@ async function throughput(n8n, server) {
 		{
 			name: 'tpm-bound',
 			about: `TPM 300,000 over short windows with max_tokens ${MAX_TOKENS} (about ${tokensPerRequest} tokens a request), RPM 10,000`,
-			server: { rateLimit: { rpm: 10_000, tpm: 300_000, shortWindow: true }, latencyMs: 300, jitterMs: 50 },
+			server: limits({ rpm: 10_000, tpm: 300_000 }),
 			options: { maxTokens: MAX_TOKENS },
 			floorMs: (n) => ((n * tokensPerRequest) / 300_000) * 60_000,
 		},
@@ -73,7 +108,7 @@ async function throughput(n8n, server) {
 		{
 			name: 'latency-bound',
 			about: 'no binding limit (RPM 10,000), 300 ms latency; our Concurrency 20',
-			server: { rateLimit: { rpm: 10_000, shortWindow: true }, latencyMs: 300, jitterMs: 50 },
+			server: limits({ rpm: 10_000 }),
 			ours: { concurrency: 20 },
 			floorMs: (n) => (n / 10_000) * 60_000,
 		},
@@ -84,19 +119,20 @@ async function throughput(n8n, server) {
 		const floorMs = scenario.floorMs(N);
 		rows.push([scenario.name, 'floor', (floorMs / 1000).toFixed(1), '1.00', '', '', N, '']);
 		const runners = [['ours', lib.oursChat(scenario.options ? { options: scenario.options } : {}, scenario.ours || {})]];
+		if (previous) runners.push([`ours @ ${previous.sha}`, lib.oursChat(scenario.options ? { options: scenario.options } : {}, scenario.ours || {}), previous.n8n]);
 		if (!SKIP_BUILTIN) runners.push(['n8n built-in', lib.builtinChat(scenario.options || {})]);
 		const measured = {};
 		const failedBy = {};
-		for (const [runner, node] of runners) {
-			const id = `bench${runner === 'ours' ? 'O' : 'B'}${scenario.name.replace(/[^a-z0-9]/gi, '')}`.slice(0, 16).padEnd(16, '0');
-			await n8n.importWorkflows([lib.linearWorkflow(id, `bench ${runner} ${scenario.name}`, [lib.itemsNode(N), node])]);
+		for (const [runner, node, instance = n8n] of runners) {
+			const id = `bench${runner === 'ours' ? 'O' : runner.startsWith('ours') ? 'P' : 'B'}${scenario.name.replace(/[^a-z0-9]/gi, '')}`.slice(0, 16).padEnd(16, '0');
+			await instance.importWorkflows([lib.linearWorkflow(id, `bench ${runner} ${scenario.name}`, [lib.itemsNode(N), node])]);
 			server.configure(scenario.server);
 			say(`${scenario.name}: ${runner}…`);
-			const result = await n8n.execute(id);
+			const result = await instance.execute(id);
 			const node_ = lib.nodeFigures(result);
 			const s = lib.serverFigures(server);
 			const failed = N - node_.answered;
-			if (runner === 'ours') oursLost += failed;
+			if (runner.startsWith('ours')) oursLost += failed;
 			measured[runner] = node_.wallMs;
 			failedBy[runner] = failed;
 			rows.push([scenario.name, runner, (node_.wallMs / 1000).toFixed(1), (node_.wallMs / floorMs).toFixed(2), `${s.rateLimited} (${lib.pct(s.rateLimited, s.requests)})`, failed, s.requests, s.duplicates]);
@@ -110,7 +146,7 @@ async function throughput(n8n, server) {
 				: '';
 		notes.push(`- ${scenario.name}: ${scenario.about}${speedup}.`);
 	}
-	lines.push(`\n### One execution, ${N} items (wall = the node's execution time in n8n)\n`);
+	lines.push(`\n### One execution, ${N} items (wall = the node's execution time in n8n; headers: ${DIALECT}, refused requests counted)\n`);
 	lines.push(lib.table(['scenario', 'runner', 'wall s', 'x floor', '429s (share)', 'failed', 'requests', 'duplicates'], rows));
 	lines.push('', ...notes);
 }
@@ -123,18 +159,20 @@ async function parallelProcesses(n8n, ids) {
 	return { wallMs: Math.max(...spans.map((s) => s.end)) - Math.min(...spans.map((s) => s.start)), answered: spans.reduce((sum, s) => sum + s.answered, 0) };
 }
 
-async function shared(n8n, server) {
+async function shared(n8n, server, dialect) {
 	const perExecution = 300;
 	const rows = [];
+	const rpm600 = limits({ rpm: 600 }, dialect);
 	const record = (name, items, wallMs, answered) => {
 		const floorMs = (items / 600) * 60_000;
 		const s = lib.serverFigures(server);
 		const failed = items - answered;
 		oursLost += failed;
-		if (!sharedRuns.has(name)) sharedRuns.set(name, []);
-		sharedRuns.get(name).push({ ratio: wallMs / floorMs, share: s.rateLimited / Math.max(1, s.requests), failed, duplicates: s.duplicates });
-		rows.push([name, items, (floorMs / 1000).toFixed(1), (wallMs / 1000).toFixed(1), (wallMs / floorMs).toFixed(2), `${s.rateLimited} (${lib.pct(s.rateLimited, s.requests)})`, failed, s.duplicates]);
-		say(`  ${name}: ${(wallMs / 1000).toFixed(1)} s, ${(wallMs / floorMs).toFixed(2)}x floor, 429s ${s.rateLimited}/${s.requests}, failed ${failed}, duplicates ${s.duplicates}`);
+		const key = `${name}|${dialect}`;
+		if (!sharedRuns.has(key)) sharedRuns.set(key, []);
+		sharedRuns.get(key).push({ ratio: wallMs / floorMs, share: s.rateLimited / Math.max(1, s.requests), failed, duplicates: s.duplicates });
+		rows.push([name, dialect, items, (floorMs / 1000).toFixed(1), (wallMs / 1000).toFixed(1), (wallMs / floorMs).toFixed(2), `${s.rateLimited} (${lib.pct(s.rateLimited, s.requests)})`, failed, s.duplicates]);
+		say(`  ${name} (${dialect}): ${(wallMs / 1000).toFixed(1)} s, ${(wallMs / floorMs).toFixed(2)}x floor, 429s ${s.rateLimited}/${s.requests}, failed ${failed}, duplicates ${s.duplicates}`);
 	};
 
 	// Two executions in one n8n process: a running n8n, a webhook fired twice at once.
@@ -143,8 +181,8 @@ async function shared(n8n, server) {
 	await n8n.publish(hook.id);
 	const serverProcess = await n8n.startServer({ port: 5697, env: { N8N_RUNNERS_BROKER_PORT: '5698' } });
 	try {
-		server.configure(RPM_600);
-		say('two executions in one process…');
+		server.configure(rpm600);
+		say(`two executions in one process (${dialect})…`);
 		const started = Date.now();
 		const responses = await Promise.all(['a', 'b'].map((prefix) => fire(`${serverProcess.url}/webhook/bench-shared`, prefix, perExecution)));
 		record('2 executions, 1 process', 2 * perExecution, Date.now() - started, responses.flat().filter((i) => i.content !== undefined && !i.error).length);
@@ -155,53 +193,93 @@ async function shared(n8n, server) {
 	// Two n8n processes (`n8n execute` twice at once), nothing shared but the server.
 	const ids = ['benchProcessOne1', 'benchProcessTwo1'];
 	await n8n.importWorkflows(ids.map((id, k) => lib.linearWorkflow(id, `bench process ${k}`, [lib.itemsNode(perExecution, `p${k}`), lib.oursChat()])));
-	server.configure(RPM_600);
-	say('two processes…');
+	server.configure(rpm600);
+	say(`two processes (${dialect})…`);
 	const two = await parallelProcesses(n8n, ids);
 	record('2 processes', 2 * perExecution, two.wallMs, two.answered);
 
 	// Queue mode: Redis, one main, two workers, four executions of 200 items.
 	const { ensureRedis } = require('../scripts/lib/redis');
 	if (ensureRedis()) {
-		server.configure(RPM_600);
+		server.configure(rpm600);
 		const workflow = lib.webhookWorkflow('benchQueueHook01', 'bench queue', 'bench-queue', [lib.oursChat()]);
 		await withQueueMode(
 			{ name: 'bench-queue', server, workflows: [workflow], credentials: lib.credentials(KEY, server.url) },
 			async ({ main }) => {
-				server.configure(RPM_600);
-				say('queue mode, 2 workers × 4 executions…');
+				server.configure(rpm600);
+				say(`queue mode, 2 workers × 4 executions (${dialect})…`);
 				const started = Date.now();
 				const responses = await Promise.all([0, 1, 2, 3].map((k) => fire(`${main.url}/webhook/bench-queue`, `q${k}`, 200)));
 				record('queue: 2 workers, 4 executions', 800, Date.now() - started, responses.flat().filter((i) => i.content !== undefined && !i.error).length);
 			},
 		);
 	} else {
-		rows.push(['queue mode', 'skipped: no redis-server', '', '', '', '', '', '']);
+		rows.push(['queue mode', dialect, 'skipped: no redis-server', '', '', '', '', '', '']);
 	}
-	lines.push('\n### One key shared by executions, processes and workers (RPM 600 over short windows, 300 ms latency)\n');
-	lines.push(lib.table(['scenario', 'items', 'floor s', 'wall s', 'x floor', '429s (share)', 'failed', 'duplicates'], rows));
+	lines.push(`\n### One key shared by executions, processes and workers (RPM 600 over one-second windows, refused requests counted, ${dialect} headers, 300 ms latency)\n`);
+	lines.push(lib.table(['scenario', 'headers', 'items', 'floor s', 'wall s', 'x floor', '429s (share)', 'failed', 'duplicates'], rows));
 	lines.push(
 		'',
 		'- Wall: from the first request to the last answer (webhook runs: from firing to the last response, n8n overhead included; processes: from the first node start to the last node end).',
 	);
 }
 
-/** The spread of the shared-key figures over --repeat runs. */
+/** The spread of the shared-key figures over --repeat runs, per scenario and header dialect. */
 function sharedSpread() {
 	const range = (values, format) => `${format(Math.min(...values))}–${format(Math.max(...values))}`;
-	const rows = [...sharedRuns].map(([name, runs]) => [
-		name,
-		runs.length,
-		range(runs.map((r) => r.ratio), (v) => v.toFixed(2)),
-		range(runs.map((r) => r.share), (v) => `${(v * 100).toFixed(1)}%`),
-		runs.reduce((sum, r) => sum + r.failed, 0),
-		runs.reduce((sum, r) => sum + r.duplicates, 0),
-	]);
-	lines.push(`\n### One key shared: spread over ${REPEAT} runs\n`);
-	lines.push(lib.table(['scenario', 'runs', 'x floor (min–max)', '429s (min–max)', 'failed (all runs)', 'duplicates (all runs)'], rows));
+	const rows = [...sharedRuns].map(([key, runs]) => {
+		const [name, dialect] = key.split('|');
+		return [
+			name,
+			dialect,
+			runs.length,
+			range(runs.map((r) => r.ratio), (v) => v.toFixed(2)),
+			range(runs.map((r) => r.share), (v) => `${(v * 100).toFixed(1)}%`),
+			runs.reduce((sum, r) => sum + r.failed, 0),
+			runs.reduce((sum, r) => sum + r.duplicates, 0),
+		];
+	});
+	lines.push(`\n### One key shared, in real n8n: spread over ${REPEAT} runs, refused requests counted\n`);
+	lines.push(lib.table(['scenario', 'headers', 'runs', 'x floor (min–max)', '429s (min–max)', 'failed (all runs)', 'duplicates (all runs)'], rows));
 }
 
-/** A warm n8n: 10 items through a webhook, 5 times each; the median round trip. */
+/**
+ * An outage in the middle of a run: 200 items at RPM 600 (floor 20 s); once 100 are answered,
+ * the server answers 503 to everything for 60 s. Ours with its defaults, and n8n's built-in
+ * OpenAI node (Retry On Fail, 3 tries, 1 s apart) side by side.
+ */
+async function outage(n8n, server) {
+	const count = 200;
+	const outageMs = 60_000;
+	const floorMs = (count / 600) * 60_000;
+	const rows = [];
+	const runners = [['ours', lib.oursChat()]];
+	if (!SKIP_BUILTIN) runners.push(['n8n built-in', lib.builtinChat()]);
+	for (const [runner, node] of runners) {
+		const id = `benchOutage${runner === 'ours' ? 'O' : 'B'}`.padEnd(16, '0');
+		await n8n.importWorkflows([lib.linearWorkflow(id, `bench outage ${runner}`, [lib.itemsNode(count, 'outage'), node])]);
+		server.configure(RPM_600);
+		say(`outage: ${runner}…`);
+		const pending = n8n.execute(id);
+		// Once half the items are answered, the API goes down for a minute.
+		for (let waited = 0; waited < 600_000; waited += 100) {
+			if (server.requests.filter((r) => r.outcome === 'completion').length >= count / 2) break;
+			await new Promise((resolve) => setTimeout(resolve, 100));
+		}
+		server.outage({ mode: '503', ms: outageMs, now: true });
+		const result = await pending;
+		const node_ = lib.nodeFigures(result);
+		const s = lib.serverFigures(server);
+		const failed = count - node_.answered;
+		if (runner === 'ours') oursLost += failed;
+		const during = server.downtime.requests;
+		rows.push([runner, count, ((floorMs + outageMs) / 1000).toFixed(1), (node_.wallMs / 1000).toFixed(1), (node_.wallMs / (floorMs + outageMs)).toFixed(2), during, failed, s.duplicates]);
+		say(`  ${(node_.wallMs / 1000).toFixed(1)} s, ${during} requests during the outage, failed ${failed}, duplicates ${s.duplicates}`);
+	}
+	lines.push(`\n### A 60 s outage in the middle of a run: ${count} items, RPM 600 (503 to everything once half are answered)\n`);
+	lines.push(lib.table(['runner', 'items', 'floor + outage s', 'wall s', 'x (floor + outage)', 'requests during the outage', 'failed', 'duplicates'], rows));
+}
+
 async function small(n8n, server) {
 	const runs = 5;
 	const chain = [
@@ -372,7 +450,7 @@ async function images(n8n, server) {
 		lib.linearWorkflow('benchImagesRead1', 'bench images: read only', [read]),
 		lib.linearWorkflow('benchImagesChat1', 'bench images: read and chat', [read, chat]),
 	]);
-	server.configure({ rateLimit: { rpm: 10_000, shortWindow: true }, latencyMs: 300, jitterMs: 50 });
+	server.configure(limits({ rpm: 10_000 }));
 	const rows = [];
 	for (const [name, id] of [['read only (baseline)', 'benchImagesRead1'], ['read + our Chat, Concurrency 5', 'benchImagesChat1']]) {
 		say(`images: ${name}…`);
@@ -425,11 +503,21 @@ async function main() {
 	const server = await startMockOpenAi({ apiKeys: [KEY], adminKeys: [] });
 	const n8n = lib.N8nInstance.create('bench');
 	await n8n.importCredentials(lib.credentials(KEY, server.url));
-	lines.push(`Benchmark, real n8n 2.41.1, mock OpenAI on 127.0.0.1 enforcing limits over short windows; ${new Date().toISOString().slice(0, 10)}`);
+	lines.push(`Benchmark, real n8n 2.41.1, mock OpenAI on 127.0.0.1 enforcing limits over one-second windows, refused requests counted; ${new Date().toISOString().slice(0, 10)}`);
 	try {
-		if (wants('throughput')) await throughput(n8n, server);
-		if (wants('shared')) for (let run = 1; run <= REPEAT; run++) await shared(n8n, server);
-		if (wants('shared') && REPEAT > 1) sharedSpread();
+		if (wants('throughput')) {
+			let previous;
+			if (PREVIOUS) {
+				const build = previousBuild(PREVIOUS);
+				const instance = lib.N8nInstance.create('bench-previous', build.dir);
+				await instance.importCredentials(lib.credentials(KEY, server.url));
+				previous = { sha: build.sha, n8n: instance };
+			}
+			await throughput(n8n, server, previous);
+		}
+		if (wants('shared')) for (const dialect of DIALECTS) for (let run = 1; run <= REPEAT; run++) await shared(n8n, server, dialect);
+		if (wants('shared') && (REPEAT > 1 || DIALECTS.length > 1)) sharedSpread();
+		if (wants('outage')) await outage(n8n, server);
 		if (wants('small')) await small(n8n, server);
 		if (wants('cap')) await spendCap(n8n, server);
 		if (wants('agent')) await agent(n8n, server);
@@ -439,8 +527,8 @@ async function main() {
 		await server.close();
 	}
 	if (wants('processes')) {
-		lines.push('\n### k processes on one key: the pacer without n8n (RPM 600 over short windows, 300 ms latency)\n');
-		lines.push(execSync(`node ${path.join(__dirname, 'processes.js')} --table`, { encoding: 'utf8' }).trim());
+		lines.push('\n### k processes on one key: the pacer without n8n, on the simulator\'s virtual clock (RPM 600 over one-second windows, refused requests counted, 300 ms latency)\n');
+		lines.push(execSync(`node ${path.join(__dirname, 'processes.js')} --table --seeds=${Math.max(3, REPEAT)}`, { encoding: 'utf8' }).trim());
 	}
 	if (wants('tokenizer')) {
 		lines.push('\n### Tokenizer\n');

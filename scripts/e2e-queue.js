@@ -107,7 +107,7 @@ async function main() {
 		return;
 	}
 	execSync('npm run build --silent', { stdio: 'inherit' });
-	const server = await startMockOpenAi({ apiKeys: [KEY], latencyMs: 50, jitterMs: 20, rateLimit: { rpm: 6000, shortWindow: true } });
+	const server = await startMockOpenAi({ apiKeys: [KEY], latencyMs: 50, jitterMs: 20, rateLimit: { rpm: 6000 } });
 	const credentials = [{ id: 'queueToolkitCred', name: 'Reliable (queue)', type: 'openAiReliableApi', data: { apiKey: KEY, baseUrl: server.url, organizationId: '', projectId: '' } }];
 	const workflow = webhookWorkflow('queueChatFlow001', 'Queue: chat over the webhook items', 'reliable-queue', [chatNode('queueToolkitCred'), pairingCheckNode()]);
 	try {

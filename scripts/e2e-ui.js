@@ -30,7 +30,7 @@ const AGENT_SHOT = path.join(ROOT, 'docs', 'editor-agent.png');
 const BATCH_SHOT = path.join(ROOT, 'docs', 'editor-batch.png');
 const CAP_SHOT = path.join(ROOT, 'docs', 'editor-spend-cap.png');
 const KEY = fakeKey('proj', 'ui');
-const STEPS = 14;
+const STEPS = 15;
 
 /** Manual Trigger → Code → AI Agent, with our Chat Model and n8n's Calculator attached. */
 function agentWorkflow() {
@@ -413,6 +413,29 @@ async function main() {
 			const expected = ['OpenAI Reliable API', 'OpenAI Reliable Usage and Costs Admin API'];
 			if (JSON.stringify(names) !== JSON.stringify(expected)) throw new Error(`the picker lists ${JSON.stringify(names)}`);
 			await page.keyboard.press('Escape');
+		});
+		await step('15. a stop while the API is down ends the execution within a second (the outage pause waits for the execution too)', async () => {
+			mock.reset();
+			mock.outage({ mode: '503', ms: 120_000 });
+			await pasteWorkflow(reviewsWorkflow(), 'OpenAI Reliable Chat');
+			await page.locator('[data-test-id="execute-workflow-button"]').first().click();
+			// Three failures in a row put the key in its pause; then stop.
+			const deadline = Date.now() + 30_000;
+			while ((mock.downtime?.requests ?? 0) < 3 && Date.now() < deadline) await page.waitForTimeout(100);
+			await page.waitForTimeout(1_500);
+			const stop = page.locator('[data-test-id="stop-execution-button"]').first();
+			await stop.waitFor({ timeout: 10_000 });
+			const before = mock.downtime.requests;
+			const stoppedAt = Date.now();
+			await stop.click();
+			await stop.waitFor({ state: 'hidden', timeout: 10_000 });
+			const tookMs = Date.now() - stoppedAt;
+			log(`   stopped ${tookMs} ms after the click; ${before} requests had reached the server while it was down`);
+			await shot('15-stopped-during-outage');
+			if (tookMs > 2_000) throw new Error(`the execution took ${tookMs} ms to stop`);
+			await page.waitForTimeout(1_000);
+			if (mock.downtime.requests > before + 1) throw new Error('requests went on after the stop');
+			mock.reset();
 		});
 	} catch (error) {
 		await shot('failure').catch(() => undefined);

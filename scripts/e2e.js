@@ -162,6 +162,13 @@ const workflows = [
 		{ ...chatNode(), parameters: { ...chatNode().parameters, options: { maxTokens: 10 }, requestSettings: { concurrency: 2, maxWaitSeconds: 5, maxSpendUsd: 0.00005, onSpendCap: 'stop' } } },
 	]),
 	linearWorkflow('e2eCapTiny000001', 'Spend cap $0.0001 without Max Tokens', [itemsNode(10, 'tiny'), chatNode({}, { maxSpendUsd: 0.0001 })]),
+	// Default Request Settings (Keep Retrying For 5 min, no Max Retries), Continue On Fail on, as the issue measured it.
+	linearWorkflow('e2eOutage0000040', 'An outage from the first request, 40 items', [itemsNode(40, 'out'), chatNode({ onError: 'continueRegularOutput', parameters: { ...chatNode().parameters, requestSettings: {} } })]),
+	linearWorkflow('e2eOutageBudget1', 'An outage longer than Keep Retrying For (Continue On Fail)', [
+		itemsNode(40, 'budget'),
+		chatNode({ onError: 'continueRegularOutput', parameters: { ...chatNode().parameters, requestSettings: { keepRetryingMinutes: 0.25 } } }),
+	]),
+	linearWorkflow('e2eOutageBudget2', 'An outage longer than Keep Retrying For', [itemsNode(40, 'budget'), chatNode({ parameters: { ...chatNode().parameters, requestSettings: { keepRetryingMinutes: 0.25 } } })]),
 	linearWorkflow('e2eWrongKeyWf001', 'Wrong key', [
 		itemsNode(3, 'wrongkey'),
 		{ ...chatNode(), credentials: { openAiReliableApi: { id: 'e2eWrongCred0001', name: 'Reliable (revoked key)' } } },
@@ -563,6 +570,59 @@ async function main() {
 				assert.match(item.json.errorDescription, /^Set Max Tokens in the Options/);
 			}
 			assert.equal(server.requests.length, 0, 'nothing was sent');
+		});
+
+		// Outages (issue 28): the server fails every request from the first one on, then answers again.
+		// RPM 600 over short windows makes the floor 4 s for 40 items. The run may take the outage,
+		// plus up to one check's interval (2.5 s, when the server came back just after a check), plus
+		// 1.2× the floor.
+		const OUTAGE_ITEMS = 40;
+		const OUTAGE_FLOOR_MS = (OUTAGE_ITEMS / 600) * 60_000;
+		const outageRuns = (process.env.E2E_OUTAGES ?? '30:503,30:reset,30:refused,120:503,120:reset,120:refused').split(',');
+		await scenario(`22. Outages of ${[...new Set(outageRuns.map((r) => `${r.split(':')[0]} s`))].join(' and ')} (503, reset, refused): no item lost, none twice, a check every few seconds`, async () => {
+			for (const spec of outageRuns) {
+				const [seconds, mode] = spec.split(':');
+				const outageMs = Number(seconds) * 1000;
+				server.reset();
+				server.setRateLimit({ rpm: 600 });
+				server.outage({ mode, ms: outageMs });
+				const { run, code } = await execute('e2eOutage0000040');
+				server.setRateLimit(undefined);
+				assert.equal(code, 0, `execution failed (${spec})`);
+				const items = nodeOutput(run, 'Chat')[0];
+				assert.equal(items.length, OUTAGE_ITEMS);
+				const failed = items.filter((item) => item.json.error);
+				assert.equal(failed.length, 0, `${spec}: ${failed.length} failed, the first with ${failed[0]?.json.error}`);
+				for (let i = 0; i < OUTAGE_ITEMS; i++) {
+					assert.equal(items[i].json.content, `Echo: out-${i}`);
+					assert.equal(server.requestsOf(`out-${i}`).filter((r) => r.outcome === 'completion').length, 1, `out-${i} answered once`);
+				}
+				const wallMs = run.data.resultData.runData.Chat[0].executionTime;
+				const during = server.downtime.requests;
+				const hint = JSON.stringify(run.data.resultData.runData.Chat[0].hints ?? []);
+				log(`   outage ${seconds} s (${mode}): ${OUTAGE_ITEMS}/${OUTAGE_ITEMS} answered in ${(wallMs / 1000).toFixed(1)} s (floor ${OUTAGE_FLOOR_MS / 1000} s + outage ${seconds} s), ${mode === 'refused' ? `${during} request reached the server (the first, cut), the rest were refused` : `${during} requests reached the server while it was down`}`);
+				assert.ok(wallMs <= 1.2 * OUTAGE_FLOOR_MS + outageMs + 2_500 + 1_000, `${spec}: ${wallMs} ms`);
+				if (mode !== 'refused') assert.ok(during <= 6 + outageMs / 2_000, `${spec}: ${during} requests while down`);
+				assert.match(hint, /The API was unavailable for/, `${spec}: the hint says so`);
+			}
+		});
+
+		await scenario('23. An outage longer than Keep Retrying For: every item fails naming the time tried; without Continue On Fail, the node stops with it', async () => {
+			server.reset();
+			server.outage({ mode: '503', ms: 60_000 });
+			const continuing = await execute('e2eOutageBudget1');
+			assert.equal(continuing.code, 0);
+			const items = nodeOutput(continuing.run, 'Chat')[0];
+			assert.equal(items.length, 40);
+			for (const item of items) {
+				assert.match(item.json.error, /is having problems \(HTTP 503\)/);
+				assert.match(item.json.errorDescription, /It kept retrying for 1\d(\.\d)? s \(Request Settings → Keep Retrying For\)/);
+			}
+			server.reset();
+			server.outage({ mode: '503', ms: 60_000 });
+			const stopping = await execute('e2eOutageBudget2');
+			assert.equal(stopping.code, 1);
+			assert.match(`${runError(stopping.run).description}`, /It kept retrying for 1\d(\.\d)? s \(Request Settings → Keep Retrying For\)/);
 		});
 
 		await scenario('15. The workflow output and the n8n log contain no API key', async () => {

@@ -14,14 +14,14 @@ const { ROOT, ensureN8n, node24Env, nodeBin, n8nBin } = require('./toolchain');
 const PACKAGE_NAME = 'n8n-nodes-openai-reliable';
 const WORK = path.join(ROOT, '.e2e-work');
 
-/** Copies the built package (package.json and dist/) where n8n looks for community nodes. */
-function installPackage(userFolder) {
-	if (!fs.existsSync(path.join(ROOT, 'dist', 'nodes'))) throw new Error('dist/ is missing: run npm run build first');
+/** Copies the built package (package.json and dist/) where n8n looks for community nodes; `root`: another build of it (the bench's previous commit). */
+function installPackage(userFolder, root = ROOT) {
+	if (!fs.existsSync(path.join(root, 'dist', 'nodes'))) throw new Error(`${path.relative(ROOT, root) || '.'}/dist/ is missing: run npm run build first`);
 	const target = path.join(userFolder, '.n8n', 'nodes', 'node_modules', PACKAGE_NAME);
 	fs.rmSync(target, { recursive: true, force: true });
 	fs.mkdirSync(target, { recursive: true });
-	fs.copyFileSync(path.join(ROOT, 'package.json'), path.join(target, 'package.json'));
-	fs.cpSync(path.join(ROOT, 'dist'), path.join(target, 'dist'), { recursive: true });
+	fs.copyFileSync(path.join(root, 'package.json'), path.join(target, 'package.json'));
+	fs.cpSync(path.join(root, 'dist'), path.join(target, 'dist'), { recursive: true });
 }
 
 class N8nInstance {
@@ -32,22 +32,22 @@ class N8nInstance {
 		this.logText = '';
 	}
 
-	/** A fresh user folder with the package installed. */
-	static create(name) {
+	/** A fresh user folder with the package installed (from `packageRoot`, by default this checkout). */
+	static create(name, packageRoot) {
 		// Earlier runs' folders of the same kind are not needed again.
 		if (fs.existsSync(WORK)) {
 			for (const entry of fs.readdirSync(WORK)) {
 				if (entry.startsWith(`${name}-`)) fs.rmSync(path.join(WORK, entry), { recursive: true, force: true });
 			}
 		}
-		return N8nInstance.at(path.join(WORK, `${name}-${Date.now()}`));
+		return N8nInstance.at(path.join(WORK, `${name}-${Date.now()}`), packageRoot);
 	}
 
 	/** A user folder that persists between runs (npm start), with the current build installed. */
-	static at(userFolder) {
+	static at(userFolder, packageRoot) {
 		ensureN8n();
 		fs.mkdirSync(userFolder, { recursive: true });
-		installPackage(userFolder);
+		installPackage(userFolder, packageRoot);
 		return new N8nInstance(userFolder);
 	}
 

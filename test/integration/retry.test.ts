@@ -131,14 +131,25 @@ test('a retry-after beyond Max Wait is capped, and the final error says so', asy
 	expect(server.requests).toHaveLength(2);
 });
 
-test('5xx after all retries says the service is down, and how often it was tried', async () => {
+test('5xx that goes on: the key pauses as for an outage, then the item fails at Keep Retrying For, saying how long it tried', async () => {
 	server.script({ match: () => true, respond: { status: 503, body: error('overloaded', 'service_unavailable_error', null) } });
-	const run = await runOne({ maxRetries: 3 });
+	const run = await runOne({ keepRetryingMinutes: 0.05 });
 	expect(run.error?.message).toMatch(/is having problems \(HTTP 503\)/);
-	expect(run.error?.description).toMatch(/Tried 4 times/);
-	expect(run.error?.description).toMatch(/Try again later/);
-	expect(server.requests).toHaveLength(4);
+	expect(run.error?.description).toMatch(/^This is on the server's side, not in your workflow\. Try again later/);
+	expect(run.error?.description).toMatch(/It kept retrying for 3(\.\d)? s \(Request Settings → Keep Retrying For\), then gave up; the API has been unavailable for/);
+	// Three failures in a row, then one check at a time (1 s, then 1.5 s apart), then its last try.
+	expect(server.requests.length).toBeGreaterThanOrEqual(4);
+	expect(server.requests.length).toBeLessThanOrEqual(7);
 	expect(leaks(run)).toEqual([]);
+});
+
+test('Max Retries, when added, limits the retries too: the item fails after that many of its own failed requests', async () => {
+	server.script({ match: () => true, times: 2, respond: { status: 500, body: error('boom', 'server_error', null) } });
+	server.script({ match: () => true, respond: { status: 429, headers: { 'retry-after-ms': '5' }, body: error('Rate limit reached.', 'requests', 'rate_limit_exceeded') } });
+	const run = await runOne({ maxRetries: 3 });
+	expect(run.error?.description).toMatch(/Tried 4 times/);
+	expect(run.error?.description).toMatch(/It gave up after 3 retries \(Request Settings → Max Retries\)/);
+	expect(server.requests).toHaveLength(4);
 });
 
 test('Max Retries 0 sends once', async () => {

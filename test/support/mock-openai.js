@@ -2,8 +2,9 @@
  * A local stand-in for the OpenAI API, bound to 127.0.0.1 on a random port.
  * It answers like OpenAI: the same JSON bodies, error objects, x-request-id,
  * x-ratelimit-* and retry-after headers. Tests script it per request (status, error
- * code, delay, connection reset, hang, malformed body), and it can enforce a real
- * sliding-window rate limit (RPM and TPM) for the benchmark.
+ * code, delay, connection reset, hang, malformed body), and it can enforce rate limits
+ * (RPM and TPM) as rate-limit-model.js describes OpenAI's, in the header dialect a test
+ * or bench run chooses.
  *
  * Used by the jest suites, the n8n end-to-end run and the benchmark.
  * Plain JavaScript because it needs node:http, which the community-node lint bans in TypeScript.
@@ -13,6 +14,7 @@
 const http = require('node:http');
 const crypto = require('node:crypto');
 const { BatchStore } = require('./mock-batches');
+const { RateLimitModel, formatDuration } = require('./rate-limit-model');
 const o200k = require('gpt-tokenizer/cjs/encoding/o200k_base');
 const cl100k = require('gpt-tokenizer/cjs/encoding/cl100k_base');
 
@@ -126,13 +128,6 @@ function attachmentsOf(body) {
 	return { found };
 }
 
-function formatDuration(ms) {
-	if (ms < 1000) return `${Math.max(1, Math.ceil(ms))}ms`;
-	const s = ms / 1000;
-	if (s < 60) return `${Math.round(s * 1000) / 1000}s`;
-	const m = Math.floor(s / 60);
-	return `${m}m${Math.round((s - m * 60) * 1000) / 1000}s`;
-}
 
 /**
  * Arguments for a tool call, made from the user's text: an arithmetic expression in it for
@@ -171,78 +166,6 @@ function sampleFor(schema, text) {
 			return null;
 		default:
 			return text;
-	}
-}
-
-class SlidingWindow {
-	/**
-	 * @param {{ rpm?: number, tpm?: number, windowMs?: number, shortWindow?: boolean }} limits
-	 * Limits are per minute, enforced over windowMs. `shortWindow` is OpenAI's own
-	 * behaviour: at most limit/60 requests (and tokens) in any one second, so a burst that
-	 * fits the minute can still get 429s.
-	 */
-	constructor(limits) {
-		this.rpm = limits.rpm || 0;
-		this.tpm = limits.tpm || 0;
-		this.windowMs = limits.shortWindow ? 1000 : limits.windowMs || 60_000;
-		/** @type {Array<{at: number, tokens: number}>} */
-		this.events = [];
-	}
-
-	prune(now) {
-		while (this.events.length && this.events[0].at <= now - this.windowMs) this.events.shift();
-	}
-
-	perWindow(perMinute) {
-		return (perMinute * this.windowMs) / 60_000;
-	}
-
-	/** Returns undefined when allowed (and records it), else how long to wait and which limit. */
-	take(tokens, now) {
-		this.prune(now);
-		const count = this.events.length;
-		const used = this.events.reduce((sum, e) => sum + e.tokens, 0);
-		if (this.rpm && count + 1 > this.perWindow(this.rpm)) {
-			const waitMs = this.events[0].at + this.windowMs - now;
-			return { waitMs, kind: 'requests', limit: this.rpm, used: Math.round((count * 60_000) / this.windowMs) };
-		}
-		if (this.tpm && used + tokens > this.perWindow(this.tpm)) {
-			let freed = 0;
-			let waitMs = this.windowMs;
-			const need = used + tokens - this.perWindow(this.tpm);
-			for (const e of this.events) {
-				freed += e.tokens;
-				if (freed >= need) {
-					waitMs = e.at + this.windowMs - now;
-					break;
-				}
-			}
-			if (tokens > this.perWindow(this.tpm)) waitMs = -1;
-			return { waitMs, kind: 'tokens', limit: this.tpm, used: Math.round((used * 60_000) / this.windowMs), requested: tokens };
-		}
-		this.events.push({ at: now, tokens });
-		return undefined;
-	}
-
-	headers(now) {
-		this.prune(now);
-		const scale = 60_000 / this.windowMs;
-		const count = this.events.length;
-		const used = this.events.reduce((sum, e) => sum + e.tokens, 0);
-		const newest = this.events.length ? this.events[this.events.length - 1].at : now - this.windowMs;
-		const fullReset = Math.max(0, newest + this.windowMs - now);
-		const h = {};
-		if (this.rpm) {
-			h['x-ratelimit-limit-requests'] = String(this.rpm);
-			h['x-ratelimit-remaining-requests'] = String(Math.max(0, Math.floor(this.rpm - count * scale)));
-			h['x-ratelimit-reset-requests'] = formatDuration(count ? fullReset : 0);
-		}
-		if (this.tpm) {
-			h['x-ratelimit-limit-tokens'] = String(this.tpm);
-			h['x-ratelimit-remaining-tokens'] = String(Math.max(0, Math.floor(this.tpm - used * scale)));
-			h['x-ratelimit-reset-tokens'] = formatDuration(used ? fullReset : 0);
-		}
-		return h;
 	}
 }
 
@@ -290,7 +213,7 @@ class MockOpenAi {
 	 * @param {string[]} [options.models]
 	 * @param {number} [options.latencyMs]
 	 * @param {number} [options.jitterMs]
-	 * @param {{rpm?: number, tpm?: number, windowMs?: number}} [options.rateLimit]
+	 * @param {{rpm?: number, tpm?: number, dialect?: 'bucket'|'scaled'|'none', countRefused?: boolean}} [options.rateLimit]  enforced and reported as rate-limit-model.js describes
 	 * @param {number} [options.random429Rate]  share of chat requests rejected with a 429 at random
 	 * @param {number} [options.seed]
 	 * @param {boolean} [options.record]        keep every request (default true)
@@ -303,7 +226,7 @@ class MockOpenAi {
 		this.adminKeys = new Set(options.adminKeys || []);
 		this.models = options.models || DEFAULT_MODELS;
 		this.random = mulberry32(options.seed ?? 42);
-		this.limiter = options.rateLimit ? new SlidingWindow(options.rateLimit) : undefined;
+		this.limiter = options.rateLimit ? new RateLimitModel(options.rateLimit) : undefined;
 		/** @type {Rule[]} */
 		this.rules = [];
 		/** @type {RecordedRequest[]} */
@@ -342,8 +265,72 @@ class MockOpenAi {
 		this.rules = [];
 		this.requests = [];
 		this.counts = { total: 0, byStatus: {}, inFlight: 0, maxInFlight: 0 };
-		if (this.limiter) this.limiter.events = [];
+		if (this.limiter) this.limiter.reset();
 		this.batches.reset();
+		this.downtime = undefined;
+	}
+
+	/**
+	 * An outage of `ms`, as OpenAI has them (status.openai.com: minutes of elevated errors),
+	 * in one of the ways a client meets it:
+	 * - `503`: every request answered 503 service_unavailable ("The server is overloaded or not ready yet.");
+	 * - `502`: an HTML "502 Bad Gateway" page from the edge in front of the API;
+	 * - `reset`: the connection is dropped without an answer;
+	 * - `refused`: nothing listens on the port (the listener is closed and its connections cut).
+	 * It begins with the first request that arrives after this call (or at once with `now:
+	 * true`); for `refused`, that first request's connection is cut. Requests that reach the
+	 * server during the outage are counted in `downtime.requests` (none can, while nothing listens).
+	 * @param {{ mode: '503'|'502'|'reset'|'refused', ms: number, now?: boolean }} outage
+	 */
+	outage({ mode, ms, now = false }) {
+		this.downtime = { mode, ms, from: undefined, requests: 0, starts: [] };
+		if (now) this.beginOutage(Date.now());
+		return this;
+	}
+
+	beginOutage(at) {
+		const down = this.downtime;
+		down.from = at;
+		if (down.mode !== 'refused') return;
+		// Nothing listens from now on: the port is closed and open connections are cut.
+		this.server.close();
+		for (const socket of this.sockets) socket.destroy();
+		const reopen = setTimeout(() => {
+			this.server.listen(this.port, '127.0.0.1');
+			down.ended = Date.now();
+		}, ms(down));
+		reopen.unref?.();
+		function ms(d) {
+			return Math.max(0, d.from + d.ms - Date.now());
+		}
+	}
+
+	/** During an outage, the answer every request gets (undefined otherwise). */
+	outageAnswer(record) {
+		const down = this.downtime;
+		if (!down) return undefined;
+		if (down.from === undefined) {
+			this.beginOutage(record.at);
+			if (down.mode === 'refused') {
+				down.requests++;
+				return { resetBeforeAnswer: true };
+			}
+		}
+		if (down.mode === 'refused') return undefined;
+		if (record.at >= down.from + down.ms) {
+			down.ended ??= down.from + down.ms;
+			return undefined;
+		}
+		down.requests++;
+		down.starts.push(record.at);
+		if (down.mode === 'reset') return { resetBeforeAnswer: true };
+		if (down.mode === '502') {
+			return { status: 502, body: '<html><head><title>502 Bad Gateway</title></head><body><center><h1>502 Bad Gateway</h1></center><hr><center>cloudflare</center></body></html>' };
+		}
+		return {
+			status: 503,
+			body: { error: { message: 'The server is overloaded or not ready yet.', type: 'service_unavailable_error', param: null, code: 'server_is_overloaded' } },
+		};
 	}
 
 	/** The script for batches (see mock-batches.js); reset() clears it. */
@@ -383,7 +370,7 @@ class MockOpenAi {
 	}
 
 	setRateLimit(limits) {
-		this.limiter = limits ? new SlidingWindow(limits) : undefined;
+		this.limiter = limits ? new RateLimitModel(limits) : undefined;
 	}
 
 	/** Changes latency, random 429s and the rate limit between runs (benchmark scenarios). */
@@ -433,6 +420,8 @@ class MockOpenAi {
 			this.counts.inFlight--;
 		});
 
+		const down = this.outageAnswer(record);
+		if (down) return await this.answer(record, down, res);
 		const rule = this.rules.find((r) => (r.times ?? Infinity) > 0 && r.match(record));
 		let respond;
 		if (rule) {

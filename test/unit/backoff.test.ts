@@ -34,10 +34,12 @@ describe('full-jitter exponential backoff', () => {
 
 	test('a rate-limit 429 waits the hint plus backoff that grows with the attempt', () => {
 		// The hint is a floor, not the whole wait: tiny hints cannot burn all retries in a blink.
-		const waits = [0, 1, 2, 3, 4, 5].map((retry) => retryDelay(retry, 20, 60_000, true, () => 0.999999).waitMs);
+		const waits = [0, 1, 2, 3, 4, 5, 6, 7].map((retry) => retryDelay(retry, 20, 60_000, true, () => 0.999999).waitMs);
 		expect(waits[0]).toBeCloseTo(20 + BASE_DELAY_MS, 0);
 		for (let i = 1; i < waits.length; i++) expect(waits[i]).toBeGreaterThanOrEqual(waits[i - 1]);
-		expect(waits[5]).toBeCloseTo(20 + MAX_BACKOFF_MS, 0);
+		// The ceiling: tens of seconds, reached at the 8th retry (0.25 s × 2^7 = 32 s).
+		expect(MAX_BACKOFF_MS).toBe(30_000);
+		expect(waits[7]).toBeCloseTo(20 + MAX_BACKOFF_MS, 0);
 		expect(retryDelay(3, 20, 60_000, true, () => 0).waitMs).toBe(20);
 		expect(retryDelay(3, 20, 60_000, true, () => 0.5).source).toBe('server+backoff');
 	});

@@ -68,14 +68,23 @@ const FIELDS = {
 		],
 		description: 'What happens to the items Max Spend per Execution does not allow',
 	},
+	keepRetryingMinutes: {
+		displayName: 'Keep Retrying For (Minutes)',
+		name: 'keepRetryingMinutes',
+		type: 'number',
+		default: 5,
+		typeOptions: { minValue: 0, numberPrecision: 2 },
+		description:
+			"How long an item keeps retrying rate limits (429), server errors (5xx), timeouts and dropped connections, from its first attempt, before it fails. While the API is down, every item waits without spending its retries and one request at a time checks whether it is back. 5 minutes rides out most outages; 0 leaves it to Max Retries alone. Wrong keys, missing credit and invalid requests are never retried.",
+	},
 	maxRetries: {
 		displayName: 'Max Retries',
 		name: 'maxRetries',
 		type: 'number',
 		default: 10,
-		typeOptions: { minValue: 0, maxValue: 30 },
+		typeOptions: { minValue: 0, maxValue: 100 },
 		description:
-			'Retries per item for rate limits (429), server errors (5xx), timeouts and dropped connections, with growing waits. Wrong keys, missing credit and invalid requests are never retried.',
+			'Add this to also limit the number of retries per item: it fails after this many or after Keep Retrying For, whichever comes first. Without it, Keep Retrying For alone decides. Checks while the API is down do not count.',
 	},
 	maxWaitSeconds: {
 		displayName: 'Max Wait (Seconds)',
@@ -106,6 +115,7 @@ export function requestSettingsProperty(parts: RequestSettingsParts = {}): INode
 		...(parts.throughput ? [FIELDS.concurrency, FIELDS.requestsPerMinute] : parts.rateCap ? [FIELDS.requestsPerMinute] : []),
 		...(parts.spendCap ? [FIELDS.maxSpendUsd] : []),
 		...(parts.spendCapAction ? [FIELDS.onSpendCap] : []),
+		FIELDS.keepRetryingMinutes,
 		FIELDS.maxRetries,
 		FIELDS.maxWaitSeconds,
 		FIELDS.timeoutSeconds,
@@ -134,14 +144,23 @@ export interface RequestSettings {
 
 export type SpendCapAction = 'errorItems' | 'stop';
 
-/** Reads and checks the collection once per execution (the values are not per item). */
+/**
+ * Reads and checks the collection once per execution (the values are not per item), with
+ * the same minimum and maximum the form shows, so an expression cannot go past them.
+ */
 export function readRequestSettings(ctx: ParameterContext, defaults: { timeoutMs?: number } = {}): RequestSettings {
 	const raw = (ctx.getNodeParameter('requestSettings', 0, {}) ?? {}) as IDataObject;
-	const read = (field: NumberField, min: number, integer = false, fallback: number = FIELDS[field].default) =>
-		checkNumber(ctx, 0, raw[field], { field: `Request Settings: ${FIELDS[field].displayName}`, min, fallback, integer })!;
+	const read = (field: NumberField, min: number, integer = false, fallback: number = FIELDS[field].default) => {
+		const typeOptions = FIELDS[field].typeOptions as { maxValue?: number };
+		return checkNumber(ctx, 0, raw[field], { field: `Request Settings: ${FIELDS[field].displayName}`, min, max: typeOptions.maxValue, fallback, integer })!;
+	};
+	const keepRetryingMs = read('keepRetryingMinutes', 0) * 60_000 || Number.POSITIVE_INFINITY;
+	const countAdded = raw.maxRetries !== undefined && raw.maxRetries !== '';
 	return {
 		retry: {
-			maxRetries: read('maxRetries', 0, true),
+			// Max Retries not added: Keep Retrying For alone decides (with Keep Retrying For 0, the form's default count).
+			maxRetries: countAdded || keepRetryingMs === Number.POSITIVE_INFINITY ? read('maxRetries', 0, true) : Number.POSITIVE_INFINITY,
+			keepRetryingMs,
 			maxWaitMs: read('maxWaitSeconds', 0) * 1000,
 			timeoutMs: read('timeoutSeconds', 0.001, false, defaults.timeoutMs !== undefined ? defaults.timeoutMs / 1000 : FIELDS.timeoutSeconds.default) * 1000,
 		},

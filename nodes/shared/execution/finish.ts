@@ -19,7 +19,7 @@ export function finishRun(
 	onSpendCap: SpendCapAction = 'errorItems',
 ): INodeExecutionData[] {
 	const spentUsd = client.spend.spentUsd;
-	addRunHints(ctx, outcomes, { stats: client.stats, spentUsd });
+	addRunHints(ctx, outcomes, { stats: client.stats, spentUsd, unavailableMs: client.unavailableMs });
 	recordTotals(ctx, { stats: client.stats, executionCostUsd: spentUsd });
 	const items = itemsFromOutcomes(ctx, outcomes, client.signal, output);
 	if (onSpendCap === 'stop') {

@@ -14,6 +14,8 @@ export interface HintFigures {
 	stats: RunStats;
 	/** The execution's spend and cap, when a cap refused items. */
 	spentUsd?: number;
+	/** How long the API was unavailable (the key's outage pause) while the node ran. */
+	unavailableMs?: number;
 }
 
 function firstReason<T>(outcomes: Array<ItemOutcome<T>>, skip: (error: unknown) => boolean): string | undefined {
@@ -39,7 +41,13 @@ export function runHints<T>(outcomes: Array<ItemOutcome<T>>, figures: HintFigure
 	const reason = firstReason(outcomes, (error) => error instanceof SpendCapReachedError);
 	const failures = failed ? `${plural(failed, 'item')} failed${reason ? `, the first with: ${reason}` : ''}` : '';
 	const cost = stats.costUsd > 0 ? `, ${formatUsd(stats.costUsd)} in all` : '';
-	if (stats.itemsRetried.size > 0) {
+	if (figures.unavailableMs && figures.unavailableMs >= 1000) {
+		hints.push({
+			message: `The API was unavailable for ${formatDuration(figures.unavailableMs)}; every request on this key waited, and one request every few seconds checked whether it was back. ${failed ? failures.charAt(0).toUpperCase() + failures.slice(1) : answered === total ? 'Every item was answered' : `${answered} of ${plural(total, 'item')} answered`}${cost}.`,
+			type: failed ? 'warning' : 'info',
+			location: 'outputPane',
+		});
+	} else if (stats.itemsRetried.size > 0) {
 		hints.push({
 			message: `${plural(total, 'item')}${cost}. ${stats.itemsRetried.size} of ${plural(total, 'item')} needed a retry (${plural(stats.retries, 'retry', 'retries')}, ${formatDuration(stats.waitedMs)} of waiting); ${failed ? failures : 'all answered'}. Each item's retries and retryLog show the details.`,
 			type: failed ? 'warning' : 'info',

@@ -1,104 +1,50 @@
 /**
  * One rate limit per key: every request of every execution and node in this process that
  * uses the same key (same server, organization and project) waits its turn here, so a big
- * batch runs near the account's limit instead of into a wall of 429s.
+ * batch runs near the account's limit instead of into a wall of 429s, and an outage costs
+ * one wait, not one failure per item.
  *
  * Per key and model (OpenAI's limits are per model), one queue, served in order:
- * - Spacing at 96% of the per-minute limits the server reports (`x-ratelimit-limit-*`),
- *   measured from the actual start of the previous request: OpenAI enforces its per-minute
- *   limits over short windows too, so a burst up to the per-minute figure still gets 429s.
+ * - Spacing at the pace pace.ts decides (96% of the limits when alone), on a fixed grid, so
+ *   timers that fire a few milliseconds late do not add up over hundreds of requests.
  * - Token-aware: each request holds its prompt plus max output against tokens per minute.
- * - `x-ratelimit-remaining-*`: when the budget runs out, it waits for the refill.
- * - Other processes (queue-mode workers, other n8n instances) are seen only through the
- *   server's answers. Each answer's remaining budget says how much the server counted in
- *   its window; what this process's own starts of the last second do not explain is
- *   someone else's. While others spend and the server's count (averaged over a second)
- *   stays above 99% of the budget, the pace falls before any 429. A 429 with the budget
- *   spent while others spend (by the headers, by the local view: this process's own
- *   requests of the last second leave budget, or because such 429s are 40% of the last 40
- *   answers) pauses everyone here for the server's retry hint (at most once a second) and
- *   drops the pace multiplicatively; it recovers additively while answers succeed (AIMD),
- *   so processes that start together settle near 1/k of the limit each without
- *   configuration. Once the headers show no one else for a second, the pace recovers fast.
- *   A process whose first answers show others spending starts at a share. Otherwise a 429
- *   is the odd one (a blip, or a storm of random 429s at 30%): only that item backs off,
- *   and the pace holds.
+ * - `x-ratelimit-remaining-*` below what the next request needs: it waits for the refill.
  * - A user's Requests per Minute Cap is a ceiling per cap value: all requests sent under
  *   the same cap share it, across executions.
- * - Until the first answer for a key arrives, the limits are unknown and only one request
+ * - Until the first answer for a model arrives, the limits are unknown and only one request
  *   is in flight. This happens once per key per process, not once per execution.
  *
- * Waiting uses n8n-workflow's sleep; a cancelled execution's waiters leave at once.
+ * Per key, across models: the outage pause (outage.ts). While the server looks down, one
+ * probe at a time goes out; everyone else waits without spending retries, unless their own
+ * time budget runs out, in which case they go out once more at the paced rate.
+ *
+ * Waiting uses the clock (n8n-workflow's sleep in n8n); a cancelled execution's waiters leave at once.
  */
 import { sleep } from 'n8n-workflow';
 
 import { CancelledError, onCancel } from '../transport/backoff';
 import { hasRateLimitInfo, type RateLimitSnapshot } from '../transport/headers';
+import { OutageWatch, type OutageRecord } from './outage';
+import { PaceController, type PaceView } from './pace';
 import { IdleRegistry, type Expirable } from './registry';
 
-/** Fraction of the server's limit aimed for. */
-export const TARGET_UTILISATION = 0.96;
+export { TARGET_UTILISATION } from './pace';
+
 /**
  * Fraction of a user's cap aimed for: requests reach the server up to tens of milliseconds apart
  * from when they start, and the cap must hold in every second as the server counts it.
  */
 const CAP_UTILISATION = 0.94;
-/** Multiplicative decrease on a 429 that shows the budget spent while someone else spends. */
-const DECREASE = 0.85;
-/** The same, gentler, when the headers show the others too (the pace already follows them). */
-const SHARED_DECREASE = 0.92;
-/** At most one decrease per this long: one congestion event gives several 429s. */
-const DECREASE_GUARD_MS = 1_000;
-/** Additive increase of the pace per second of successful answers, while others spend too. */
-const INCREASE_PER_SECOND = 0.01;
-/** Once no one else has been seen spending for a while, the pace recovers at least this fast (and doubles at most each second). */
-const RECOVERY_PER_SECOND = 0.1;
-/** No 429 that showed someone else spending for this long means quiet. */
-const QUIET_MS = 5_000;
-/** Headers that show no one else spending for this long also mean quiet. */
-const ALONE_MS = 1_000;
-/** Others spend when, on average, this share of the per-second budget the server counted is not ours. */
-const OTHERS_SHARE = 0.05;
-/** The averages of the server's count follow it over about this long. */
-const SMOOTHING_MS = 1_000;
-/** While others spend and the server's average count is above this share of the per-second budget, the pace falls... */
-const CROWDED = 0.99;
-/** ...this fast. */
-const SMOOTH_DECREASE_PER_SECOND = 0.1;
-/** How long after its first answer a process still counts as arriving. */
-const NEWCOMER_MS = 1_000;
-/** An arriving process's answer shows others spending from this share of the per-second budget that is not its own... */
-const NEWCOMER_OTHERS = 0.15;
-/** ...and then it starts at what the others leave, but at least this pace. */
-const NEWCOMER_PACE = 0.25;
-const MIN_PACE = 0.1;
-/** Longest a global pause after a 429 lasts, whatever the server's hint. */
-const MAX_PAUSE_MS = 60_000;
-/** How long before its release an answer's headers may have been counted (parsing, a busy event loop). */
-const ANSWER_SLACK_MS = 50;
 /** A start this late after its slot still counts from the slot (timer lateness). */
 const TIMER_SLACK_MS = 15;
-/** Answers remembered to judge whether 429s are the rule or a blip. */
-const RECENT = 20;
-/**
- * Answers remembered to judge whether budget-spent 429s are the rule: a longer memory, so
- * that a storm of random 429s does not look like a second process.
- */
-const RECENT_SPENT = 40;
 
-/** How an answer went, as the pacer remembers it. */
-type Answer = 'answered' | 'rate_limited' | 'budget_spent';
-/**
- * Below this share of the per-second budget, this process's own recent requests cannot
- * explain a spent budget: someone else is spending.
- */
-const OWN_SHARE_FOR_CONTENTION = 0.85;
-/**
- * When this share of the recent answers are 429s with the budget spent, others spend too,
- * whatever the local view says: a process alone at its target rate sees such 429s only now
- * and then (jitter), while two at full rate see them all the time (each sends its full share).
- */
-const SPENT_SHARE_FOR_CONTENTION = 0.4;
+/** Time for the pacer: n8n-workflow's sleep in n8n, a virtual clock in the simulator and tests. */
+export interface Clock {
+	now(): number;
+	sleep(ms: number, signal: AbortSignal): Promise<void>;
+}
+
+export const REAL_CLOCK: Clock = { now: () => Date.now(), sleep: async (ms, signal) => await sleep(ms, signal) };
 
 /**
  * When a start granted at `now` for `slot` counts from: its slot when it is only a few
@@ -112,19 +58,29 @@ function onGrid(slot: number, now: number): number {
 export interface Permit {
 	bucket: string;
 	tokens: number;
+	startedAt: number;
+	/** Sent as the outage's probe: its failure is the server's, not the item's. */
+	probe?: boolean;
 }
 
 export type ReleaseOutcome =
-	/** An HTTP answer that is not a rate-limit 429. */
-	| { kind: 'answered'; snapshot: RateLimitSnapshot }
+	/** An HTTP answer that is not a rate-limit 429; `down`: a server error (5xx, a gateway's error page). */
+	| { kind: 'answered'; snapshot: RateLimitSnapshot; down?: boolean; reason?: string }
 	/** A 429 rate limit; `retryAfterMs` is the server's hint. */
-	| { kind: 'rate_limited'; snapshot: RateLimitSnapshot; retryAfterMs?: number }
+	| { kind: 'rate_limited'; snapshot: RateLimitSnapshot; retryAfterMs?: number; down?: undefined }
 	/**
 	 * No HTTP answer. `reached`: the request got to the server (a deadline, a connection cut
 	 * mid-answer), which ends the first-request-alone phase as an answer does; a refused
-	 * connection or an unknown host does not.
+	 * connection or an unknown host does not. `down`: the server looks down (refused,
+	 * unknown host, reset), as opposed to slow (a deadline) or cancelled.
 	 */
-	| { kind: 'no_answer'; reached: boolean };
+	| { kind: 'no_answer'; reached: boolean; down?: boolean; reason?: string };
+
+/** What a release changed for the whole key, for the transport to log once. */
+export interface ReleaseEvents {
+	outageStarted?: OutageRecord;
+	outageEnded?: OutageRecord;
+}
 
 export interface AcquireOptions {
 	/** Prompt plus max output, held against tokens per minute. */
@@ -132,69 +88,70 @@ export interface AcquireOptions {
 	/** The node's Requests per Minute Cap; 0 or undefined means none. */
 	capRpm?: number;
 	signal?: AbortSignal;
+	/**
+	 * The item's time budget: it began at `startedAt` and lasts `ms`. An item that waits in an
+	 * outage pause counts it from when the outage began if that is earlier, so that once an
+	 * outage is longer than the budget, items fail in turn instead of each waiting it out. From
+	 * the budget's end on, the item is not held back by the pause (it goes once more, paced).
+	 */
+	budget?: { startedAt: number; ms: number };
 }
 
 interface Waiter {
 	tokens: number;
 	capRpm: number;
+	budget?: { startedAt: number; ms: number };
 	grant: (permit: Permit) => void;
 	fail: (error: Error) => void;
 }
 
-/** Everything known about one model's limits for one key. */
+/** One model's queue and pace for one key. */
 class Bucket {
-	limitRequests?: number;
-	limitTokens?: number;
+	readonly pace = new PaceController();
 	remainingRequests?: number;
 	remainingTokens?: number;
 	resetRequestsMs?: number;
 	resetTokensMs?: number;
 	observedAt = 0;
 	startedSinceObservation = 0;
-	calibrated = false;
-	calibratedAt = 0;
+	/** When the first answer came; undefined before (the first request goes alone). */
+	calibratedAt?: number;
 	inFlight = 0;
-	/** AIMD multiplier on the target rate. */
-	pace = 1;
-	lastDecreaseAt = Number.NEGATIVE_INFINITY;
-	/** The last answer (a 429, or headers) that showed someone else spending. */
-	lastContendedAt = Number.NEGATIVE_INFINITY;
-	/** The server's count of the last second as a share of the per-second budget, and others' part of it (averages). */
-	usedShare = 0;
-	othersShare = 0;
-	watchedAt = Number.NEGATIVE_INFINITY;
-	/** Since when the headers of every answer show no one else spending. */
-	aloneSince?: number;
-	lastIncreaseAt = Number.NEGATIVE_INFINITY;
 	pausedUntil = 0;
 	lastStartAt = Number.NEGATIVE_INFINITY;
-	lastPauseAt = Number.NEGATIVE_INFINITY;
-	/** This process's request starts and tokens of the last second (and ANSWER_SLACK_MS more), oldest first. */
-	readonly ownStarts: Array<{ at: number; tokens: number }> = [];
 	/** When the tokens of earlier requests have drained, at the target rate. */
 	tokenFreeAt = 0;
 	/** Last start per cap value. */
 	readonly capStarts = new Map<number, number>();
-	/** The last RECENT_SPENT answers, oldest first (a 429 with the budget spent is 'budget_spent'). */
-	readonly recent: Answer[] = [];
 	readonly queue: Waiter[] = [];
 	pumping = false;
 	wake?: AbortController;
+
+	get calibrated(): boolean {
+		return this.calibratedAt !== undefined;
+	}
 }
 
-export interface BucketView {
-	pace: number;
+export interface BucketView extends PaceView {
 	inFlight: number;
 	queued: number;
 	calibrated: boolean;
-	limitRequests?: number;
-	limitTokens?: number;
 }
 
 export class KeyRateLimiter implements Expirable {
 	private readonly buckets = new Map<string, Bucket>();
+	private readonly clock: Clock;
+	/** The outage pause, for the whole key. */
+	readonly outage = new OutageWatch();
+	private inFlight = 0;
 
-	constructor(private readonly now: () => number = Date.now) {}
+	constructor(clock: Clock | (() => number) = REAL_CLOCK) {
+		this.clock = typeof clock === 'function' ? { now: clock, sleep: REAL_CLOCK.sleep } : clock;
+	}
+
+	private now(): number {
+		return this.clock.now();
+	}
 
 	isBusy(): boolean {
 		for (const bucket of this.buckets.values()) if (bucket.inFlight > 0 || bucket.queue.length > 0) return true;
@@ -204,7 +161,7 @@ export class KeyRateLimiter implements Expirable {
 	/** A snapshot for tests and diagnostics. */
 	view(name: string): BucketView | undefined {
 		const b = this.buckets.get(name);
-		return b && { pace: b.pace, inFlight: b.inFlight, queued: b.queue.length, calibrated: b.calibrated, limitRequests: b.limitRequests, limitTokens: b.limitTokens };
+		return b && { ...b.pace.view(), inFlight: b.inFlight, queued: b.queue.length, calibrated: b.calibrated };
 	}
 
 	private bucket(name: string): Bucket {
@@ -226,6 +183,7 @@ export class KeyRateLimiter implements Expirable {
 			const waiter: Waiter = {
 				tokens: Math.max(0, options.tokens),
 				capRpm: options.capRpm && options.capRpm > 0 ? options.capRpm : 0,
+				budget: options.budget,
 				grant: (granted) => {
 					stopListening();
 					resolve(granted);
@@ -247,114 +205,48 @@ export class KeyRateLimiter implements Expirable {
 	}
 
 	/** Records the outcome of a request that was granted. */
-	release(permit: Permit, outcome: ReleaseOutcome): void {
+	release(permit: Permit, outcome: ReleaseOutcome): ReleaseEvents {
 		const bucket = this.bucket(permit.bucket);
 		bucket.inFlight = Math.max(0, bucket.inFlight - 1);
+		this.inFlight = Math.max(0, this.inFlight - 1);
 		const now = this.now();
+		const events: ReleaseEvents = {};
+		if (outcome.down) {
+			const reason = outcome.reason ?? 'no answer';
+			events.outageStarted = this.outage.down(now, reason, permit.probe === true);
+		} else if (outcome.kind !== 'no_answer') {
+			events.outageEnded = this.outage.up(now);
+		} else if (permit.probe) {
+			this.outage.probeLost(now);
+		}
 		if (outcome.kind === 'no_answer') {
-			if (outcome.reached && !bucket.calibrated) {
-				bucket.calibrated = true;
-				bucket.calibratedAt = now;
+			if (outcome.reached && !outcome.down) bucket.calibratedAt ??= now;
+		} else {
+			// A server error says nothing about the limits: the first request still goes alone.
+			if (!outcome.down) bucket.calibratedAt ??= now;
+			this.observe(bucket, outcome.snapshot, now);
+			if (!outcome.down) {
+				const pauseMs = bucket.pace.onAnswer(now, permit.startedAt, permit.tokens, outcome);
+				if (pauseMs > 0) bucket.pausedUntil = Math.max(bucket.pausedUntil, now + pauseMs);
 			}
-			this.poke(bucket);
-			return;
 		}
-		const spent = outcome.kind === 'rate_limited' && this.budgetSpent(bucket, permit, outcome.snapshot);
-		const window = this.serverWindow(bucket, outcome.snapshot, now);
-		if (!bucket.calibrated) bucket.calibratedAt = now;
-		bucket.calibrated = true;
-		// A process that arrives while others already spend (or that starts with them) takes a share, not the full rate.
-		if (window && now - bucket.calibratedAt <= NEWCOMER_MS && window.others >= NEWCOMER_OTHERS) {
-			bucket.pace = Math.min(bucket.pace, Math.max(NEWCOMER_PACE, 1 - window.others));
-		}
-		this.observe(bucket, outcome.snapshot, now);
-		bucket.recent.push(spent ? 'budget_spent' : outcome.kind);
-		if (bucket.recent.length > RECENT_SPENT) bucket.recent.shift();
-		const sharing = window !== undefined && this.watch(bucket, window, now) >= OTHERS_SHARE;
-		if (sharing) this.contended(bucket, now);
-		else if (window) bucket.aloneSince ??= now;
-
-		if (spent) {
-			if (sharing || this.someoneElseSpends(bucket, now) || this.spentOften(bucket)) {
-				this.contended(bucket, now);
-				if (now - bucket.lastPauseAt >= DECREASE_GUARD_MS) {
-					const hint = outcome.kind === 'rate_limited' ? outcome.retryAfterMs : undefined;
-					const pause = Math.min(MAX_PAUSE_MS, Math.max(50, hint ?? 1000));
-					bucket.pausedUntil = Math.max(bucket.pausedUntil, now + pause);
-					bucket.lastPauseAt = now;
-				}
-				this.decrease(bucket, sharing ? SHARED_DECREASE : DECREASE, now);
-			}
-			bucket.lastIncreaseAt = now;
-		} else if (outcome.kind === 'answered') {
-			const since = Math.min(1000, Math.max(0, now - bucket.lastIncreaseAt));
-			if (sharing && bucket.usedShare > CROWDED) {
-				// Others spend too and the server counts more than the target: yield before the 429s come.
-				bucket.pace = Math.max(MIN_PACE, bucket.pace * (1 - (SMOOTH_DECREASE_PER_SECOND * since) / 1000));
-			} else {
-				const quiet = now - bucket.lastContendedAt > QUIET_MS || (bucket.aloneSince !== undefined && now - bucket.aloneSince >= ALONE_MS);
-				const rate = quiet ? Math.max(RECOVERY_PER_SECOND, bucket.pace) : INCREASE_PER_SECOND;
-				bucket.pace = Math.min(1, bucket.pace + (rate * since) / 1000);
-			}
-			bucket.lastIncreaseAt = now;
-		}
-		this.poke(bucket);
+		this.pokeAll();
+		return events;
 	}
 
-	/**
-	 * Follows the server's count of the last second, averaged over about SMOOTHING_MS of
-	 * answers (so a single reading off by one request does not count); returns others' share.
-	 */
-	private watch(bucket: Bucket, window: { used: number; others: number }, now: number): number {
-		const weight = 1 - Math.exp(-Math.max(0, now - bucket.watchedAt) / SMOOTHING_MS);
-		bucket.watchedAt = now;
-		bucket.usedShare += weight * (window.used - bucket.usedShare);
-		bucket.othersShare += weight * (window.others - bucket.othersShare);
-		return bucket.othersShare;
+	/** When a time budget ends: counted from the item's start, or from the current outage's if earlier. */
+	deadline(budget: { startedAt: number; ms: number } | undefined): number {
+		if (!budget) return Number.POSITIVE_INFINITY;
+		return Math.min(budget.startedAt, this.outage.current?.since ?? Number.POSITIVE_INFINITY) + budget.ms;
 	}
 
-	/** Someone else spends on this key: no quick recovery for a while. */
-	private contended(bucket: Bucket, now: number): void {
-		bucket.lastContendedAt = now;
-		bucket.aloneSince = undefined;
-	}
-
-	/** Multiplicative decrease, at most once per DECREASE_GUARD_MS: one congestion event gives several signals. */
-	private decrease(bucket: Bucket, factor: number, now: number): void {
-		if (now - bucket.lastDecreaseAt < DECREASE_GUARD_MS) return;
-		bucket.pace = Math.max(MIN_PACE, bucket.pace * factor);
-		bucket.lastDecreaseAt = now;
-	}
-
-	/**
-	 * What one answer's headers say about the last second, as shares of the per-second budget:
-	 * how much of it the server counted (`used`), and how much of that this process's own
-	 * starts do not explain (`others`). Undefined without limit and remaining headers.
-	 */
-	private serverWindow(bucket: Bucket, snapshot: RateLimitSnapshot, now: number): { used: number; others: number } | undefined {
-		this.pruneOwnStarts(bucket, now);
-		// The server counted its window when it answered, a little before now: own starts just
-		// older than a second (kept ANSWER_SLACK_MS longer) may still be in it.
-		const own = bucket.ownStarts;
-		let view: { used: number; others: number } | undefined;
-		const consider = (limit: number | undefined, remaining: number | undefined, own: number) => {
-			if (!limit || remaining === undefined) return;
-			const budget = limit / 60;
-			const server = Math.max(0, limit - remaining) / 60;
-			view = {
-				used: Math.max(view?.used ?? 0, server / budget),
-				others: Math.max(view?.others ?? Number.NEGATIVE_INFINITY, (server - own) / budget),
-			};
-		};
-		consider(snapshot.limitRequests, snapshot.remainingRequests, own.length);
-		consider(snapshot.limitTokens, snapshot.remainingTokens, own.reduce((sum, start) => sum + start.tokens, 0));
-		return view;
+	/** Outages of this key that overlap [from, to], in ms. */
+	unavailableMs(from: number, to = this.now()): number {
+		return this.outage.unavailableMs(from, to);
 	}
 
 	private observe(bucket: Bucket, snapshot: RateLimitSnapshot, now: number): void {
 		if (!hasRateLimitInfo(snapshot)) return;
-		if (snapshot.limitRequests !== undefined) bucket.limitRequests = snapshot.limitRequests;
-		if (snapshot.limitTokens !== undefined) bucket.limitTokens = snapshot.limitTokens;
 		bucket.remainingRequests = snapshot.remainingRequests;
 		bucket.remainingTokens = snapshot.remainingTokens;
 		bucket.resetRequestsMs = snapshot.resetRequestsMs;
@@ -363,109 +255,74 @@ export class KeyRateLimiter implements Expirable {
 		bucket.startedSinceObservation = 0;
 	}
 
-	/**
-	 * Whether a 429 means the budget is spent (by us or by someone else sharing the key):
-	 * the headers say so, or carry no budget at all, or most recent answers were 429s.
-	 */
-	private budgetSpent(bucket: Bucket, permit: Permit, snapshot: RateLimitSnapshot): boolean {
-		const recent = bucket.recent.slice(-RECENT);
-		const limited = recent.filter((answer) => answer !== 'answered').length;
-		if (recent.length >= 10 && limited * 2 >= recent.length) return true;
-		if (snapshot.remainingRequests === undefined && snapshot.remainingTokens === undefined) return true;
-		if (snapshot.remainingRequests !== undefined && snapshot.remainingRequests < 1) return true;
-		return snapshot.remainingTokens !== undefined && snapshot.remainingTokens < Math.max(1, permit.tokens);
-	}
-
-	/**
-	 * The local view: whether this process's own requests (or tokens) of the last second
-	 * stay clearly under the per-second share of the limit, so that a spent budget means
-	 * others spend too. Without known limits, every spent budget counts as shared.
-	 */
-	private someoneElseSpends(bucket: Bucket, now: number): boolean {
-		this.pruneOwnStarts(bucket, now);
-		if (!bucket.limitRequests && !bucket.limitTokens) return true;
-		const lastSecond = bucket.ownStarts.filter((start) => start.at > now - 1000);
-		const requests = lastSecond.length;
-		const tokens = lastSecond.reduce((sum, start) => sum + start.tokens, 0);
-		const requestsLeft = !bucket.limitRequests || requests < (OWN_SHARE_FOR_CONTENTION * bucket.limitRequests) / 60;
-		const tokensLeft = !bucket.limitTokens || tokens < (OWN_SHARE_FOR_CONTENTION * bucket.limitTokens) / 60;
-		return requestsLeft && tokensLeft;
-	}
-
-	/** Whether budget-spent 429s are the rule lately, not the odd one. */
-	private spentOften(bucket: Bucket): boolean {
-		const spent = bucket.recent.filter((answer) => answer === 'budget_spent').length;
-		return bucket.recent.length >= RECENT_SPENT / 2 && spent >= SPENT_SHARE_FOR_CONTENTION * bucket.recent.length;
-	}
-
-	private pruneOwnStarts(bucket: Bucket, now: number): void {
-		while (bucket.ownStarts.length && bucket.ownStarts[0].at <= now - 1000 - ANSWER_SLACK_MS) bucket.ownStarts.shift();
-	}
-
-	private intervalMs(bucket: Bucket): number {
-		return bucket.limitRequests ? 60_000 / (bucket.limitRequests * TARGET_UTILISATION * bucket.pace) : 0;
-	}
-
-	private msPerToken(bucket: Bucket): number {
-		return bucket.limitTokens ? 60_000 / (bucket.limitTokens * TARGET_UTILISATION * bucket.pace) : 0;
-	}
-
 	/** How long the remaining-budget headers say to hold off, for one more request. */
 	private budgetWaitMs(bucket: Bucket, tokens: number, now: number): number {
 		const since = now - bucket.observedAt;
+		const limits = bucket.pace.view();
 		let wait = 0;
 		const started = bucket.startedSinceObservation;
-		if (
-			bucket.remainingRequests !== undefined &&
-			bucket.limitRequests &&
-			bucket.resetRequestsMs !== undefined &&
-			bucket.remainingRequests - started < 1
-		) {
-			const perUnit = bucket.resetRequestsMs / Math.max(1, bucket.limitRequests - bucket.remainingRequests);
+		if (bucket.remainingRequests !== undefined && limits.limitRequests && bucket.resetRequestsMs !== undefined && bucket.remainingRequests - started < 1) {
+			const perUnit = bucket.resetRequestsMs / Math.max(1, limits.limitRequests - bucket.remainingRequests);
 			wait = Math.max(wait, (1 + started - bucket.remainingRequests) * perUnit - since);
 		}
-		if (
-			bucket.remainingTokens !== undefined &&
-			bucket.limitTokens &&
-			bucket.resetTokensMs !== undefined &&
-			tokens > bucket.remainingTokens
-		) {
-			const perUnit = bucket.resetTokensMs / Math.max(1, bucket.limitTokens - bucket.remainingTokens);
+		if (bucket.remainingTokens !== undefined && limits.limitTokens && bucket.resetTokensMs !== undefined && tokens > bucket.remainingTokens) {
+			const perUnit = bucket.resetTokensMs / Math.max(1, limits.limitTokens - bucket.remainingTokens);
 			wait = Math.max(wait, (tokens - bucket.remainingTokens) * perUnit - since);
 		}
 		return Math.max(0, wait);
 	}
 
-	/** The earliest moment this waiter may start, given everything known now. */
-	private earliestStart(bucket: Bucket, waiter: Waiter, now: number): number {
-		if (!bucket.calibrated && bucket.inFlight > 0) return Number.POSITIVE_INFINITY;
+	/**
+	 * The earliest moment this waiter may start, given everything known now, and whether it
+	 * goes as the outage's probe.
+	 */
+	private earliestStart(bucket: Bucket, waiter: Waiter, now: number): { at: number; probe?: boolean } {
+		if (this.outage.active) {
+			// While the server is down, one probe at a time; the others wait, unless their time budget is over.
+			const deadline = this.deadline(waiter.budget);
+			if (deadline > now) {
+				const probeAt = Math.max(this.outage.probeAt(), now);
+				return probeAt <= deadline ? { at: probeAt, probe: true } : { at: deadline };
+			}
+		} else if (this.outage.rampCap !== undefined && this.inFlight >= this.outage.rampCap) {
+			return { at: Number.POSITIVE_INFINITY };
+		}
+		if (!bucket.calibrated && bucket.inFlight > 0) return { at: Number.POSITIVE_INFINITY };
 		let at = Math.max(now, bucket.pausedUntil, now + this.budgetWaitMs(bucket, waiter.tokens, now));
-		const interval = this.intervalMs(bucket);
+		const interval = bucket.pace.intervalMs();
 		if (interval) at = Math.max(at, bucket.lastStartAt + interval);
-		if (this.msPerToken(bucket)) at = Math.max(at, bucket.tokenFreeAt);
+		if (bucket.pace.msPerToken()) at = Math.max(at, bucket.tokenFreeAt);
 		if (waiter.capRpm) {
 			const spacing = 60_000 / (waiter.capRpm * CAP_UTILISATION);
 			at = Math.max(at, (bucket.capStarts.get(waiter.capRpm) ?? Number.NEGATIVE_INFINITY) + spacing);
 		}
-		return at;
+		return { at };
 	}
 
-	private grant(bucket: Bucket, name: string, index: number, now: number): void {
+	private grant(bucket: Bucket, name: string, index: number, now: number, probe: boolean): void {
 		const [waiter] = bucket.queue.splice(index, 1);
 		bucket.inFlight++;
+		this.inFlight++;
 		bucket.startedSinceObservation++;
-		bucket.lastStartAt = onGrid(bucket.lastStartAt + this.intervalMs(bucket), now);
-		bucket.ownStarts.push({ at: now, tokens: waiter.tokens });
-		this.pruneOwnStarts(bucket, now);
-		const perToken = this.msPerToken(bucket);
+		if (probe) this.outage.probeSent();
+		const interval = bucket.pace.intervalMs();
+		bucket.lastStartAt = interval ? onGrid(bucket.lastStartAt + interval, now) : now;
+
+		bucket.pace.recordStart(now, waiter.tokens);
+		const perToken = bucket.pace.msPerToken();
 		if (perToken) bucket.tokenFreeAt = onGrid(bucket.tokenFreeAt, now) + waiter.tokens * perToken;
 		if (waiter.capRpm) bucket.capStarts.set(waiter.capRpm, now);
-		waiter.grant({ bucket: name, tokens: waiter.tokens });
+		waiter.grant({ bucket: name, tokens: waiter.tokens, startedAt: now, ...(probe ? { probe: true } : {}) });
 	}
 
 	/** Interrupts the pump's sleep: something changed (an answer, a new waiter, a cancellation). */
 	private poke(bucket: Bucket): void {
 		bucket.wake?.abort();
+	}
+
+	/** An answer can change every model's queue (the outage pause is per key). */
+	private pokeAll(): void {
+		for (const bucket of this.buckets.values()) this.poke(bucket);
 	}
 
 	/** Serves the queue in order while it has waiters; one sleeping timer per bucket at most. */
@@ -481,9 +338,9 @@ export class KeyRateLimiter implements Expirable {
 				let soonest = Number.POSITIVE_INFINITY;
 				let granted = false;
 				for (let i = 0; i < bucket.queue.length; i++) {
-					const at = this.earliestStart(bucket, bucket.queue[i], now);
+					const { at, probe } = this.earliestStart(bucket, bucket.queue[i], now);
 					if (at <= now) {
-						this.grant(bucket, name, i, now);
+						this.grant(bucket, name, i, now, probe === true);
 						granted = true;
 						break;
 					}
@@ -494,7 +351,7 @@ export class KeyRateLimiter implements Expirable {
 				bucket.wake = wake;
 				// Without a known moment (waiting for the first answer), look again now and then.
 				const ms = Number.isFinite(soonest) ? Math.max(1, Math.ceil(soonest - now)) : 5_000;
-				await sleep(ms, wake.signal).catch(() => undefined);
+				await this.clock.sleep(ms, wake.signal).catch(() => undefined);
 				bucket.wake = undefined;
 			}
 		} finally {

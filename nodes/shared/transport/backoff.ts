@@ -6,8 +6,10 @@
 import { sleep } from 'n8n-workflow';
 
 export interface RetrySettings {
-	/** Retries after the first attempt; 0 disables retrying. */
+	/** Retries after the first attempt; 0 disables retrying, Infinity leaves it to the time budget. */
 	maxRetries: number;
+	/** How long an item keeps retrying, from its first attempt; Infinity: as long as Max Retries allows. */
+	keepRetryingMs?: number;
 	/** Longest single wait between attempts, server hints included. */
 	maxWaitMs: number;
 	/** Hard deadline of one attempt: connect, headers and the whole body. */
@@ -16,8 +18,12 @@ export interface RetrySettings {
 
 /** First backoff ceiling; it doubles each retry. */
 export const BASE_DELAY_MS = 250;
-/** The doubling stops here (as in OpenAI's SDKs); server hints may ask for more. */
-export const MAX_BACKOFF_MS = 8_000;
+/**
+ * The doubling stops here: tens of seconds, so that an item retrying through minutes of
+ * failures does not knock every few seconds (OpenAI's SDKs stop at 8 s, with 2 retries).
+ * Server hints may ask for more.
+ */
+export const MAX_BACKOFF_MS = 30_000;
 /** setTimeout's largest delay. */
 const LONGEST_TIMER_MS = 2_147_483_647;
 

@@ -16,7 +16,7 @@ import {
 
 import { formatDuration } from '../format';
 import { executionFailures, rateLimitIdentity } from '../limits/registry';
-import { rateLimiters, type KeyRateLimiter, type Permit } from '../limits/rateLimiter';
+import { rateLimiters, type KeyRateLimiter, type Permit, type ReleaseEvents } from '../limits/rateLimiter';
 import { executionSpend, SpendCapError, type ExecutionSpend, type SpendReservation, type WorstCaseDetail } from '../limits/spendCap';
 import {
 	CancelledError,
@@ -40,6 +40,7 @@ import {
 	describeNetworkFailure,
 	describeUnusableAnswer,
 	hasErrorObject,
+	hostOf,
 	type Failure,
 	type FailureContext,
 } from './failures';
@@ -137,15 +138,29 @@ interface Prepared {
 }
 
 interface RetryHistory {
+	/** Attempts after the first, probes of an outage included. */
 	attempt: number;
+	/** Retries that count against Max Retries (not the outage's probes). */
+	counted: number;
 	maxRetries: number;
+	/** When the item's first attempt began, and its Keep Retrying For. */
+	startedAt: number;
+	budgetMs: number;
 	retryLog: string[];
 	waitedMs: number;
 	cappedNote?: string;
 }
 
-function newHistory(maxRetries: number): RetryHistory {
-	return { attempt: 0, maxRetries, retryLog: [], waitedMs: 0 };
+function newHistory(settings: RetrySettings): RetryHistory {
+	return {
+		attempt: 0,
+		counted: 0,
+		maxRetries: settings.maxRetries,
+		startedAt: Date.now(),
+		budgetMs: settings.keepRetryingMs ?? Number.POSITIVE_INFINITY,
+		retryLog: [],
+		waitedMs: 0,
+	};
 }
 
 /** A streamed event that was an error, or not JSON. */
@@ -213,9 +228,9 @@ export class OpenAiClient {
 	private limiter?: KeyRateLimiter;
 	/** Who shares this key's limits (and its failures), hashed. */
 	private identity = '';
-	/** The server could not be reached even after retries: later items try once. */
-	private unreachable = false;
 	readonly signal?: AbortSignal;
+	/** When this client (one node run) began, for the outages it met. */
+	readonly createdAt = Date.now();
 	readonly executionId: string;
 	readonly stats: RunStats = { itemsRetried: new Set(), retries: 0, waitedMs: 0, inputTokens: 0, outputTokens: 0, costUsd: 0 };
 
@@ -420,13 +435,14 @@ export class OpenAiClient {
 		}
 	}
 
-	private async acquireSlot(options: CallOptions): Promise<Permit | undefined> {
+	private async acquireSlot(options: CallOptions, history: RetryHistory): Promise<Permit | undefined> {
 		if (!this.limiter) return undefined;
 		try {
 			return await this.limiter.acquire(options.model ?? options.path.split('?')[0], {
 				tokens: options.estimatedTokens ?? 0,
 				capRpm: this.settings.capRpm,
 				signal: this.signal,
+				budget: { startedAt: history.startedAt, ms: history.budgetMs },
 			});
 		} catch (error) {
 			if (error instanceof CancelledError) throw cancelledError(this.node, options.itemIndex);
@@ -434,14 +450,17 @@ export class OpenAiClient {
 		}
 	}
 
-	/** Reserves the attempt's worst case and waits for its turn; undone if a shared failure came meanwhile. */
-	private async prepare(options: CallOptions): Promise<Prepared> {
+	/**
+	 * Reserves the attempt's worst case and waits for its turn (through the key's outage pause,
+	 * if there is one); undone if a shared failure came meanwhile.
+	 */
+	private async prepare(options: CallOptions, history: RetryHistory): Promise<Prepared> {
 		if (this.signal?.aborted) throw cancelledError(this.node, options.itemIndex);
 		if (this.sharedFailure) throw this.notSentAgain(this.sharedFailure, options.itemIndex);
 		const spend = await this.reserveSpend(options);
 		let permit: Permit | undefined;
 		try {
-			permit = await this.acquireSlot(options);
+			permit = await this.acquireSlot(options, history);
 		} catch (error) {
 			if (spend) this.spend.settle(spend, { kind: 'not_billed' });
 			throw error instanceof NodeOperationError ? error : new NodeOperationError(this.node, error as Error, { itemIndex: options.itemIndex });
@@ -464,8 +483,7 @@ export class OpenAiClient {
 
 	/** A usable answer: frees the slot and replaces the reservation with the billed cost. */
 	private succeed(prepared: Prepared, options: CallOptions, snapshot: RateLimitSnapshot, billedBody?: Record<string, unknown>): number | undefined {
-		if (prepared.permit) this.limiter!.release(prepared.permit, { kind: 'answered', snapshot });
-		this.unreachable = false;
+		if (prepared.permit) this.tell(this.limiter!.release(prepared.permit, { kind: 'answered', snapshot }));
 		if (!prepared.spend) return undefined;
 		const billed = billedBody ? options.cost!.billedUsd(billedBody) : undefined;
 		this.spend.settle(prepared.spend, billed ? { kind: 'billed', ...billed } : { kind: 'unknown' });
@@ -479,66 +497,96 @@ export class OpenAiClient {
 	/** A failed attempt: frees the slot (telling the limiter what the server said) and the reservation. */
 	private fail(prepared: Prepared, outcome: AttemptOutcome, failure: Failure, serverHint: number | undefined, snapshot: RateLimitSnapshot): void {
 		if (prepared.permit) {
-			this.limiter!.release(
-				prepared.permit,
-				outcome.kind !== 'answer'
-					? { kind: 'no_answer', reached: failure.kind === 'timeout' || failure.kind === 'connection_reset' }
-					: failure.kind === 'rate_limit' && outcome.status === 429
-						? { kind: 'rate_limited', snapshot, retryAfterMs: Math.min(serverHint ?? 1000, this.settings.maxWaitMs) }
-						: { kind: 'answered', snapshot },
+			const reason = shortReason(failure);
+			this.tell(
+				this.limiter!.release(
+					prepared.permit,
+					outcome.kind !== 'answer'
+						? { kind: 'no_answer', reached: failure.kind === 'timeout' || failure.kind === 'connection_reset', down: failure.down, reason }
+						: failure.kind === 'rate_limit' && outcome.status === 429
+							? { kind: 'rate_limited', snapshot, retryAfterMs: Math.min(serverHint ?? 1000, this.settings.maxWaitMs) }
+							: { kind: 'answered', snapshot, down: failure.down, reason },
+				),
 			);
 		}
 		if (prepared.spend) this.spend.settle(prepared.spend, { kind: failure.maybeBilled ? 'unknown' : 'not_billed' });
 	}
 
-	/**
-	 * After a failure: throws when it is final (not retryable, or no retries left), else
-	 * logs the retry and waits the backoff. Returns the time waited.
-	 */
-	private async afterFailure(failure: Failure, serverHint: number | undefined, options: CallOptions, history: RetryHistory): Promise<number> {
-		const maxRetries = history.maxRetries;
-		if (!failure.retryable || history.attempt >= maxRetries) {
-			if (failure.affectsAllItems) this.sharedFailure = failure;
-			if (failure.kind === 'unreachable' || failure.kind === 'dns') this.unreachable = true;
-			this.recordStats(options.itemIndex, history.attempt, history.waitedMs);
-			throw failureError(
-				this.node,
-				failure,
-				options.itemIndex,
-				{
-					attempts: history.attempt + 1,
-					retryLog: history.retryLog,
-					note:
-						failure.retryable && maxRetries === 0 && this.unreachable && this.settings.maxRetries > 0
-							? 'Tried once without retries, because earlier items could not reach the server either.'
-							: history.cappedNote,
-				},
-				(text) => this.redact(text),
+	/** The key's outage began or ended with this answer: said once in n8n's log, by the client whose request showed it. */
+	private tell(events: ReleaseEvents): void {
+		const host = this.credential ? hostOf(this.credential.baseUrl) : 'the API';
+		if (events.outageStarted) {
+			this.ctx.logger?.warn(
+				`OpenAI Reliable: ${host} looks down (${events.outageStarted.reason}, several times in a row). Every request on this key waits; one request every few seconds checks whether it is back.`,
+				{ node: this.node.name },
 			);
 		}
-		const delay = retryDelay(history.attempt, serverHint, this.settings.maxWaitMs, failure.kind === 'rate_limit');
+		if (events.outageEnded) {
+			const { since, until = Date.now(), probes } = events.outageEnded;
+			this.ctx.logger?.info(`OpenAI Reliable: ${host} answers again after ${formatDuration(until - since)} (${probes} checks); the waiting requests go on at the paced rate.`, {
+				node: this.node.name,
+			});
+		}
+	}
+
+	/** How long the API was unavailable while this node ran (outages of its key in this process). */
+	get unavailableMs(): number {
+		return this.limiter ? this.limiter.unavailableMs(this.createdAt) : 0;
+	}
+
+	/**
+	 * After a failure: throws when it is final (not retryable, Max Retries used, or Keep
+	 * Retrying For over), else logs the retry and waits the backoff. While the key's outage
+	 * pause holds, there is no backoff: the pause decides when the item goes again, and the
+	 * outage's probes do not count against Max Retries. Returns the time waited.
+	 */
+	private async afterFailure(failure: Failure, serverHint: number | undefined, options: CallOptions, history: RetryHistory, prepared: Prepared): Promise<number> {
+		const probe = prepared.permit?.probe === true && failure.down;
+		if (!probe) history.counted++;
+		const now = Date.now();
+		// Counted from the item's first attempt, or from the outage it waits in if that began earlier.
+		const deadline = this.limiter ? this.limiter.deadline({ startedAt: history.startedAt, ms: history.budgetMs }) : history.startedAt + history.budgetMs;
+		const outOfCount = history.counted > history.maxRetries;
+		const outOfTime = now >= deadline;
+		if (!failure.retryable || outOfCount || outOfTime) {
+			if (failure.affectsAllItems) this.sharedFailure = failure;
+			this.recordStats(options.itemIndex, history.attempt, history.waitedMs);
+			const note = !failure.retryable
+				? history.cappedNote
+				: outOfTime
+					? `It kept retrying for ${formatDuration(now - Math.min(history.startedAt, deadline - history.budgetMs))} (Request Settings → Keep Retrying For), then gave up${this.unavailableMs > 0 ? `; the API has been unavailable for ${formatDuration(this.unavailableMs)}` : ''}. Raise Keep Retrying For to wait longer.`
+					: (history.cappedNote ?? `It gave up after ${history.maxRetries} retries (Request Settings → Max Retries).`);
+			throw failureError(this.node, failure, options.itemIndex, { attempts: history.attempt + 1, retryLog: history.retryLog, note }, (text) => this.redact(text));
+		}
+		const paused = this.limiter?.outage.active === true;
+		const delay = paused
+			? { waitMs: 0, source: 'backoff' as const, requestedMs: undefined }
+			: retryDelay(history.counted - 1, serverHint, this.settings.maxWaitMs, failure.kind === 'rate_limit');
 		if (delay.requestedMs !== undefined) history.cappedNote = cappedWaitNote(delay.requestedMs, this.settings.maxWaitMs);
-		const how =
-			delay.source === 'backoff'
+		// Never past the time budget: the last attempt goes when it ends.
+		const waitMs = Math.max(0, Math.min(delay.waitMs, deadline - now));
+		const how = paused
+			? ' (the API looks down: waiting with every request on this key)'
+			: delay.source === 'backoff'
 				? ''
 				: delay.requestedMs !== undefined
 					? ' (as the server asked, capped at Max Wait)'
 					: delay.source === 'server'
 						? ' (as the server asked)'
 						: " (the server's wait plus backoff)";
-		const line = `attempt ${history.attempt + 1}: ${shortReason(failure)}; waited ${formatDuration(delay.waitMs)}${how}`;
+		const line = `attempt ${history.attempt + 1}: ${shortReason(failure)}; ${paused ? 'paused' : `waited ${formatDuration(waitMs)}`}${how}`;
 		history.retryLog.push(line);
 		this.ctx.logger?.info(`OpenAI Reliable: item ${options.itemIndex} ${options.method} ${options.path} ${line}`, {
 			node: this.node.name,
 			requestId: failure.requestId,
 		});
 		try {
-			await waitUnlessCancelled(delay.waitMs, this.signal);
+			await waitUnlessCancelled(waitMs, this.signal);
 		} catch {
 			// waitUnlessCancelled only fails when the execution is cancelled
 			throw cancelledError(this.node, options.itemIndex);
 		}
-		return delay.waitMs;
+		return waitMs;
 	}
 
 	private hintFor(failure: Failure): number | undefined {
@@ -548,10 +596,10 @@ export class OpenAiClient {
 	/** Sends one request, retrying what is worth retrying, and returns the parsed answer. */
 	async call<T = IDataObject>(options: CallOptions): Promise<CallResult<T>> {
 		if (this.credentialProblem) throw this.credentialError(options.itemIndex);
-		const history = newHistory(this.unreachable ? 0 : this.settings.maxRetries);
-		const started = Date.now();
+		const history = newHistory(this.settings);
+		const started = history.startedAt;
 		for (; ; history.attempt++) {
-			const prepared = await this.prepare(options);
+			const prepared = await this.prepare(options, history);
 			const outcome = await this.attempt(options);
 			if (this.signal?.aborted) throw this.abandon(prepared, options);
 			const snapshot = outcome.kind === 'answer' ? parseRateLimitHeaders(outcome.headers) : {};
@@ -562,7 +610,7 @@ export class OpenAiClient {
 			const failure = this.failureOf(options, outcome);
 			const hint = this.hintFor(failure);
 			this.fail(prepared, outcome, failure, hint, snapshot);
-			history.waitedMs += await this.afterFailure(failure, hint, options, history);
+			history.waitedMs += await this.afterFailure(failure, hint, options, history, prepared);
 		}
 	}
 
@@ -574,10 +622,10 @@ export class OpenAiClient {
 	 */
 	async *stream(options: CallOptions): AsyncGenerator<Record<string, unknown>, CallResult<Record<string, unknown> | undefined>> {
 		if (this.credentialProblem) throw this.credentialError(options.itemIndex);
-		const history = newHistory(this.unreachable ? 0 : this.settings.maxRetries);
-		const started = Date.now();
+		const history = newHistory(this.settings);
+		const started = history.startedAt;
 		for (; ; history.attempt++) {
-			const prepared = await this.prepare(options);
+			const prepared = await this.prepare(options, history);
 			const deadline = prepared.startedAt + this.settings.timeoutMs;
 			const opened = await this.attempt({ ...options, stream: true });
 			if (this.signal?.aborted) throw this.abandon(prepared, options);
@@ -619,7 +667,7 @@ export class OpenAiClient {
 					}
 					const hint = this.hintFor(failure);
 					this.fail(prepared, outcome, failure, hint, snapshot);
-					history.waitedMs += await this.afterFailure(failure, hint, options, history);
+					history.waitedMs += await this.afterFailure(failure, hint, options, history, prepared);
 					continue;
 				}
 				const billedUsd = this.succeed(prepared, options, snapshot, billedBody ? { ...last, ...billedBody } : undefined);
@@ -634,7 +682,7 @@ export class OpenAiClient {
 			const failure = this.failureOf(options, outcome);
 			const hint = this.hintFor(failure);
 			this.fail(prepared, outcome, failure, hint, snapshot);
-			history.waitedMs += await this.afterFailure(failure, hint, options, history);
+			history.waitedMs += await this.afterFailure(failure, hint, options, history, prepared);
 		}
 	}
 

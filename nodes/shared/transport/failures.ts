@@ -58,6 +58,8 @@ export interface Failure {
 	affectsAllItems: boolean;
 	/** Whether OpenAI may have billed the attempt: unknown after a timeout or a cut answer. */
 	maybeBilled: boolean;
+	/** The server looks down (refused, unknown host, reset, a server error): a sign of an outage, for the per-key pause. */
+	down: boolean;
 	status?: number;
 	code?: string;
 	type?: string;
@@ -94,6 +96,7 @@ interface Rule {
 	retryable: boolean;
 	affectsAllItems?: boolean;
 	maybeBilled?: boolean;
+	down?: boolean;
 	title: (facts: Facts) => string;
 	advice: (facts: Facts) => string;
 }
@@ -115,7 +118,7 @@ const RULES: Record<FailureKind, Rule> = {
 		retryable: true,
 		title: (f) => (f.isOpenAi ? 'OpenAI rate limit exceeded' : `Rate limit exceeded at ${f.host}`),
 		advice: () =>
-			`Too many requests or tokens per minute for this key. It was retried with growing waits; lower Concurrency, set a Requests per Minute Cap, or raise Max Retries. Your limits: ${LIMITS_PAGE}.`,
+			`Too many requests or tokens per minute for this key. It was retried with growing waits; lower Concurrency, set a Requests per Minute Cap, or raise Keep Retrying For. Your limits: ${LIMITS_PAGE}.`,
 	},
 	request_too_large: {
 		retryable: false,
@@ -232,12 +235,14 @@ const RULES: Record<FailureKind, Rule> = {
 	},
 	server: {
 		retryable: true,
+		down: true,
 		title: (f) => `${f.isOpenAi ? "OpenAI's service" : `The server at ${f.host}`} is having problems (HTTP ${f.status})`,
 		advice: () =>
-			`This is on the server's side, not in your workflow. Try again later (status: ${STATUS_PAGE}), or raise Max Retries to ride out longer outages.`,
+			`This is on the server's side, not in your workflow. Try again later (status: ${STATUS_PAGE}), or raise Keep Retrying For in the Request Settings to ride out longer outages.`,
 	},
 	html: {
 		retryable: true,
+		down: true,
 		title: (f) => `The server answered with a web page instead of JSON (HTTP ${f.status})`,
 		advice: (f) =>
 			`A proxy, gateway or firewall between n8n and ${f.context.baseUrl} answered instead of the API. It was retried; if it persists, check the Base URL and any proxy.`,
@@ -264,6 +269,7 @@ const RULES: Record<FailureKind, Rule> = {
 	},
 	connection_reset: {
 		retryable: true,
+		down: true,
 		maybeBilled: true,
 		title: () => 'The connection closed before the answer arrived',
 		advice: () =>
@@ -271,12 +277,14 @@ const RULES: Record<FailureKind, Rule> = {
 	},
 	unreachable: {
 		retryable: true,
+		down: true,
 		title: (f) => `Could not connect to ${f.host}: nothing answered there`,
 		advice: () =>
 			'Check the Base URL in the credential (host and port), and that the server is running and reachable from the n8n server.',
 	},
 	dns: {
 		retryable: true,
+		down: true,
 		title: (f) => `The server name "${f.host}" could not be found`,
 		advice: () =>
 			'Check the Base URL in the credential for typos, and that the n8n server can reach the internet (DNS).',
@@ -329,7 +337,7 @@ export function shorten(value: unknown, max = 300): string {
 	return flat.length > max ? `${flat.slice(0, max)}…` : flat;
 }
 
-function hostOf(baseUrl: string): string {
+export function hostOf(baseUrl: string): string {
 	try {
 		return new URL(baseUrl).host;
 	} catch {
@@ -410,6 +418,7 @@ function build(kind: FailureKind, facts: Facts, extra: Partial<Failure> = {}): F
 		retryable: rule.retryable,
 		affectsAllItems: rule.affectsAllItems ?? false,
 		maybeBilled: rule.maybeBilled ?? false,
+		down: rule.down ?? false,
 		status: facts.status,
 		code: facts.code,
 		type: facts.type,

@@ -1,0 +1,638 @@
+/**
+ * How fast one process sends on one key and model: the pace, and what moves it. The queue
+ * that applies it is rateLimiter.ts; this module only reads answers and decides, so it can be
+ * tested on its own with a clock of numbers (and is, in the pacing simulator).
+ *
+ * The per-minute limits come from `x-ratelimit-limit-*`. The target is 96% of them, held in
+ * every second, because OpenAI enforces its limits over short windows too ("rate limits can
+ * be applied over shorter periods, for example 1 request per second for a 60 RPM limit",
+ * OpenAI help centre, "How can I solve 429 errors"). A refused request counts against the
+ * limit too ("unsuccessful requests contribute to your per-minute limit", same article), so
+ * senders that together go just past the limit can keep a short window full and get almost
+ * nothing through: all senders together must stay under it, and going past it must be rare.
+ *
+ * Other processes on the key (other n8n instances, queue-mode workers) share nothing with this
+ * one but the server. What its headers say is read only as far as its meaning has been checked
+ * against this process's own traffic:
+ * - **A short-window count** (`remaining` falls by about limit/60 for each request of the last
+ *   second, as a gateway reporting its per-second window in OpenAI's names would say):
+ *   confirmed when, answer after answer, the count is at least what this process itself sent
+ *   in the last second. The part that is not this process's is someone else's: the pace yields
+ *   before any 429 while others spend, and recovers at once when the count shows no one else.
+ * - **A bucket** (OpenAI's documented meaning, rate-limits guide: one request takes 1 off
+ *   `remaining`, and `reset` is "the time until the rate limit resets to its initial state",
+ *   so it refills at limit/60 a second). Found when `remaining` hardly counts this process's
+ *   own last second. A bucket falling below full (all senders take more than it refills, as
+ *   when a second process starts at full speed) gives their demand by its slope; the share of
+ *   answers that find it below full is the share of the time it is, which is all senders'
+ *   share of the limit. The pace follows either, so that together they take the target, each
+ *   in proportion to what it sends; when the bucket is below full nearly always, the pace
+ *   holds. When neither says anything, the 429s do, as without headers.
+ * - **No headers** (vLLM, Ollama, many proxies): the first 429 sets the rate to what the server
+ *   let through of this process's last second, and 429s move it from there.
+ *
+ * A 429 that shows all senders past the limit (three in a row, or a quarter of this process's
+ * answers of the last 1.5 s; five in a row for a process that sends alone as far as it can
+ * tell) drops the pace (by 15%, or to what got through when most was refused; at most once a
+ * second) and pauses every request waiting here for the server's hint, at least 300 ms. The
+ * pace then comes back to just under where the limit was met and probes past it slowly, the
+ * faster the longer no 429 came (the others may have left). A process alone that slowed down
+ * on 429s which went on all the same was meeting an overloaded server, not the limit: its pace
+ * goes back, and such 429s are ignored for a while. A lone 429 is only its item's: it backs
+ * off, nothing else changes.
+ */
+import type { RateLimitSnapshot } from '../transport/headers';
+
+/** Fraction of the server's limit aimed for. */
+export const TARGET_UTILISATION = 0.96;
+export const MIN_PACE = 0.1;
+/** Multiplicative decrease on a 429 that shows contention... */
+const DECREASE = 0.85;
+/** ...down to this when nearly every recent answer was a 429. */
+const HARDEST_DECREASE = 0.5;
+/** The same, gentler, when a short-window count already shows the others. */
+const SHARED_DECREASE = 0.92;
+/** At most one decrease per this long: one congestion event gives several signals. */
+const DECREASE_GUARD_MS = 1_000;
+/** Additive increase per second while others may be sending. */
+const INCREASE_PER_SECOND = 0.001;
+/** Without a short-window count: after a decrease, the pace returns to this share of where the limit was met... */
+const BACK_TO = 0.97;
+/** ...closing this share of the gap per second; past it, it grows by INCREASE_PER_SECOND... */
+const RETURN_PER_SECOND = 0.5;
+/** ...which doubles with every this long without a sign of others... */
+const QUIET_DOUBLING_MS = 5_000;
+/** ...up to this (and, with a short-window count showing no one else, at once). */
+const RECOVERY_PER_SECOND = 0.1;
+/** No sign of anyone else for this long means quiet. */
+const QUIET_MS = 5_000;
+/** A short-window count that shows nobody else for this long also means quiet. */
+const ALONE_MS = 1_000;
+/** Others spend when, on average, this share of the per-second budget is not ours. */
+const OTHERS_SHARE = 0.05;
+/** The averages of the short-window count follow it over about this long. */
+const SMOOTHING_MS = 1_000;
+/** While others spend and the count is above this share of the budget, the pace falls... */
+const CROWDED = 0.99;
+/** ...this fast. */
+const SMOOTH_DECREASE_PER_SECOND = 0.1;
+/** How long after its first answer a process still counts as arriving. */
+const NEWCOMER_MS = 1_000;
+/** An arriving process's answer shows others spending from this share of the budget... */
+const NEWCOMER_OTHERS = 0.15;
+/** ...and then it starts at what they leave, but at least this pace. */
+const NEWCOMER_PACE = 0.25;
+/** Longest a pause after a 429 lasts, whatever the server's hint. */
+const MAX_PAUSE_MS = 60_000;
+/** Shortest pause when 429s come in a row: a short window needs a second to empty. */
+const WINDOW_PAUSE_MS = 300;
+/** How long before its release an answer's headers may have been counted. */
+const ANSWER_SLACK_MS = 50;
+/** Answers remembered. */
+const RECENT = 40;
+/** Below this share of the per-second budget, this process's own requests cannot explain a spent short window. */
+const OWN_SHARE_FOR_CONTENTION = 0.85;
+/** When this share of recent answers are budget-spent 429s, others spend too, whatever the local view says. */
+const SPENT_SHARE_FOR_CONTENTION = 0.4;
+/** After a decrease on 429s in a row, how long until it is judged whether they stopped... */
+const PROBATION_MS = 3_000;
+/** ...they did not when this share of the answers since (after the pause) were still 429s... */
+const NOISE_SHARE = 0.15;
+/** ...and then 429s in a row are ignored this long (an overloaded server, not the limit). */
+const NOISE_MS = 30_000;
+/** Or this share of the answers of the last REFUSED_SPAN_MS refused: a window that stays full for everyone. */
+const REFUSED_SHARE = 0.25;
+const REFUSED_SPAN_MS = 1_500;
+/** 429s in a row that show a window refusing everything... */
+const RUN = 3;
+/** ...and when sending alone: the bucket's load is (nearly all) this process's own, or, when it cannot tell, the pace is at least ALONE_PACE. */
+const RUN_ALONE = 5;
+const ALONE_OTHERS = 0.25;
+const ALONE_PACE = 0.99;
+/** ...or this many of the last COLLAPSE_OF answers. */
+const COLLAPSE = 6;
+const COLLAPSE_OF = 10;
+
+/** Evidence that `remaining` is a short-window count: clamped to ±this. */
+const EVIDENCE_CAP = 10;
+/** From this much evidence on, `remaining` is read as a short-window count. */
+const WINDOW_EVIDENCE = 3;
+/** The count against what this process sent in the last second (scaled to the minute): at least this means "it counts my last second". */
+const SHOWS_OWN = 0.7;
+/** At most this means "it does not" (a bucket, refilled). */
+const SHOWS_LITTLE = 0.3;
+/** A bucket within this share of the per-second budget of full counts as full (refill and rounding). */
+const BUCKET_FULL_MARGIN = 0.25;
+/** The bucket's slope is measured over samples of the last this long... */
+const SLOPE_SPAN_MS = 2_500;
+/** ...that cover at least this long. */
+const SLOPE_MIN_MS = 1_000;
+/** How fast the pace follows the bucket's measure of everyone's demand (per second)... */
+const FOLLOW_PER_SECOND = 0.3;
+/** ...rising by at most this much at a time. */
+const MAX_FOLLOW_UP = 0.05;
+/** The share of time a bucket is below full is measured over this long... */
+const LOAD_SPAN_MS = 5_000;
+/** ...from at least this many answers... */
+const LOAD_MIN_SAMPLES = 20;
+/** ...and from this share on, the bucket is saturated: the senders take the limit or more, how much more it cannot say. */
+const SATURATED = 0.985;
+/** An answer counts once its own request is older than this many times its refill time. */
+const REFILLED = 1.5;
+/** The share must show at least this much of this process's own use (checked from this own share of the limit on). */
+const LOAD_SHOWS_OWN = 0.6;
+const LOAD_CHECK_FROM = 0.2;
+/** Without headers: a 429 sets the rate only once this many requests went out in the last second. */
+const LEARN_FROM = 5;
+/** Without headers: after this long at the full learned rate with no 429, the rate is probed upwards... */
+const PROBE_AFTER_MS = 10_000;
+/** ...this fast. */
+const PROBE_PER_SECOND = 0.01;
+
+export type AnswerOutcome =
+	| { kind: 'answered'; snapshot: RateLimitSnapshot }
+	| { kind: 'rate_limited'; snapshot: RateLimitSnapshot; retryAfterMs?: number };
+
+interface Remembered {
+	at: number;
+	/** A 429. */
+	refused: boolean;
+	/** A 429 that showed the budget spent. */
+	spent: boolean;
+}
+
+/** What the headers of one unit (requests or tokens) say, and what has been checked about them. */
+class Unit {
+	limit?: number;
+	remaining?: number;
+	/** > 0: `remaining` counts a short window; < 0: it does not (a bucket). */
+	evidence = 0;
+	/** Samples of remaining, for the bucket's slope. */
+	readonly samples: Array<{ at: number; remaining: number }> = [];
+	/** Whether each recent answer found the bucket below full, for the share of time it is. */
+	readonly busy: Array<{ at: number; below: boolean }> = [];
+
+	get window(): boolean {
+		return this.evidence >= WINDOW_EVIDENCE;
+	}
+}
+
+export type Reading = 'short window' | 'bucket' | 'no headers';
+
+export interface PaceView {
+	pace: number;
+	/** How `remaining` is read. */
+	reading: Reading;
+	limitRequests?: number;
+	limitTokens?: number;
+	/** Without headers: the requests per second the server was found to let through. */
+	learnedPerSecond?: number;
+}
+
+export class PaceController {
+	readonly requests = new Unit();
+	readonly tokens = new Unit();
+	/** Multiplier on the target rate. */
+	pace = 1;
+	/** The pace at which the limit was last met (all senders together), without a short-window count. */
+	private ceiling = 1;
+	private firstAnswerAt?: number;
+	private lastDecreaseAt = Number.NEGATIVE_INFINITY;
+	private lastPauseAt = Number.NEGATIVE_INFINITY;
+	private lastContendedAt = Number.NEGATIVE_INFINITY;
+	private lastIncreaseAt = Number.NEGATIVE_INFINITY;
+	/** The short-window count's averages: used, and others' part, as shares of the per-second budget. */
+	private usedShare = 0;
+	private othersShare = 0;
+	private watchedAt = Number.NEGATIVE_INFINITY;
+	/** Since when a short-window count shows no one else. */
+	private aloneSince?: number;
+	/** This process's starts of the last few seconds, oldest first; `refused`: its answer was a 429. */
+	private readonly starts: Array<{ at: number; tokens: number; refused?: boolean }> = [];
+	private readonly recent: Remembered[] = [];
+	/** A decrease on 429s in a row, being judged: did they stop? */
+	private probation?: { since: number; paceBefore: number; refusedBefore: number };
+	/** Until then, 429s in a row are an overloaded server's, not the limit's. */
+	private noiseUntil = Number.NEGATIVE_INFINITY;
+	/** Without rate-limit headers: what the server lets through, per second. */
+	private learnedPerSecond?: number;
+
+	reading(): Reading {
+		if (!this.requests.limit && !this.tokens.limit) return 'no headers';
+		return this.requests.window || this.tokens.window ? 'short window' : 'bucket';
+	}
+
+	view(): PaceView {
+		return {
+			pace: this.pace,
+			reading: this.reading(),
+			limitRequests: this.requests.limit,
+			limitTokens: this.tokens.limit,
+			learnedPerSecond: this.learnedPerSecond,
+		};
+	}
+
+	/** Spacing between request starts, in ms; 0 while no limit is known. */
+	intervalMs(): number {
+		const perSecond = this.requests.limit ? this.requests.limit / 60 : this.learnedPerSecond;
+		return perSecond ? 1000 / (perSecond * TARGET_UTILISATION * this.pace) : 0;
+	}
+
+	/** Spacing per token, in ms; 0 without a token limit. */
+	msPerToken(): number {
+		return this.tokens.limit ? 60_000 / (this.tokens.limit * TARGET_UTILISATION * this.pace) : 0;
+	}
+
+	/** A request of this process starts. */
+	recordStart(at: number, tokens: number): void {
+		this.starts.push({ at, tokens });
+		while (this.starts.length && this.starts[0].at <= at - Math.max(5_000, LOAD_SPAN_MS)) this.starts.shift();
+	}
+
+	/** This process's own starts of the last second (and a little more: the server counted before we read). */
+	private own(now: number, slack = ANSWER_SLACK_MS): { requests: number; tokens: number } {
+		let requests = 0;
+		let tokens = 0;
+		for (const start of this.starts) {
+			if (start.at > now - 1000 - slack && start.at <= now) {
+				requests++;
+				tokens += start.tokens;
+			}
+		}
+		return { requests, tokens };
+	}
+
+	/**
+	 * An answer to a request that started at `startedAt` and held `tokens`: reads its headers
+	 * and moves the pace. Returns how long every waiting request should pause, or 0.
+	 */
+	onAnswer(now: number, startedAt: number, tokens: number, outcome: AnswerOutcome): number {
+		this.firstAnswerAt ??= now;
+		const snapshot = outcome.snapshot;
+		this.read(this.requests, snapshot.limitRequests, snapshot.remainingRequests, now, startedAt, tokens, 'requests');
+		this.read(this.tokens, snapshot.limitTokens, snapshot.remainingTokens, now, startedAt, tokens, 'tokens');
+		const refused = outcome.kind === 'rate_limited';
+		if (refused) {
+			const start = this.starts.find((s) => s.at === startedAt && !s.refused);
+			if (start) start.refused = true;
+		}
+		this.judgeProbation(now);
+		const reading = this.reading();
+		return reading === 'short window'
+			? this.byShortWindow(now, tokens, outcome)
+			: this.byBucketOrNothing(now, tokens, outcome, reading === 'no headers');
+	}
+
+	/** With a short-window count: the headers show the others directly. */
+	private byShortWindow(now: number, tokens: number, outcome: AnswerOutcome): number {
+		const window = this.shortWindow(now);
+		// A process that arrives while others already spend (or that starts with them) takes a share, not the full rate.
+		if (window && now - (this.firstAnswerAt ?? now) <= NEWCOMER_MS && window.others >= NEWCOMER_OTHERS) {
+			this.pace = Math.min(this.pace, Math.max(NEWCOMER_PACE, 1 - window.others));
+		}
+		const sharing = window !== undefined && this.watch(window, now) >= OTHERS_SHARE;
+		if (sharing) this.contended(now);
+		else if (window?.alone) this.aloneSince ??= now;
+		if (outcome.kind === 'answered') {
+			this.remember(now, false, false);
+			const since = this.sinceIncrease(now);
+			if (sharing && this.usedShare > CROWDED) {
+				// Others spend too and the count is above the target: yield before the 429s come.
+				this.pace = Math.max(MIN_PACE, this.pace * (1 - (SMOOTH_DECREASE_PER_SECOND * since) / 1000));
+			} else {
+				const quiet = now - this.lastContendedAt > QUIET_MS || (this.aloneSince !== undefined && now - this.aloneSince >= ALONE_MS);
+				this.grow(since, quiet ? Math.max(RECOVERY_PER_SECOND, this.pace) : INCREASE_PER_SECOND);
+			}
+			return 0;
+		}
+		const snapshot = outcome.snapshot;
+		const recent = this.recent.slice(-20);
+		const spent = this.empty(snapshot, tokens) || (recent.length >= 10 && recent.filter((r) => r.refused).length * 2 >= recent.length);
+		this.remember(now, true, spent);
+		if (!spent) return 0;
+		if (!(sharing || this.someoneElseSpends(now) || this.spentOften())) return 0;
+		return this.contention(now, sharing ? SHARED_DECREASE : DECREASE, outcome.retryAfterMs ?? 1000, 50);
+	}
+
+	/**
+	 * With a bucket: below full, its slope measures everyone's demand, and a 429 is about the
+	 * limit; full, the pace grows slowly and a 429 is a blip. Without headers: 429s in a row.
+	 */
+	private byBucketOrNothing(now: number, tokens: number, outcome: AnswerOutcome, noHeaders: boolean): number {
+		const drained = !noHeaders && this.drained();
+		// Everyone's demand as a share of the limit: from a falling bucket, or from how much of the time it is below full.
+		const demand = drained ? this.bucketDemand(now) : undefined;
+		const load = demand ?? (noHeaders ? undefined : this.bucketLoad(now));
+		const known = load !== undefined;
+		if (known && (demand !== undefined || load < SATURATED)) {
+			// Move so that all senders together take the target, each in proportion to what it sends.
+			const wanted = Math.min(1, Math.max(MIN_PACE, (this.pace * TARGET_UTILISATION) / Math.max(load, 0.01)));
+			const step = Math.min(1, (FOLLOW_PER_SECOND * this.sinceIncrease(now)) / 1000);
+			this.pace += step * (Math.min(wanted, this.pace + MAX_FOLLOW_UP) - this.pace);
+			if (load > 1) this.contended(now);
+		}
+		if (drained) this.contended(now);
+		if (outcome.kind === 'answered') {
+			this.remember(now, false, false);
+			if (!drained && !known) {
+				const since = this.sinceIncrease(now);
+				const quietMs = Math.max(0, now - this.lastContendedAt);
+				const below = this.ceiling * BACK_TO - this.pace;
+				if (below > 0) {
+					// Back to just under where the limit was last met, quickly (half the gap a second)...
+					this.grow(since, Math.max(INCREASE_PER_SECOND, below * RETURN_PER_SECOND));
+				} else {
+					// ...then past it slowly, the faster the longer nothing showed (others may have left).
+					this.grow(since, Math.min(RECOVERY_PER_SECOND, INCREASE_PER_SECOND * 2 ** (quietMs / QUIET_DOUBLING_MS)));
+				}
+				// Without headers, the learned rate may be below what the server allows: probe it upwards, slowly.
+				if (this.learnedPerSecond && this.pace >= 1 && now - this.lastContendedAt > PROBE_AFTER_MS) {
+					this.learnedPerSecond *= 1 + (Math.min(RECOVERY_PER_SECOND, PROBE_PER_SECOND * 2 ** ((quietMs - PROBE_AFTER_MS) / QUIET_DOUBLING_MS)) * since) / 1000;
+				}
+			}
+			return 0;
+		}
+		const snapshot = outcome.snapshot;
+		let spent: boolean;
+		let shared: boolean;
+		if (noHeaders) {
+			// Every 429 spends the budget as far as can be told; others spend when the window refuses nearly everything.
+			const inARow = this.refusedInARow() + 1;
+			const lately = this.recent.slice(-(COLLAPSE_OF - 1)).filter((r) => r.refused).length + 1;
+			spent = true;
+			shared = inARow >= RUN || lately >= COLLAPSE || this.someoneElseSpends(now) || this.spentOften();
+		} else {
+			// A bucket below full or empty says the budget is spent. A full one cannot tell a window
+			// that refuses everyone (all senders just past the limit) from an overloaded server
+			// refusing at random: 429s in a row count, unless a decrease on them did not stop them lately.
+			// At the full pace (sending alone, as far as is known) it takes a longer run: an overloaded
+			// server's random 429s come in short runs, and a newcomer empties the bucket anyway.
+			const lately = this.recent.filter((r) => r.at > now - REFUSED_SPAN_MS);
+			const refusedLately = (lately.filter((r) => r.refused).length + 1) / (lately.length + 1);
+			const run = this.refusedInARow() + 1;
+			// Alone as far as the bucket shows (its load is this process's own), or, when it cannot tell, at the full pace.
+			const others = load === undefined ? undefined : load - this.ownShare(now);
+			const alone = others === undefined ? this.pace >= ALONE_PACE : others < ALONE_OTHERS;
+			const inARow = (alone ? run >= RUN_ALONE : run >= RUN || (lately.length >= 4 && refusedLately >= REFUSED_SHARE)) && now >= this.noiseUntil;
+			spent = drained || this.empty(snapshot, tokens) || inARow;
+			shared = spent;
+			// A process alone at the full pace that slows down on 429s in a row checks that they stop.
+			if (inARow && alone && !drained && !this.probation) this.probation = { since: now, paceBefore: this.pace, refusedBefore: this.refusedShare(now - 2_000, now) };
+		}
+		this.remember(now, true, spent);
+		if (!spent) return 0;
+		if (noHeaders) this.learn(now);
+		if (!shared) return 0;
+		// What the server let through of this process's latest requests is what it can send: no less than half, no more than DECREASE.
+		const refusedShare = this.refusedShare(now - REFUSED_SPAN_MS, now);
+		const factor = refusedShare >= 0.5 ? Math.max(HARDEST_DECREASE, 1 - refusedShare) : DECREASE;
+		return this.contention(now, factor, outcome.retryAfterMs ?? 1000, WINDOW_PAUSE_MS);
+	}
+
+	/**
+	 * A decrease on 429s in a row that did not stop them was not about the limit: an overloaded
+	 * server refusing at random refuses as much at any pace, while senders past the limit stop
+	 * being refused as soon as together they are under it. The pace goes back, and 429s in a
+	 * row are ignored for a while.
+	 */
+	private judgeProbation(now: number): void {
+		const probation = this.probation;
+		if (!probation || now < probation.since + PROBATION_MS) return;
+		this.probation = undefined;
+		const after = this.refusedShare(probation.since + WINDOW_PAUSE_MS, now);
+		if (after >= NOISE_SHARE) {
+			this.noiseUntil = now + NOISE_MS;
+			this.pace = Math.max(this.pace, probation.paceBefore);
+			this.lastContendedAt = Number.NEGATIVE_INFINITY;
+		}
+	}
+
+	/** Others spend: the pace drops (at most once a second), and everyone waiting pauses for the hint. */
+	private contention(now: number, factor: number, hintMs: number, minPauseMs: number): number {
+		this.contended(now);
+		if (now - this.lastDecreaseAt >= DECREASE_GUARD_MS) {
+			// Where the limit was met: the pace returns to just under it, then probes past it slowly.
+			this.ceiling = this.pace;
+		}
+		this.decrease(factor, now);
+		this.lastIncreaseAt = now;
+		if (now - this.lastPauseAt < DECREASE_GUARD_MS) return 0;
+		this.lastPauseAt = now;
+		return Math.min(MAX_PAUSE_MS, Math.max(minPauseMs, hintMs));
+	}
+
+	/**
+	 * Whether a bucket is below full: all senders together took more than it refills, lately.
+	 * (One sender under the limit cannot take it below full: the short window keeps each one's
+	 * own share under the refill.)
+	 */
+	private drained(): boolean {
+		for (const unit of [this.requests, this.tokens]) {
+			if (unit.window || !unit.limit || unit.remaining === undefined) continue;
+			if (unit.remaining < unit.limit - Math.max(2, BUCKET_FULL_MARGIN * (unit.limit / 60))) return true;
+		}
+		return false;
+	}
+
+	private refusedShare(from: number, to: number): number {
+		const answers = this.recent.filter((r) => r.at > from && r.at <= to);
+		return answers.length ? answers.filter((r) => r.refused).length / answers.length : 0;
+	}
+
+	private refusedInARow(): number {
+		let run = 0;
+		for (let i = this.recent.length - 1; i >= 0 && this.recent[i].refused; i--) run++;
+		return run;
+	}
+
+	private sinceIncrease(now: number): number {
+		const since = Math.min(1000, Math.max(0, now - this.lastIncreaseAt));
+		this.lastIncreaseAt = now;
+		return since;
+	}
+
+	private grow(sinceMs: number, perSecond: number): void {
+		this.pace = Math.min(1, this.pace + (perSecond * sinceMs) / 1000);
+	}
+
+	/**
+	 * Without rate-limit headers, a 429 tells what the server lets through: what it accepted of
+	 * this process's requests of the last second (those not refused so far).
+	 */
+	private learn(now: number): void {
+		const lastSecond = this.starts.filter((start) => start.at > now - 1000);
+		const accepted = lastSecond.filter((start) => !start.refused).length;
+		if (this.learnedPerSecond === undefined) {
+			// Too few requests to have met a limit: a 429 of an overloaded server, not the rate.
+			if (lastSecond.length < LEARN_FROM) return;
+			this.learnedPerSecond = Math.max(1, accepted);
+			this.pace = 1;
+		} else if (accepted > this.learnedPerSecond) {
+			this.learnedPerSecond = accepted;
+		}
+	}
+
+	/** Reads one unit's headers, and checks what `remaining` counts against this process's own last second. */
+	private read(unit: Unit, limit: number | undefined, remaining: number | undefined, now: number, startedAt: number, tokens: number, kind: 'requests' | 'tokens'): void {
+		if (!limit || remaining === undefined) return;
+		unit.limit = limit;
+		unit.remaining = remaining;
+		const own = this.own(now);
+		const ownUse = kind === 'requests' ? own.requests : own.tokens;
+		if (own.requests >= 2 && ownUse > 0) {
+			// A short-window count includes at least this process's own last second (60 × it, scaled to the minute).
+			const ratio = (limit - remaining) / (60 * ownUse);
+			if (ratio >= SHOWS_OWN) unit.evidence = Math.min(EVIDENCE_CAP, unit.evidence + 1);
+			else if (ratio <= SHOWS_LITTLE) unit.evidence = Math.max(-EVIDENCE_CAP, unit.evidence - 1);
+		}
+		unit.samples.push({ at: now, remaining });
+		while (unit.samples.length && unit.samples[0].at < now - SLOPE_SPAN_MS) unit.samples.shift();
+		// An answer that came before its own request was refilled (a quick 429) would only see that request.
+		if (now - startedAt >= (REFILLED * (kind === 'requests' ? 1 : Math.max(1, tokens)) * 60_000) / limit) {
+			unit.busy.push({ at: now, below: remaining < limit });
+		}
+		while (unit.busy.length && unit.busy[0].at < now - LOAD_SPAN_MS) unit.busy.shift();
+	}
+
+	/**
+	 * What all senders take, as a multiple of the limit, from a bucket below full: it refills
+	 * at limit/60 a second less what they take. Measured by a straight line through the
+	 * samples since the last decrease (at least SLOPE_MIN_MS of them, all below full: a full
+	 * bucket hides what is not taken). Undefined when it cannot be told.
+	 */
+	private bucketDemand(now: number): number | undefined {
+		let demand: number | undefined;
+		for (const unit of [this.requests, this.tokens]) {
+			if (unit.window || !unit.limit) continue;
+			const budget = unit.limit / 60;
+			const full = unit.limit - Math.max(1, BUCKET_FULL_MARGIN * budget);
+			const samples = unit.samples.filter((s) => s.at > this.lastDecreaseAt + ANSWER_SLACK_MS);
+			if (samples.length < 4 || samples.some((s) => s.remaining >= full)) continue;
+			const span = now - samples[0].at;
+			if (span < SLOPE_MIN_MS) continue;
+			const meanAt = samples.reduce((sum, s) => sum + s.at, 0) / samples.length;
+			const meanRemaining = samples.reduce((sum, s) => sum + s.remaining, 0) / samples.length;
+			let covariance = 0;
+			let variance = 0;
+			for (const s of samples) {
+				covariance += (s.at - meanAt) * (s.remaining - meanRemaining);
+				variance += (s.at - meanAt) ** 2;
+			}
+			if (variance === 0) continue;
+			const slopePerSecond = (covariance / variance) * 1000;
+			demand = Math.max(demand ?? 0, Math.max(0, 1 - slopePerSecond / budget));
+		}
+		return demand;
+	}
+
+	/** This process's own requests of the last LOAD_SPAN_MS as a share of the request limit. */
+	private ownShare(now: number): number {
+		if (!this.requests.limit || !this.starts.length) return 0;
+		const span = Math.min(LOAD_SPAN_MS, now - (this.firstAnswerAt ?? now) + 1000);
+		const own = this.starts.filter((start) => start.at > now - span).length;
+		return own / (span / 1000) / (this.requests.limit / 60);
+	}
+
+	/**
+	 * What all senders take as a share of the limit, from a bucket: it is below full exactly
+	 * that share of the time (it refills at the limit's rate whenever it is below full, and
+	 * every request takes 1 from it), so the share of answers that found it below full
+	 * measures it, up to saturation: from there on, all senders together take about the limit,
+	 * and the pace holds. Answers come a latency after their own request, so their readings are
+	 * not random moments (they tend to see this process's next request): the measure is rough,
+	 * and it is used only to hold or to yield, never to know the others' part.
+	 */
+	private bucketLoad(now: number): number | undefined {
+		let load: number | undefined;
+		const span = Math.min(LOAD_SPAN_MS, now - (this.firstAnswerAt ?? now) + 1000);
+		const own = this.starts.filter((start) => start.at > now - span);
+		for (const unit of [this.requests, this.tokens]) {
+			if (unit.window || !unit.limit || unit.busy.length < LOAD_MIN_SAMPLES) continue;
+			const share = unit.busy.filter((b) => b.below).length / unit.busy.length;
+			const used = unit === this.requests ? own.length : own.reduce((sum, start) => sum + start.tokens, 0);
+			const ownShare = used / (span / 1000) / (unit.limit / 60);
+			// It must show at least most of this process's own use; if not, `remaining` means something else.
+			if (ownShare >= LOAD_CHECK_FROM && share < LOAD_SHOWS_OWN * ownShare) continue;
+			load = Math.max(load ?? 0, share);
+		}
+		return load;
+	}
+
+	/**
+	 * What a short-window count says about the last second, as shares of the per-second
+	 * budget: all of it (`used`), others' part, and whether it shows this process alone.
+	 */
+	private shortWindow(now: number): { used: number; others: number; alone: boolean } | undefined {
+		let view: { used: number; others: number; alone: boolean } | undefined;
+		const own = this.own(now);
+		for (const [unit, mine] of [
+			[this.requests, own.requests],
+			[this.tokens, own.tokens],
+		] as const) {
+			if (!unit.window || !unit.limit || unit.remaining === undefined) continue;
+			const budget = unit.limit / 60;
+			const server = Math.max(0, unit.limit - unit.remaining) / 60;
+			const others = (server - mine) / budget;
+			view = {
+				used: Math.max(view?.used ?? 0, server / budget),
+				others: Math.max(view?.others ?? Number.NEGATIVE_INFINITY, others),
+				alone: (view?.alone ?? true) && others < OTHERS_SHARE && (mine === 0 || server / mine >= SHOWS_OWN),
+			};
+		}
+		return view;
+	}
+
+	/** Follows the short-window count, averaged over about SMOOTHING_MS; returns others' share. */
+	private watch(window: { used: number; others: number }, now: number): number {
+		const weight = 1 - Math.exp(-Math.max(0, now - this.watchedAt) / SMOOTHING_MS);
+		this.watchedAt = now;
+		this.usedShare += weight * (window.used - this.usedShare);
+		this.othersShare += weight * (window.others - this.othersShare);
+		return this.othersShare;
+	}
+
+	private remember(at: number, refused: boolean, spent: boolean): void {
+		this.recent.push({ at, refused, spent });
+		if (this.recent.length > RECENT) this.recent.shift();
+	}
+
+	private contended(now: number): void {
+		this.lastContendedAt = now;
+		this.aloneSince = undefined;
+	}
+
+	/** Multiplicative decrease, at most once per DECREASE_GUARD_MS. Returns whether it happened. */
+	private decrease(factor: number, now: number): void {
+		if (now - this.lastDecreaseAt < DECREASE_GUARD_MS) return;
+		this.pace = Math.max(MIN_PACE, this.pace * factor);
+		this.lastDecreaseAt = now;
+	}
+
+	/** Whether the headers say the budget is used up: no request, or not this one's tokens, left. */
+	private empty(snapshot: RateLimitSnapshot, tokens: number): boolean {
+		return (
+			(snapshot.remainingRequests !== undefined && snapshot.remainingRequests < 1) ||
+			(snapshot.remainingTokens !== undefined && snapshot.remainingTokens < Math.max(1, tokens))
+		);
+	}
+
+	/**
+	 * The local view: this process's own requests (or tokens) of the last second stay clearly
+	 * under the per-second budget, so a spent budget means others spend too.
+	 */
+	private someoneElseSpends(now: number): boolean {
+		const perSecond = this.requests.limit ? this.requests.limit / 60 : this.learnedPerSecond;
+		const tokensPerSecond = this.tokens.limit ? this.tokens.limit / 60 : undefined;
+		if (!perSecond && !tokensPerSecond) return true;
+		const own = this.own(now, 0);
+		const requestsLeft = !perSecond || own.requests < OWN_SHARE_FOR_CONTENTION * perSecond;
+		const tokensLeft = !tokensPerSecond || own.tokens < OWN_SHARE_FOR_CONTENTION * tokensPerSecond;
+		return requestsLeft && tokensLeft;
+	}
+
+	/** Whether budget-spent 429s are the rule lately, not the odd one. */
+	private spentOften(): boolean {
+		const spent = this.recent.filter((r) => r.spent).length;
+		return this.recent.length >= RECENT / 2 && spent >= SPENT_SHARE_FOR_CONTENTION * this.recent.length;
+	}
+}

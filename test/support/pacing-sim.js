@@ -1,0 +1,243 @@
+/**
+ * The pacing simulator: n8n processes that share one key, on a virtual clock, against the
+ * rate-limit model of rate-limit-model.js (the claim the HTTP mock makes too). A minute of
+ * four processes runs in well under a second, so pacing designs can be compared over many
+ * runs, and tests can assert what a design does without timing anything.
+ *
+ * What is simulated, and what is not:
+ * - Each process has its own pacer (the package's KeyRateLimiter, given the virtual clock),
+ *   as separate n8n processes do; executions in one process share it.
+ * - Each execution sends its items through `concurrency` lanes, one attempt after another,
+ *   retrying as the transport does (retryDelay, Max Retries, Max Wait) and telling the
+ *   pacer what each answer said, headers included.
+ * - The server answers after `latencyMs` ± `jitterMs` (a refusal after 2 ms), with the
+ *   model's headers at the moment it answers. Random 429s (`random429Rate`) stand for an
+ *   overloaded server, whatever the load.
+ * - Not simulated: n8n itself (its start-up, its event loop), network time other than the
+ *   latency, and the transport's other failure kinds.
+ *
+ * The package's modules are passed in (from dist/ for the bench, from the TypeScript
+ * source for jest), so the simulator measures the code that ships.
+ */
+'use strict';
+
+const { RateLimitModel } = require('./rate-limit-model');
+
+/** Deterministic PRNG (mulberry32), so a run repeats exactly for a seed. */
+function seeded(seed) {
+	let a = seed >>> 0;
+	return () => {
+		a = (a + 0x6d2b79f5) >>> 0;
+		let t = a;
+		t = Math.imul(t ^ (t >>> 15), t | 1);
+		t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+		return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+	};
+}
+
+/** A clock whose time moves only from one timer to the next. */
+class VirtualClock {
+	constructor() {
+		this.t = 0;
+		this.seq = 0;
+		/** A binary heap of timers by time, then by order of creation. */
+		this.heap = [];
+		this.now = () => this.t;
+		this.sleep = (ms, signal) =>
+			new Promise((resolve, reject) => {
+				if (signal?.aborted) {
+					reject(new Error('aborted'));
+					return;
+				}
+				const timer = { at: this.t + Math.max(0, Number.isFinite(ms) ? ms : 0), seq: this.seq++, resolve, cancelled: false };
+				this.push(timer);
+				signal?.addEventListener(
+					'abort',
+					() => {
+						timer.cancelled = true;
+						reject(new Error('aborted'));
+					},
+					{ once: true },
+				);
+			});
+	}
+
+	before(a, b) {
+		return a.at < b.at || (a.at === b.at && a.seq < b.seq);
+	}
+
+	push(timer) {
+		const h = this.heap;
+		h.push(timer);
+		for (let i = h.length - 1; i > 0; ) {
+			const parent = (i - 1) >> 1;
+			if (!this.before(h[i], h[parent])) break;
+			[h[i], h[parent]] = [h[parent], h[i]];
+			i = parent;
+		}
+	}
+
+	pop() {
+		const h = this.heap;
+		const top = h[0];
+		const last = h.pop();
+		if (h.length) {
+			h[0] = last;
+			for (let i = 0; ; ) {
+				const l = 2 * i + 1;
+				const r = l + 1;
+				let m = i;
+				if (l < h.length && this.before(h[l], h[m])) m = l;
+				if (r < h.length && this.before(h[r], h[m])) m = r;
+				if (m === i) break;
+				[h[i], h[m]] = [h[m], h[i]];
+				i = m;
+			}
+		}
+		return top;
+	}
+
+	/** Runs until `done()` or no timer is left (or `limitMs` of virtual time has passed). */
+	async run(done, limitMs = 3_600_000) {
+		for (;;) {
+			// Let every promise chain that can move do so before time moves on.
+			await new Promise((resolve) => setImmediate(resolve));
+			if (done()) return;
+			let timer;
+			do timer = this.heap.length ? this.pop() : undefined;
+			while (timer && timer.cancelled);
+			if (!timer) return;
+			if (timer.at > limitMs) throw new Error(`the simulation ran past ${limitMs} ms of virtual time`);
+			this.t = Math.max(this.t, timer.at);
+			timer.resolve();
+		}
+	}
+}
+
+/**
+ * @typedef {object} Execution
+ * @property {number} items
+ * @property {number} [startAtMs]
+ * @property {number} [concurrency]     default 10, the node's default
+ *
+ * @typedef {object} Scenario
+ * @property {Array<{ executions: Execution[] }>} processes
+ * @property {{ rpm?: number, tpm?: number, dialect?: string, countRefused?: boolean }} limits
+ * @property {number} [latencyMs]       default 300
+ * @property {number} [jitterMs]        default 50
+ * @property {number} [random429Rate]
+ * @property {number} [tokens]          per request (prompt plus max output), default 20
+ * @property {number} [maxRetries]      default 10
+ * @property {number} [maxWaitMs]       default 60 000
+ * @property {number} [seed]
+ */
+
+/**
+ * Runs a scenario. `modules`: { KeyRateLimiter, parseRateLimitHeaders, retryDelay } from
+ * the package. Returns what the server saw and how long it took, in virtual time.
+ * @param {Scenario} scenario
+ */
+async function simulate(modules, scenario) {
+	const { KeyRateLimiter, parseRateLimitHeaders, retryDelay } = modules;
+	const clock = new VirtualClock();
+	const random = seeded(scenario.seed ?? 1);
+	const pacerRandom = seeded((scenario.seed ?? 1) * 7919);
+	clock.random = pacerRandom;
+	const server = new RateLimitModel(scenario.limits);
+	const latency = scenario.latencyMs ?? 300;
+	const jitter = scenario.jitterMs ?? 50;
+	const tokens = scenario.tokens ?? 20;
+	const maxRetries = scenario.maxRetries ?? 10;
+	const maxWaitMs = scenario.maxWaitMs ?? 60_000;
+	const stats = { requests: 0, rateLimited: 0, randomRefusals: 0, answered: 0, failed: 0, firstAt: Infinity, lastAt: 0 };
+	const perProcess = [];
+	let running = 0;
+
+	/** One request at the server: refused at once, or answered after the latency. */
+	const send = async () => {
+		const at = clock.now();
+		stats.requests++;
+		stats.firstAt = Math.min(stats.firstAt, at);
+		const denied = server.take(tokens, at);
+		if (denied) {
+			await clock.sleep(2);
+			const hint = Math.max(1, Math.ceil(denied.waitMs < 0 ? 1000 : denied.waitMs));
+			return { status: 429, headers: { ...server.headers(clock.now()), 'retry-after-ms': String(hint) }, hint };
+		}
+		if (scenario.random429Rate && random() < scenario.random429Rate) {
+			await clock.sleep(2);
+			const hint = 50 + Math.floor(random() * 200);
+			stats.randomRefusals++;
+			return { status: 429, headers: { ...server.headers(clock.now()), 'retry-after-ms': String(hint) }, hint };
+		}
+		await clock.sleep(Math.max(0, latency + (random() * 2 - 1) * jitter));
+		return { status: 200, headers: server.headers(clock.now()) };
+	};
+
+	const runExecution = async (limiter, execution, record) => {
+		await clock.sleep(execution.startAtMs ?? 0);
+		let next = 0;
+		const lane = async () => {
+			while (next < execution.items) {
+				next++;
+				for (let attempt = 0; ; attempt++) {
+					const permit = await limiter.acquire('gpt-4o-mini', { tokens });
+					const answer = await send();
+					const snapshot = parseRateLimitHeaders(answer.headers);
+					if (answer.status === 200) {
+						limiter.release(permit, { kind: 'answered', snapshot });
+						stats.answered++;
+						record.answered++;
+						break;
+					}
+					stats.rateLimited++;
+					limiter.release(permit, { kind: 'rate_limited', snapshot, retryAfterMs: Math.min(answer.hint, maxWaitMs) });
+					if (attempt >= maxRetries) {
+						stats.failed++;
+						record.failed++;
+						break;
+					}
+					await clock.sleep(retryDelay(attempt, answer.hint, maxWaitMs, true, random).waitMs);
+				}
+			}
+		};
+		await Promise.all(Array.from({ length: Math.max(1, execution.concurrency ?? 10) }, lane));
+		record.doneAt = clock.now();
+		stats.lastAt = Math.max(stats.lastAt, clock.now());
+	};
+
+	const all = [];
+	for (const process_ of scenario.processes) {
+		const limiter = new KeyRateLimiter(clock);
+		const record = { answered: 0, failed: 0, doneAt: 0, limiter };
+		perProcess.push(record);
+		for (const execution of process_.executions) {
+			running++;
+			all.push(
+				runExecution(limiter, execution, record).finally(() => {
+					running--;
+				}),
+			);
+		}
+	}
+	await clock.run(() => running === 0);
+	await Promise.all(all);
+	const items = scenario.processes.reduce((sum, p) => sum + p.executions.reduce((s, e) => s + e.items, 0), 0);
+	const limitPerMs = scenario.limits.rpm ? scenario.limits.rpm / 60_000 : Infinity;
+	const floorMs = items / limitPerMs;
+	const wallMs = stats.lastAt - Math.min(stats.firstAt, ...scenario.processes.flatMap((p) => p.executions.map((e) => e.startAtMs ?? 0)));
+	return {
+		...stats,
+		items,
+		floorMs,
+		wallMs,
+		ratio: wallMs / floorMs,
+		share429: stats.rateLimited / Math.max(1, stats.requests),
+		perProcess: perProcess.map((p) => {
+			const view = p.limiter.view('gpt-4o-mini');
+			return { answered: p.answered, failed: p.failed, doneAt: p.doneAt, pace: view?.pace, reading: view?.reading };
+		}),
+	};
+}
+
+module.exports = { simulate, VirtualClock, seeded };
