@@ -84,7 +84,14 @@ function row(cells, widths) {
 
 function table(header, rows) {
 	const widths = header.map((h, i) => Math.max(String(h).length, ...rows.map((r) => String(r[i]).length)));
-	return [row(header, widths), row(widths.map((w) => '-'.repeat(w)), widths), ...rows.map((r) => row(r, widths))].join('\n');
+	return [
+		row(header, widths),
+		row(
+			widths.map((w) => '-'.repeat(w)),
+			widths,
+		),
+		...rows.map((r) => row(r, widths)),
+	].join('\n');
 }
 
 /** A percentage with one decimal. */

@@ -24,8 +24,8 @@ const DIST = path.join(__dirname, '..', 'dist', 'nodes', 'shared');
 if (!fs.existsSync(path.join(DIST, 'limits', 'rateLimiter.js'))) throw new Error('run npm run build first');
 const modules = {
 	KeyRateLimiter: require(path.join(DIST, 'limits', 'rateLimiter')).KeyRateLimiter,
-	parseRateLimitHeaders: require(path.join(DIST, 'transport', 'headers')).parseRateLimitHeaders,
-	retryDelay: require(path.join(DIST, 'transport', 'backoff')).retryDelay,
+	parseRateLimitHeaders: require(path.join(DIST, 'http', 'headers')).parseRateLimitHeaders,
+	retryDelay: require(path.join(DIST, 'http', 'backoff')).retryDelay,
 };
 
 const args = process.argv.slice(2);
@@ -59,8 +59,14 @@ async function main() {
 				dialect,
 				runs[0].items,
 				(runs[0].floorMs / 1000).toFixed(1),
-				range(runs.map((r) => r.ratio), (v) => v.toFixed(2)),
-				range(runs.map((r) => r.share429), (v) => `${(v * 100).toFixed(1)}%`),
+				range(
+					runs.map((r) => r.ratio),
+					(v) => v.toFixed(2),
+				),
+				range(
+					runs.map((r) => r.share429),
+					(v) => `${(v * 100).toFixed(1)}%`,
+				),
 				runs.reduce((sum, r) => sum + r.failed, 0),
 			];
 			rows.push(row);

@@ -37,6 +37,7 @@ const lib = require('./lib');
 const { startMockOpenAi, fakeKey } = require('../test/support/mock-openai');
 const { withQueueMode, fire } = require('../scripts/e2e-queue');
 const { priceOf } = require('../scripts/lib/prices');
+const { calculatorNode } = require('../scripts/lib/n8n');
 
 const args = process.argv.slice(2);
 const option = (name, fallback) => {
@@ -119,12 +120,15 @@ async function throughput(n8n, server, previous) {
 		const floorMs = scenario.floorMs(N);
 		rows.push([scenario.name, 'floor', (floorMs / 1000).toFixed(1), '1.00', '', '', N, '']);
 		const runners = [['ours', lib.oursChat(scenario.options ? { options: scenario.options } : {}, scenario.ours || {})]];
-		if (previous) runners.push([`ours @ ${previous.sha}`, lib.oursChat(scenario.options ? { options: scenario.options } : {}, scenario.ours || {}), previous.n8n]);
+		if (previous)
+			runners.push([`ours @ ${previous.sha}`, lib.oursChat(scenario.options ? { options: scenario.options } : {}, scenario.ours || {}), previous.n8n]);
 		if (!SKIP_BUILTIN) runners.push(['n8n built-in', lib.builtinChat(scenario.options || {})]);
 		const measured = {};
 		const failedBy = {};
 		for (const [runner, node, instance = n8n] of runners) {
-			const id = `bench${runner === 'ours' ? 'O' : runner.startsWith('ours') ? 'P' : 'B'}${scenario.name.replace(/[^a-z0-9]/gi, '')}`.slice(0, 16).padEnd(16, '0');
+			const id = `bench${runner === 'ours' ? 'O' : runner.startsWith('ours') ? 'P' : 'B'}${scenario.name.replace(/[^a-z0-9]/gi, '')}`
+				.slice(0, 16)
+				.padEnd(16, '0');
 			await instance.importWorkflows([lib.linearWorkflow(id, `bench ${runner} ${scenario.name}`, [lib.itemsNode(N), node])]);
 			server.configure(scenario.server);
 			say(`${scenario.name}: ${runner}…`);
@@ -135,8 +139,19 @@ async function throughput(n8n, server, previous) {
 			if (runner.startsWith('ours')) oursLost += failed;
 			measured[runner] = node_.wallMs;
 			failedBy[runner] = failed;
-			rows.push([scenario.name, runner, (node_.wallMs / 1000).toFixed(1), (node_.wallMs / floorMs).toFixed(2), `${s.rateLimited} (${lib.pct(s.rateLimited, s.requests)})`, failed, s.requests, s.duplicates]);
-			say(`  ${(node_.wallMs / 1000).toFixed(1)} s, ${(node_.wallMs / floorMs).toFixed(2)}x floor, 429s ${s.rateLimited}, failed ${failed}, duplicates ${s.duplicates}`);
+			rows.push([
+				scenario.name,
+				runner,
+				(node_.wallMs / 1000).toFixed(1),
+				(node_.wallMs / floorMs).toFixed(2),
+				`${s.rateLimited} (${lib.pct(s.rateLimited, s.requests)})`,
+				failed,
+				s.requests,
+				s.duplicates,
+			]);
+			say(
+				`  ${(node_.wallMs / 1000).toFixed(1)} s, ${(node_.wallMs / floorMs).toFixed(2)}x floor, 429s ${s.rateLimited}, failed ${failed}, duplicates ${s.duplicates}`,
+			);
 		}
 		const builtinFailed = failedBy['n8n built-in'] ?? 0;
 		const speedup = builtinFailed
@@ -171,8 +186,20 @@ async function shared(n8n, server, dialect) {
 		const key = `${name}|${dialect}`;
 		if (!sharedRuns.has(key)) sharedRuns.set(key, []);
 		sharedRuns.get(key).push({ ratio: wallMs / floorMs, share: s.rateLimited / Math.max(1, s.requests), failed, duplicates: s.duplicates });
-		rows.push([name, dialect, items, (floorMs / 1000).toFixed(1), (wallMs / 1000).toFixed(1), (wallMs / floorMs).toFixed(2), `${s.rateLimited} (${lib.pct(s.rateLimited, s.requests)})`, failed, s.duplicates]);
-		say(`  ${name} (${dialect}): ${(wallMs / 1000).toFixed(1)} s, ${(wallMs / floorMs).toFixed(2)}x floor, 429s ${s.rateLimited}/${s.requests}, failed ${failed}, duplicates ${s.duplicates}`);
+		rows.push([
+			name,
+			dialect,
+			items,
+			(floorMs / 1000).toFixed(1),
+			(wallMs / 1000).toFixed(1),
+			(wallMs / floorMs).toFixed(2),
+			`${s.rateLimited} (${lib.pct(s.rateLimited, s.requests)})`,
+			failed,
+			s.duplicates,
+		]);
+		say(
+			`  ${name} (${dialect}): ${(wallMs / 1000).toFixed(1)} s, ${(wallMs / floorMs).toFixed(2)}x floor, 429s ${s.rateLimited}/${s.requests}, failed ${failed}, duplicates ${s.duplicates}`,
+		);
 	};
 
 	// Two executions in one n8n process: a running n8n, a webhook fired twice at once.
@@ -203,20 +230,19 @@ async function shared(n8n, server, dialect) {
 	if (ensureRedis()) {
 		server.configure(rpm600);
 		const workflow = lib.webhookWorkflow('benchQueueHook01', 'bench queue', 'bench-queue', [lib.oursChat()]);
-		await withQueueMode(
-			{ name: 'bench-queue', server, workflows: [workflow], credentials: lib.credentials(KEY, server.url) },
-			async ({ main }) => {
-				server.configure(rpm600);
-				say(`queue mode, 2 workers × 4 executions (${dialect})…`);
-				const started = Date.now();
-				const responses = await Promise.all([0, 1, 2, 3].map((k) => fire(`${main.url}/webhook/bench-queue`, `q${k}`, 200)));
-				record('queue: 2 workers, 4 executions', 800, Date.now() - started, responses.flat().filter((i) => i.content !== undefined && !i.error).length);
-			},
-		);
+		await withQueueMode({ name: 'bench-queue', server, workflows: [workflow], credentials: lib.credentials(KEY, server.url) }, async ({ main }) => {
+			server.configure(rpm600);
+			say(`queue mode, 2 workers × 4 executions (${dialect})…`);
+			const started = Date.now();
+			const responses = await Promise.all([0, 1, 2, 3].map((k) => fire(`${main.url}/webhook/bench-queue`, `q${k}`, 200)));
+			record('queue: 2 workers, 4 executions', 800, Date.now() - started, responses.flat().filter((i) => i.content !== undefined && !i.error).length);
+		});
 	} else {
 		rows.push(['queue mode', dialect, 'skipped: no redis-server', '', '', '', '', '', '']);
 	}
-	lines.push(`\n### One key shared by executions, processes and workers (RPM 600 over one-second windows, refused requests counted, ${dialect} headers, 300 ms latency)\n`);
+	lines.push(
+		`\n### One key shared by executions, processes and workers (RPM 600 over one-second windows, refused requests counted, ${dialect} headers, 300 ms latency)\n`,
+	);
 	lines.push(lib.table(['scenario', 'headers', 'items', 'floor s', 'wall s', 'x floor', '429s (share)', 'failed', 'duplicates'], rows));
 	lines.push(
 		'',
@@ -233,8 +259,14 @@ function sharedSpread() {
 			name,
 			dialect,
 			runs.length,
-			range(runs.map((r) => r.ratio), (v) => v.toFixed(2)),
-			range(runs.map((r) => r.share), (v) => `${(v * 100).toFixed(1)}%`),
+			range(
+				runs.map((r) => r.ratio),
+				(v) => v.toFixed(2),
+			),
+			range(
+				runs.map((r) => r.share),
+				(v) => `${(v * 100).toFixed(1)}%`,
+			),
 			runs.reduce((sum, r) => sum + r.failed, 0),
 			runs.reduce((sum, r) => sum + r.duplicates, 0),
 		];
@@ -273,7 +305,16 @@ async function outage(n8n, server) {
 		const failed = count - node_.answered;
 		if (runner === 'ours') oursLost += failed;
 		const during = server.downtime.requests;
-		rows.push([runner, count, ((floorMs + outageMs) / 1000).toFixed(1), (node_.wallMs / 1000).toFixed(1), (node_.wallMs / (floorMs + outageMs)).toFixed(2), during, failed, s.duplicates]);
+		rows.push([
+			runner,
+			count,
+			((floorMs + outageMs) / 1000).toFixed(1),
+			(node_.wallMs / 1000).toFixed(1),
+			(node_.wallMs / (floorMs + outageMs)).toFixed(2),
+			during,
+			failed,
+			s.duplicates,
+		]);
 		say(`  ${(node_.wallMs / 1000).toFixed(1)} s, ${during} requests during the outage, failed ${failed}, duplicates ${s.duplicates}`);
 	}
 	lines.push(`\n### A 60 s outage in the middle of a run: ${count} items, RPM 600 (503 to everything once half are answered)\n`);
@@ -342,17 +383,41 @@ async function agent(n8n, server) {
 	const workflow = (id, model) => {
 		const wf = lib.linearWorkflow(id, `bench agent ${id}`, [
 			lib.itemsNode(count, 'calc 6*7 #'),
-			{ name: 'AI Agent', type: '@n8n/n8n-nodes-langchain.agent', typeVersion: 3.1, onError: 'continueRegularOutput', parameters: { promptType: 'define', text: '={{ $json.text }}', options: {} } },
+			{
+				name: 'AI Agent',
+				type: '@n8n/n8n-nodes-langchain.agent',
+				typeVersion: 3.1,
+				onError: 'continueRegularOutput',
+				parameters: { promptType: 'define', text: '={{ $json.text }}', options: {} },
+			},
 		]);
 		wf.nodes.push({ id: `${id}-model`, position: [400, 220], ...model });
 		wf.connections[model.name] = { ai_languageModel: [[{ node: 'AI Agent', type: 'ai_languageModel', index: 0 }]] };
-		wf.nodes.push({ id: `${id}-calc`, name: 'Calculator', type: '@n8n/n8n-nodes-langchain.toolCalculator', typeVersion: 1, position: [600, 220], parameters: {} });
+		wf.nodes.push(calculatorNode(`${id}-calc`));
 		wf.connections.Calculator = { ai_tool: [[{ node: 'AI Agent', type: 'ai_tool', index: 0 }]] };
 		return wf;
 	};
 	const runners = [
-		['ours (OpenAI Reliable Chat Model)', workflow('benchAgentOurs01', { name: 'OpenAI Reliable Chat Model', type: 'n8n-nodes-openai-reliable.openAiReliableChatModel', typeVersion: 1, credentials: lib.OURS_CRED, parameters: { model: { __rl: true, mode: 'list', value: 'gpt-4o-mini' }, options: {} } })],
-		['n8n OpenAI Chat Model', workflow('benchAgentBuilt1', { name: 'OpenAI Chat Model', type: '@n8n/n8n-nodes-langchain.lmChatOpenAi', typeVersion: 1.3, credentials: lib.BUILTIN_CRED, parameters: { model: { __rl: true, mode: 'list', value: 'gpt-4o-mini' }, responsesApiEnabled: false, options: {} } })],
+		[
+			'ours (OpenAI Reliable Chat Model)',
+			workflow('benchAgentOurs01', {
+				name: 'OpenAI Reliable Chat Model',
+				type: 'n8n-nodes-openai-reliable.openAiReliableChatModel',
+				typeVersion: 1,
+				credentials: lib.OURS_CRED,
+				parameters: { model: { __rl: true, mode: 'list', value: 'gpt-4o-mini' }, options: {} },
+			}),
+		],
+		[
+			'n8n OpenAI Chat Model',
+			workflow('benchAgentBuilt1', {
+				name: 'OpenAI Chat Model',
+				type: '@n8n/n8n-nodes-langchain.lmChatOpenAi',
+				typeVersion: 1.3,
+				credentials: lib.BUILTIN_CRED,
+				parameters: { model: { __rl: true, mode: 'list', value: 'gpt-4o-mini' }, responsesApiEnabled: false, options: {} },
+			}),
+		],
 	];
 	if (SKIP_BUILTIN) runners.pop();
 	const rows = [];
@@ -375,17 +440,30 @@ async function agent(n8n, server) {
 		const s = lib.serverFigures(server);
 		// A duplicate call: the same conversation answered twice (a call sent again after it had succeeded).
 		const answeredBodies = new Map();
-		for (const r of server.requests) if (r.status === 200) answeredBodies.set(JSON.stringify(r.body.messages), (answeredBodies.get(JSON.stringify(r.body.messages)) || 0) + 1);
+		for (const r of server.requests)
+			if (r.status === 200) answeredBodies.set(JSON.stringify(r.body.messages), (answeredBodies.get(JSON.stringify(r.body.messages)) || 0) + 1);
 		const duplicates = [...answeredBodies.values()].filter((n) => n > 1).length;
 		if (name.startsWith('ours')) oursLost += duplicates;
-		rows.push([name, count, answered, count - answered, duplicates, (wallMs / 1000).toFixed(1), (wallMs / floorMs).toFixed(2), `${s.rateLimited} (${lib.pct(s.rateLimited, s.requests)})`, s.requests]);
+		rows.push([
+			name,
+			count,
+			answered,
+			count - answered,
+			duplicates,
+			(wallMs / 1000).toFixed(1),
+			(wallMs / floorMs).toFixed(2),
+			`${s.rateLimited} (${lib.pct(s.rateLimited, s.requests)})`,
+			s.requests,
+		]);
 		if (firstError) failures.push(`- ${name}: failed items say "${String(firstError.json.error).slice(0, 160)}"`);
 		say(`  answered ${answered}/${count}, ${(wallMs / 1000).toFixed(1)} s, 429s ${s.rateLimited}/${s.requests}`);
 	}
 	lines.push(`\n### AI Agent + Calculator, ${count} items (2 model calls each), RPM 600 over short windows + 30% random 429s\n`);
 	lines.push(lib.table(['model', 'items', 'answered', 'failed', 'duplicate calls', 'wall s', 'x floor', '429s (share)', 'requests'], rows));
 	if (failures.length) lines.push('', ...failures);
-	lines.push(`\nFloor: ${2 * count} model calls at 600 per minute = ${(floorMs / 1000).toFixed(0)} s. The Agent runs its items one after another, so latency, not the limit, sets the pace for both.`);
+	lines.push(
+		`\nFloor: ${2 * count} model calls at 600 per minute = ${(floorMs / 1000).toFixed(0)} s. The Agent runs its items one after another, so latency, not the limit, sets the pace for both.`,
+	);
 }
 
 /**
@@ -402,12 +480,21 @@ async function batch(n8n, server) {
 			type: 'n8n-nodes-openai-reliable.openAiReliableBatch',
 			credentials: lib.OURS_CRED,
 			onError: 'continueRegularOutput',
-			parameters: { operation: 'submitAndWait', model: { __rl: true, mode: 'list', value: 'gpt-4o-mini' }, prompt: '={{ $json.text }}', options: { maxTokens: 50 }, waiting: { pollSeconds: 1 } },
+			parameters: {
+				operation: 'submitAndWait',
+				model: { __rl: true, mode: 'list', value: 'gpt-4o-mini' },
+				prompt: '={{ $json.text }}',
+				options: { maxTokens: 50 },
+				waiting: { pollSeconds: 1 },
+			},
 		},
 	]);
 	await n8n.importWorkflows([chat, batchWf]);
 	const rows = [];
-	for (const [name, wf, nodeName] of [['Chat node', chat, 'Chat'], ['Batch node (Submit and Wait)', batchWf, 'Batch']]) {
+	for (const [name, wf, nodeName] of [
+		['Chat node', chat, 'Chat'],
+		['Batch node (Submit and Wait)', batchWf, 'Batch'],
+	]) {
 		server.configure(RPM_600);
 		server.batchScript = { stepMs: 1000 };
 		say(`batch: ${name}…`);
@@ -421,7 +508,9 @@ async function batch(n8n, server) {
 	const [chatCost, batchCost] = rows.map((r) => Number(String(r[5]).slice(1)));
 	lines.push(`\n### Batch vs Chat: ${count} items, gpt-4o-mini, Max Tokens 50, RPM 600 over short windows\n`);
 	lines.push(lib.table(['node', 'items', 'answered', 'HTTP requests', 'wall s', 'total costUsd'], rows));
-	lines.push(`\nThe batch costs ${((batchCost / chatCost) * 100).toFixed(1)}% of the Chat node's price for the same tokens. Its wall time here is the mock's (a few seconds per stage); OpenAI answers batches within 24 hours, usually in minutes.`);
+	lines.push(
+		`\nThe batch costs ${((batchCost / chatCost) * 100).toFixed(1)}% of the Chat node's price for the same tokens. Its wall time here is the mock's (a few seconds per stage); OpenAI answers batches within 24 hours, usually in minutes.`,
+	);
 }
 
 /**
@@ -444,7 +533,12 @@ async function images(n8n, server) {
 		fs.writeFileSync(path.join(dir, `receipt-${String(i).padStart(3, '0')}.png`), file);
 	}
 	const env = { N8N_DEFAULT_BINARY_DATA_MODE: 'filesystem', N8N_RESTRICT_FILE_ACCESS_TO: dir };
-	const read = { name: 'Read Files', type: 'n8n-nodes-base.readWriteFile', typeVersion: 1, parameters: { operation: 'read', fileSelector: `${dir}/*.png`, options: {} } };
+	const read = {
+		name: 'Read Files',
+		type: 'n8n-nodes-base.readWriteFile',
+		typeVersion: 1,
+		parameters: { operation: 'read', fileSelector: `${dir}/*.png`, options: {} },
+	};
 	const chat = lib.oursChat({ prompt: 'What is on this receipt?', attachments: { binaryProperties: 'data', detail: 'low' } }, { concurrency: 5 });
 	await n8n.importWorkflows([
 		lib.linearWorkflow('benchImagesRead1', 'bench images: read only', [read]),
@@ -452,7 +546,10 @@ async function images(n8n, server) {
 	]);
 	server.configure(limits({ rpm: 10_000 }));
 	const rows = [];
-	for (const [name, id] of [['read only (baseline)', 'benchImagesRead1'], ['read + our Chat, Concurrency 5', 'benchImagesChat1']]) {
+	for (const [name, id] of [
+		['read only (baseline)', 'benchImagesRead1'],
+		['read + our Chat, Concurrency 5', 'benchImagesChat1'],
+	]) {
 		say(`images: ${name}…`);
 		const result = await n8n.execute(id, { env });
 		const answered = id === 'benchImagesChat1' ? lib.nodeFigures(result).answered : count;
@@ -491,7 +588,16 @@ async function spendCap(n8n, server) {
 	lines.push(
 		lib.table(
 			['answered', 'not sent', 'billed (mock usage x price)', 'billed / cap', 'unused headroom', 'lost answers'],
-			[[figures.answered, notSent, `$${billed.toFixed(4)}`, `${((billed / cap) * 100).toFixed(1)}%`, `$${(cap - billed).toFixed(4)}`, completions.length - figures.answered]],
+			[
+				[
+					figures.answered,
+					notSent,
+					`$${billed.toFixed(4)}`,
+					`${((billed / cap) * 100).toFixed(1)}%`,
+					`$${(cap - billed).toFixed(4)}`,
+					completions.length - figures.answered,
+				],
+			],
 		),
 	);
 	lines.push('', `- One answer cost up to $${worst.toFixed(4)}; the headroom left is what the worst-case reservations of the last items in flight needed.`);
@@ -503,7 +609,9 @@ async function main() {
 	const server = await startMockOpenAi({ apiKeys: [KEY], adminKeys: [] });
 	const n8n = lib.N8nInstance.create('bench');
 	await n8n.importCredentials(lib.credentials(KEY, server.url));
-	lines.push(`Benchmark, real n8n 2.41.1, mock OpenAI on 127.0.0.1 enforcing limits over one-second windows, refused requests counted; ${new Date().toISOString().slice(0, 10)}`);
+	lines.push(
+		`Benchmark, real n8n 2.41.1, mock OpenAI on 127.0.0.1 enforcing limits over one-second windows, refused requests counted; ${new Date().toISOString().slice(0, 10)}`,
+	);
 	try {
 		if (wants('throughput')) {
 			let previous;
@@ -527,7 +635,9 @@ async function main() {
 		await server.close();
 	}
 	if (wants('processes')) {
-		lines.push('\n### k processes on one key: the pacer without n8n, on the simulator\'s virtual clock (RPM 600 over one-second windows, refused requests counted, 300 ms latency)\n');
+		lines.push(
+			"\n### k processes on one key: the pacer without n8n, on the simulator's virtual clock (RPM 600 over one-second windows, refused requests counted, 300 ms latency)\n",
+		);
 		lines.push(execSync(`node ${path.join(__dirname, 'processes.js')} --table --seeds=${Math.max(3, REPEAT)}`, { encoding: 'utf8' }).trim());
 	}
 	if (wants('tokenizer')) {

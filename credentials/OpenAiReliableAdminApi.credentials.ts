@@ -26,8 +26,7 @@ export class OpenAiReliableAdminApi implements ICredentialType {
 			default: '',
 			placeholder: 'sk-admin-…',
 			hint: 'An organization owner creates admin keys at platform.openai.com/settings/organization/admin-keys',
-			description:
-				'An organization admin key ("sk-admin-…"). Project keys cannot read usage and costs or change rate limits.',
+			description: 'An organization admin key ("sk-admin-…"). Project keys cannot read usage and costs or change rate limits.',
 		},
 		baseUrlProperty('Keep the default unless you use a proxy in front of OpenAI.'),
 	];

@@ -108,15 +108,23 @@ async function main() {
 	}
 	execSync('npm run build --silent', { stdio: 'inherit' });
 	const server = await startMockOpenAi({ apiKeys: [KEY], latencyMs: 50, jitterMs: 20, rateLimit: { rpm: 6000 } });
-	const credentials = [{ id: 'queueToolkitCred', name: 'Reliable (queue)', type: 'openAiReliableApi', data: { apiKey: KEY, baseUrl: server.url, organizationId: '', projectId: '' } }];
-	const workflow = webhookWorkflow('queueChatFlow001', 'Queue: chat over the webhook items', 'reliable-queue', [chatNode('queueToolkitCred'), pairingCheckNode()]);
+	const credentials = [
+		{
+			id: 'queueToolkitCred',
+			name: 'Reliable (queue)',
+			type: 'openAiReliableApi',
+			data: { apiKey: KEY, baseUrl: server.url, organizationId: '', projectId: '' },
+		},
+	];
+	const workflow = webhookWorkflow('queueChatFlow001', 'Queue: chat over the webhook items', 'reliable-queue', [
+		chatNode('queueToolkitCred'),
+		pairingCheckNode(),
+	]);
 	try {
 		await withQueueMode({ name: 'queue', server, workflows: [workflow], credentials }, async ({ n8n, main: mainProcess, workers }) => {
 			log(`queue mode: main on ${mainProcess.url}, 2 workers, Redis on 127.0.0.1:${REDIS_PORT}; firing ${EXECUTIONS} executions × ${ITEMS} items`);
 			const started = Date.now();
-			const results = await Promise.all(
-				Array.from({ length: EXECUTIONS }, (_, k) => fire(`${mainProcess.url}/webhook/reliable-queue`, `q${k}`, ITEMS)),
-			);
+			const results = await Promise.all(Array.from({ length: EXECUTIONS }, (_, k) => fire(`${mainProcess.url}/webhook/reliable-queue`, `q${k}`, ITEMS)));
 			const wallMs = Date.now() - started;
 			results.forEach((items, k) => {
 				assert.equal(items.length, ITEMS, `execution ${k}: ${items.length} items`);
@@ -132,7 +140,10 @@ async function main() {
 			assert.equal(resent, 0, 'no item was sent again after it succeeded');
 			assert.equal(completions.size, EXECUTIONS * ITEMS);
 			const jobs = workers.map((worker) => (worker.output.text.match(/Worker started execution/g) || []).length);
-			assert.ok(jobs.every((n) => n > 0), `jobs per worker: ${jobs.join(', ')}`);
+			assert.ok(
+				jobs.every((n) => n > 0),
+				`jobs per worker: ${jobs.join(', ')}`,
+			);
 			const text = n8n.allLogs();
 			assert.equal(text.includes(KEY), false, 'the key leaked into a log');
 			assert.equal(text.includes(KEY.slice(-12)), false, 'the end of the key leaked into a log');

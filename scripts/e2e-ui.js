@@ -54,7 +54,11 @@ function agentWorkflow() {
 				position: [460, 0],
 			},
 			{
-				parameters: { model: { __rl: true, mode: 'list', value: 'gpt-4o-mini', cachedResultName: 'gpt-4o-mini' }, options: {}, requestSettings: { maxSpendUsd: 1 } },
+				parameters: {
+					model: { __rl: true, mode: 'list', value: 'gpt-4o-mini', cachedResultName: 'gpt-4o-mini' },
+					options: {},
+					requestSettings: { maxSpendUsd: 1 },
+				},
 				id: 'ui-agent-model',
 				name: 'OpenAI Reliable Chat Model',
 				type: 'n8n-nodes-openai-reliable.openAiReliableChatModel',
@@ -82,7 +86,13 @@ function batchWorkflow() {
 		id: 'ui-batch',
 		name: 'OpenAI Reliable Batch',
 		type: 'n8n-nodes-openai-reliable.openAiReliableBatch',
-		parameters: { operation: 'submitAndWait', model: chat.parameters.model, systemMessage: chat.parameters.systemMessage, prompt: chat.parameters.prompt, waiting: { pollSeconds: 1 } },
+		parameters: {
+			operation: 'submitAndWait',
+			model: chat.parameters.model,
+			systemMessage: chat.parameters.systemMessage,
+			prompt: chat.parameters.prompt,
+			waiting: { pollSeconds: 1 },
+		},
 	};
 	workflow.connections = JSON.parse(JSON.stringify(workflow.connections).replaceAll('OpenAI Reliable Chat', 'OpenAI Reliable Batch'));
 	return workflow;
@@ -141,7 +151,12 @@ async function main() {
 	const mock = await startMockOpenAi({ apiKeys: [KEY], latencyMs: 150 });
 	const n8n = N8nInstance.create('ui');
 	await n8n.importCredentials([
-		{ id: 'uiReliableCred01', name: 'OpenAI Reliable (mock)', type: 'openAiReliableApi', data: { apiKey: KEY, baseUrl: mock.url, organizationId: '', projectId: '' } },
+		{
+			id: 'uiReliableCred01',
+			name: 'OpenAI Reliable (mock)',
+			type: 'openAiReliableApi',
+			data: { apiKey: KEY, baseUrl: mock.url, organizationId: '', projectId: '' },
+		},
 	]);
 	const port = Number(process.env.E2E_UI_PORT || 5688);
 	log(`starting n8n on port ${port}`);
@@ -191,7 +206,10 @@ async function main() {
 			await page.locator('input[name="firstName"]').fill(OWNER.firstName);
 			await page.locator('input[name="lastName"]').fill(OWNER.lastName);
 			await page.locator('input[name="password"]').fill(OWNER.password);
-			await page.getByRole('button', { name: /next|continue|set up|get started/i }).first().click();
+			await page
+				.getByRole('button', { name: /next|continue|set up|get started/i })
+				.first()
+				.click();
 			await page.waitForURL((url) => !url.pathname.startsWith('/setup'), { timeout: 60_000 });
 			// A survey may follow the set-up; skip it.
 			const skip = page.getByRole('button', { name: /get started|skip/i }).first();
@@ -225,9 +243,15 @@ async function main() {
 			const select = page.locator('[data-test-id="node-credentials-select"]').first();
 			if (await select.isVisible({ timeout: 5_000 }).catch(() => false)) {
 				await select.click();
-				await page.getByText(/Create new credential|Create New Credential/).first().click();
+				await page
+					.getByText(/Create new credential|Create New Credential/)
+					.first()
+					.click();
 			} else {
-				await page.getByText(/Connect to OpenAI Reliable|Set up credential|Create new credential/i).first().click();
+				await page
+					.getByText(/Connect to OpenAI Reliable|Set up credential|Create new credential/i)
+					.first()
+					.click();
 			}
 			const modal = page.locator('[data-test-id="editCredential-modal"], .el-dialog').first();
 			await modal.waitFor({ timeout: 30_000 });
@@ -241,7 +265,10 @@ async function main() {
 			// Saving runs n8n's credential test, which is this package's testedBy function.
 			const key = page.locator('[data-test-id="editCredential-modal"] input[type="password"], .el-dialog input[type="password"]').first();
 			await key.fill('Bearer not-a-real-key');
-			await page.getByRole('button', { name: /^Save$/ }).first().click();
+			await page
+				.getByRole('button', { name: /^Save$/ })
+				.first()
+				.click();
 			const details = page.getByText('More details').first();
 			await details.waitFor({ timeout: 30_000 });
 			await details.click();
@@ -279,10 +306,16 @@ async function main() {
 			await output.getByText('content', { exact: true }).first().waitFor({ timeout: 10_000 });
 			const banner = await page.getByText(/No parameters are set up to be filled by AI/).count();
 			if (banner > 0) throw new Error('the AI banner is shown for a node that is not an AI tool');
-			const hints = await page.locator('[data-test-id="output-panel"] [data-test-id="node-hint"], [data-test-id="output-panel"] [data-test-id="run-data-hints"]').filter({ hasText: /retry|failed/ }).count();
+			const hints = await page
+				.locator('[data-test-id="output-panel"] [data-test-id="node-hint"], [data-test-id="output-panel"] [data-test-id="run-data-hints"]')
+				.filter({ hasText: /retry|failed/ })
+				.count();
 			if (hints > 0) throw new Error('a hint is shown although every item was answered at the first try');
 			// The run's total cost is on the output pane, in one line.
-			const total = page.locator('[data-test-id="node-hint"]').filter({ hasText: /items answered/ }).first();
+			const total = page
+				.locator('[data-test-id="node-hint"]')
+				.filter({ hasText: /items answered/ })
+				.first();
 			await total.waitFor({ timeout: 15_000 });
 			const totalText = await total.innerText();
 			if (!/10 items answered, \$0\.0000\d+ in all\./.test(totalText)) throw new Error(`unexpected total hint: ${totalText}`);
@@ -302,14 +335,20 @@ async function main() {
 				respond: {
 					status: 429,
 					headers: { 'retry-after-ms': '200', 'x-ratelimit-limit-requests': '600', 'x-ratelimit-remaining-requests': '400' },
-					body: { error: { message: 'Rate limit reached for gpt-4o-mini. Please try again in 200ms.', type: 'requests', param: null, code: 'rate_limit_exceeded' } },
+					body: {
+						error: { message: 'Rate limit reached for gpt-4o-mini. Please try again in 200ms.', type: 'requests', param: null, code: 'rate_limit_exceeded' },
+					},
 				},
 			});
 			await runAndOpenChat();
-			const hint = page.locator('[data-test-id="node-hint"]').filter({ hasText: /needed a retry/ }).first();
+			const hint = page
+				.locator('[data-test-id="node-hint"]')
+				.filter({ hasText: /needed a retry/ })
+				.first();
 			await hint.waitFor({ timeout: 30_000 });
 			const text = await hint.innerText();
-			if (!/^10 items, \$0\.0000\d+ in all\. 4 of 10 items needed a retry \(6 retries, .* of waiting\); all answered/.test(text)) throw new Error(`unexpected hint: ${text}`);
+			if (!/^10 items, \$0\.0000\d+ in all\. 4 of 10 items needed a retry \(6 retries, .* of waiting\); all answered/.test(text))
+				throw new Error(`unexpected hint: ${text}`);
 			await shot('09-retry-hint');
 			if (UPDATE_DOCS) await page.screenshot({ path: RETRY_SHOT });
 			await page.keyboard.press('Escape');
@@ -327,7 +366,11 @@ async function main() {
 				['batch', 'OpenAI Reliable Batch'],
 			]) {
 				await search.fill(term);
-				await page.locator('[data-test-id="node-creator-item-name"]').filter({ hasText: new RegExp(`^${expected}$`) }).first().waitFor({ timeout: 15_000 });
+				await page
+					.locator('[data-test-id="node-creator-item-name"]')
+					.filter({ hasText: new RegExp(`^${expected}$`) })
+					.first()
+					.waitFor({ timeout: 15_000 });
 				if (term === 'tokens') {
 					await shot('10-node-panel-tokens');
 					if (UPDATE_DOCS) await page.screenshot({ path: PANEL_SHOT });
@@ -341,11 +384,16 @@ async function main() {
 			await pasteWorkflow(agentWorkflow(), 'OpenAI Reliable Chat Model');
 			await page.locator('[data-test-id="execute-workflow-button"]').first().click();
 			await page.locator('[data-node-name="AI Agent"] [data-test-id="canvas-node-status-success"]').first().waitFor({ timeout: 90_000 });
-			await page.locator('[data-test-id="zoom-to-fit"]').first().click().catch(() => undefined);
+			await page
+				.locator('[data-test-id="zoom-to-fit"]')
+				.first()
+				.click()
+				.catch(() => undefined);
 			await page.waitForTimeout(1_000);
 			await shot('11-agent');
 			if (UPDATE_DOCS) await page.screenshot({ path: AGENT_SHOT });
-			if (mock.requests.filter((r) => r.outcome === 'completion').length !== 4) throw new Error(`expected 4 model calls (a tool call and an answer per item), got ${mock.requests.length}`);
+			if (mock.requests.filter((r) => r.outcome === 'completion').length !== 4)
+				throw new Error(`expected 4 model calls (a tool call and an answer per item), got ${mock.requests.length}`);
 		});
 
 		await step('12. the Batch node: Submit and Wait over the 10 reviews, each answer next to its review at half the price', async () => {
@@ -372,7 +420,11 @@ async function main() {
 			const add = page.locator('[data-test-id="collection-parameter-add"] input[placeholder="Add Setting"]').first();
 			await add.scrollIntoViewIfNeeded();
 			await add.click();
-			await page.locator('[data-test-id="collection-parameter-option"]').filter({ hasText: /^Max Spend per Execution \(USD\)$/ }).first().click();
+			await page
+				.locator('[data-test-id="collection-parameter-option"]')
+				.filter({ hasText: /^Max Spend per Execution \(USD\)$/ })
+				.first()
+				.click();
 			const field = page.locator('[data-test-id="parameter-input-maxSpendUsd"] input').first();
 			await field.waitFor({ timeout: 10_000 });
 			await field.click();
@@ -388,12 +440,18 @@ async function main() {
 			await page.keyboard.press('Escape');
 			await page.locator('[data-test-id="output-panel"]').first().waitFor({ state: 'hidden', timeout: 10_000 });
 			await runAndOpenChat();
-			const hint = page.locator('[data-test-id="node-hint"]').filter({ hasText: /Spend cap reached/ }).first();
+			const hint = page
+				.locator('[data-test-id="node-hint"]')
+				.filter({ hasText: /Spend cap reached/ })
+				.first();
 			await hint.waitFor({ timeout: 30_000 });
 			const text = await hint.innerText();
 			if (!/Spend cap reached: 10 of 10 items were not sent/.test(text)) throw new Error(`unexpected hint: ${text}`);
 			const output = page.locator('[data-test-id="output-panel"]').first();
-			await output.getByText(/is less than what one request could cost/).first().waitFor({ timeout: 10_000 });
+			await output
+				.getByText(/is less than what one request could cost/)
+				.first()
+				.waitFor({ timeout: 10_000 });
 			await shot('13-spend-cap');
 			if (UPDATE_DOCS) await page.screenshot({ path: CAP_SHOT });
 			if (mock.requests.some((r) => r.path === '/chat/completions')) throw new Error('a request was sent past the cap');
@@ -439,7 +497,9 @@ async function main() {
 		});
 	} catch (error) {
 		await shot('failure').catch(() => undefined);
-		const ids = await page.evaluate(() => [...new Set([...document.querySelectorAll('[data-test-id]')].map((e) => e.getAttribute('data-test-id')))]).catch(() => []);
+		const ids = await page
+			.evaluate(() => [...new Set([...document.querySelectorAll('[data-test-id]')].map((e) => e.getAttribute('data-test-id')))])
+			.catch(() => []);
 		fs.writeFileSync(path.join(SHOTS, 'failure-test-ids.txt'), ids.join('\n'));
 		process.stderr.write(`e2e:ui failed after: ${steps.join(' / ') || 'nothing'}\n${error.stack}\n`);
 		process.stderr.write(`Screenshots in ${path.relative(ROOT, SHOTS)}/\n`);
@@ -451,7 +511,7 @@ async function main() {
 	}
 	const leaked = n8n.allLogs().includes(KEY.slice(-12));
 	if (leaked) {
-		process.stderr.write('e2e:ui: the API key appears in n8n\'s logs\n');
+		process.stderr.write("e2e:ui: the API key appears in n8n's logs\n");
 		process.exitCode = 1;
 	}
 	if (!process.exitCode) log(`e2e:ui: ${steps.length}/${STEPS} steps passed; screenshots in ${path.relative(ROOT, SHOTS)}/`);

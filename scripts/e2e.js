@@ -9,10 +9,23 @@
 const assert = require('node:assert/strict');
 const { execSync } = require('node:child_process');
 
-const { N8nInstance, nodeOutput, runError, linearWorkflow, itemsNode } = require('./lib/n8n');
+const { N8nInstance, nodeOutput, runError, linearWorkflow, itemsNode, calculatorNode } = require('./lib/n8n');
 const { log } = require('./lib/toolchain');
 const { startMockOpenAi, fakeKey } = require('../test/support/mock-openai');
 const { priceOf } = require('./lib/prices');
+
+/** OpenAI's answer when the account has no credit left (https://platform.openai.com/docs/guides/error-codes). */
+const NO_CREDIT = {
+	status: 429,
+	body: {
+		error: {
+			message: 'You exceeded your current quota, please check your plan and billing details.',
+			type: 'insufficient_quota',
+			param: null,
+			code: 'insufficient_quota',
+		},
+	},
+};
 
 const CHAT = 'n8n-nodes-openai-reliable.openAiReliableChat';
 const CHAT_MODEL = 'n8n-nodes-openai-reliable.openAiReliableChatModel';
@@ -39,9 +52,19 @@ const ADMIN_KEY = fakeKey('admin', 'e2e');
 const WRONG_KEY = fakeKey('proj', 'revoked');
 
 const credentials = (url) => [
-	{ id: 'e2eApiCred000001', name: 'Reliable (mock)', type: 'openAiReliableApi', data: { apiKey: PROJECT_KEY, baseUrl: url, organizationId: '', projectId: '' } },
+	{
+		id: 'e2eApiCred000001',
+		name: 'Reliable (mock)',
+		type: 'openAiReliableApi',
+		data: { apiKey: PROJECT_KEY, baseUrl: url, organizationId: '', projectId: '' },
+	},
 	{ id: 'e2eAdminCred0001', name: 'Reliable Admin (mock)', type: 'openAiReliableAdminApi', data: { apiKey: ADMIN_KEY, baseUrl: url } },
-	{ id: 'e2eWrongCred0001', name: 'Reliable (revoked key)', type: 'openAiReliableApi', data: { apiKey: WRONG_KEY, baseUrl: url, organizationId: '', projectId: '' } },
+	{
+		id: 'e2eWrongCred0001',
+		name: 'Reliable (revoked key)',
+		type: 'openAiReliableApi',
+		data: { apiKey: WRONG_KEY, baseUrl: url, organizationId: '', projectId: '' },
+	},
 ];
 
 /** About half of what 200 answers of about 13 + 6 tokens cost at gpt-4o-mini prices. */
@@ -96,7 +119,7 @@ function aiWorkflow(id, name, { count, prefix, root, modelOptions = {}, settings
 	});
 	workflow.connections['OpenAI Reliable Chat Model'] = { ai_languageModel: [[{ node: root.name, type: 'ai_languageModel', index: 0 }]] };
 	if (tool) {
-		workflow.nodes.push({ id: `${id}-calc`, name: 'Calculator', type: '@n8n/n8n-nodes-langchain.toolCalculator', typeVersion: 1, position: [600, 220], parameters: {} });
+		workflow.nodes.push(calculatorNode(`${id}-calc`));
 		workflow.connections.Calculator = { ai_tool: [[{ node: root.name, type: 'ai_tool', index: 0 }]] };
 	}
 	if (parser) {
@@ -113,22 +136,61 @@ function aiWorkflow(id, name, { count, prefix, root, modelOptions = {}, settings
 	return workflow;
 }
 
-const agent = { name: 'AI Agent', type: '@n8n/n8n-nodes-langchain.agent', typeVersion: 3.1, parameters: { promptType: 'define', text: '={{ $json.text }}', options: {} } };
-const chain = { name: 'Basic LLM Chain', type: '@n8n/n8n-nodes-langchain.chainLlm', typeVersion: 1.9, parameters: { promptType: 'define', text: '={{ $json.text }}', hasOutputParser: true } };
+const agent = {
+	name: 'AI Agent',
+	type: '@n8n/n8n-nodes-langchain.agent',
+	typeVersion: 3.1,
+	parameters: { promptType: 'define', text: '={{ $json.text }}', options: {} },
+};
+const chain = {
+	name: 'Basic LLM Chain',
+	type: '@n8n/n8n-nodes-langchain.chainLlm',
+	typeVersion: 1.9,
+	parameters: { promptType: 'define', text: '={{ $json.text }}', hasOutputParser: true },
+};
 
 const workflows = [
 	aiWorkflow('e2eAgentTool0001', 'Agent with a tool', { count: 5, prefix: 'calc 6*7 #', root: agent, tool: true }),
 	aiWorkflow('e2eAgentBurst001', 'Agent, 429s between the tool call and the answer', { count: 5, prefix: 'calc 3*3 #', root: agent, tool: true }),
-	aiWorkflow('e2eAgentQuota001', 'Agent, no credit in the middle', { count: 5, prefix: 'calc 2+2 #', root: agent, tool: true, onError: 'continueRegularOutput' }),
-	aiWorkflow('e2eChainJson0001', 'Basic LLM Chain with structured output', { count: 3, prefix: 'structured', root: chain, parser: true, modelOptions: { responseFormat: 'json_object' } }),
-	aiWorkflow('e2eAgentLoopCap1', 'Agent whose tools loop, stopped by the spend cap', { count: 1, prefix: 'calc 1+1 #', root: agent, tool: true, modelOptions: { maxTokens: 20 }, settings: { maxSpendUsd: 0.0002 } }),
+	aiWorkflow('e2eAgentQuota001', 'Agent, no credit in the middle', {
+		count: 5,
+		prefix: 'calc 2+2 #',
+		root: agent,
+		tool: true,
+		onError: 'continueRegularOutput',
+	}),
+	aiWorkflow('e2eChainJson0001', 'Basic LLM Chain with structured output', {
+		count: 3,
+		prefix: 'structured',
+		root: chain,
+		parser: true,
+		modelOptions: { responseFormat: 'json_object' },
+	}),
+	aiWorkflow('e2eAgentLoopCap1', 'Agent whose tools loop, stopped by the spend cap', {
+		count: 1,
+		prefix: 'calc 1+1 #',
+		root: agent,
+		tool: true,
+		modelOptions: { maxTokens: 20 },
+		settings: { maxSpendUsd: 0.0002 },
+	}),
 	linearWorkflow('e2eChat20items01', 'Chat over 20 items', [itemsNode(20), chatNode()]),
 	linearWorkflow('e2eBatch100item1', 'Batch: 100 items, submit and wait', [itemsNode(100, 'row'), batchNode()]),
 	linearWorkflow('e2eBatchFailed01', 'Batch with failed lines', [itemsNode(100, 'row'), batchNode({ onError: 'continueRegularOutput' })]),
 	linearWorkflow('e2eBatchHold0001', 'Batch submitted, then a Chat node under the same spend cap', [
 		itemsNode(20, 'row'),
-		batchNode({ parameters: { ...batchNode().parameters, operation: 'submit', options: { maxTokens: 1000 }, requestSettings: { maxWaitSeconds: 5, maxSpendUsd: 0.01 } } }),
-		chatNode({ onError: 'continueRegularOutput', parameters: { ...chatNode().parameters, prompt: 'Say when the batch is done', options: { maxTokens: 8000 }, requestSettings: { maxWaitSeconds: 5, maxSpendUsd: 0.01 } } }),
+		batchNode({
+			parameters: { ...batchNode().parameters, operation: 'submit', options: { maxTokens: 1000 }, requestSettings: { maxWaitSeconds: 5, maxSpendUsd: 0.01 } },
+		}),
+		chatNode({
+			onError: 'continueRegularOutput',
+			parameters: {
+				...chatNode().parameters,
+				prompt: 'Say when the batch is done',
+				options: { maxTokens: 8000 },
+				requestSettings: { maxWaitSeconds: 5, maxSpendUsd: 0.01 },
+			},
+		}),
 	]),
 	linearWorkflow('e2eAttachments01', 'Invoices and receipts as attachments', [
 		filesNode(6),
@@ -139,11 +201,21 @@ const workflows = [
 	linearWorkflow('e2eContinueFail1', 'Continue on fail', [itemsNode(20, 'cof'), chatNode({ onError: 'continueRegularOutput' })]),
 	{
 		...linearWorkflow('e2eBudgetRoute01', 'Budget routing', [
-			{ name: 'Tight Budget', type: USAGE, credentials: { openAiReliableAdminApi: { id: 'e2eAdminCred0001', name: 'Reliable Admin (mock)' } }, parameters: { resource: 'organization', operation: 'checkBudget', monthlyBudget: 0.01 } },
+			{
+				name: 'Tight Budget',
+				type: USAGE,
+				credentials: { openAiReliableAdminApi: { id: 'e2eAdminCred0001', name: 'Reliable Admin (mock)' } },
+				parameters: { resource: 'organization', operation: 'checkBudget', monthlyBudget: 0.01 },
+			},
 		]),
 	},
 	linearWorkflow('e2eBudgetRoute02', 'Budget routing (roomy)', [
-		{ name: 'Roomy Budget', type: USAGE, credentials: { openAiReliableAdminApi: { id: 'e2eAdminCred0001', name: 'Reliable Admin (mock)' } }, parameters: { resource: 'organization', operation: 'checkBudget', monthlyBudget: 100000 } },
+		{
+			name: 'Roomy Budget',
+			type: USAGE,
+			credentials: { openAiReliableAdminApi: { id: 'e2eAdminCred0001', name: 'Reliable Admin (mock)' } },
+			parameters: { resource: 'organization', operation: 'checkBudget', monthlyBudget: 100000 },
+		},
 	]),
 	linearWorkflow('e2eTrickle20item', 'Trickling body past the Timeout', [
 		itemsNode(20, 'trickle'),
@@ -159,16 +231,29 @@ const workflows = [
 	]),
 	linearWorkflow('e2eCapStop000001', 'Spend cap: Stop the Workflow', [
 		itemsNode(40, 'stop'),
-		{ ...chatNode(), parameters: { ...chatNode().parameters, options: { maxTokens: 10 }, requestSettings: { concurrency: 2, maxWaitSeconds: 5, maxSpendUsd: 0.00005, onSpendCap: 'stop' } } },
+		{
+			...chatNode(),
+			parameters: {
+				...chatNode().parameters,
+				options: { maxTokens: 10 },
+				requestSettings: { concurrency: 2, maxWaitSeconds: 5, maxSpendUsd: 0.00005, onSpendCap: 'stop' },
+			},
+		},
 	]),
 	linearWorkflow('e2eCapTiny000001', 'Spend cap $0.0001 without Max Tokens', [itemsNode(10, 'tiny'), chatNode({}, { maxSpendUsd: 0.0001 })]),
 	// Default Request Settings (Keep Retrying For 5 min, no Max Retries), Continue On Fail on, as the issue measured it.
-	linearWorkflow('e2eOutage0000040', 'An outage from the first request, 40 items', [itemsNode(40, 'out'), chatNode({ onError: 'continueRegularOutput', parameters: { ...chatNode().parameters, requestSettings: {} } })]),
+	linearWorkflow('e2eOutage0000040', 'An outage from the first request, 40 items', [
+		itemsNode(40, 'out'),
+		chatNode({ onError: 'continueRegularOutput', parameters: { ...chatNode().parameters, requestSettings: {} } }),
+	]),
 	linearWorkflow('e2eOutageBudget1', 'An outage longer than Keep Retrying For (Continue On Fail)', [
 		itemsNode(40, 'budget'),
 		chatNode({ onError: 'continueRegularOutput', parameters: { ...chatNode().parameters, requestSettings: { keepRetryingMinutes: 0.25 } } }),
 	]),
-	linearWorkflow('e2eOutageBudget2', 'An outage longer than Keep Retrying For', [itemsNode(40, 'budget'), chatNode({ parameters: { ...chatNode().parameters, requestSettings: { keepRetryingMinutes: 0.25 } } })]),
+	linearWorkflow('e2eOutageBudget2', 'An outage longer than Keep Retrying For', [
+		itemsNode(40, 'budget'),
+		chatNode({ parameters: { ...chatNode().parameters, requestSettings: { keepRetryingMinutes: 0.25 } } }),
+	]),
 	linearWorkflow('e2eWrongKeyWf001', 'Wrong key', [
 		itemsNode(3, 'wrongkey'),
 		{ ...chatNode(), credentials: { openAiReliableApi: { id: 'e2eWrongCred0001', name: 'Reliable (revoked key)' } } },
@@ -232,7 +317,9 @@ async function main() {
 				respond: {
 					status: 429,
 					headers: { 'retry-after': '1' },
-					body: { error: { message: 'Rate limit reached for gpt-4o-mini. Please try again in 1s.', type: 'requests', param: null, code: 'rate_limit_exceeded' } },
+					body: {
+						error: { message: 'Rate limit reached for gpt-4o-mini. Please try again in 1s.', type: 'requests', param: null, code: 'rate_limit_exceeded' },
+					},
 				},
 			});
 			const { run, code } = await execute('e2eBurst429wf001');
@@ -242,17 +329,18 @@ async function main() {
 			items.forEach((item, i) => assert.equal(item.json.content, `Echo: burst-${i}`));
 			assert.equal(server.counts.byStatus[429], 6, 'the server sent 6 429s');
 			assert.equal(server.counts.byStatus[200], 10, 'each item succeeded exactly once');
-			assert.equal(items.reduce((sum, item) => sum + item.json.retries, 0), 6, 'retries reported on the items');
+			assert.equal(
+				items.reduce((sum, item) => sum + item.json.retries, 0),
+				6,
+				'retries reported on the items',
+			);
 		});
 
 		await scenario('3. insufficient_quota: the run fails with the billing message after one request for that item', async () => {
 			server.reset();
 			server.script({
 				match: (r) => r.text === 'quota-2',
-				respond: {
-					status: 429,
-					body: { error: { message: 'You exceeded your current quota, please check your plan and billing details.', type: 'insufficient_quota', param: null, code: 'insufficient_quota' } },
-				},
+				respond: NO_CREDIT,
 			});
 			const { run, code } = await execute('e2eQuotaWorkfl01');
 			assert.equal(code, 1, 'the execution should fail');
@@ -271,7 +359,14 @@ async function main() {
 				match: (r) => r.text === 'cof-7',
 				respond: {
 					status: 400,
-					body: { error: { message: "This model's maximum context length is 128000 tokens. However, your messages resulted in 130000 tokens.", type: 'invalid_request_error', param: 'messages', code: 'context_length_exceeded' } },
+					body: {
+						error: {
+							message: "This model's maximum context length is 128000 tokens. However, your messages resulted in 130000 tokens.",
+							type: 'invalid_request_error',
+							param: 'messages',
+							code: 'context_length_exceeded',
+						},
+					},
 				},
 			});
 			const { run, code } = await execute('e2eContinueFail1');
@@ -331,13 +426,17 @@ async function main() {
 			assert.equal(server.requests.length, 40, 'each item tried twice');
 		});
 
-		await scenario('8. A 200 whose body is an error: error items with the server\'s message and status, never empty successes', async () => {
+		await scenario("8. A 200 whose body is an error: error items with the server's message and status, never empty successes", async () => {
 			server.reset();
 			server.script({
 				match: (r) => ['err200-2', 'err200-5', 'err200-8'].includes(r.text),
 				respond: { status: 200, body: { error: { message: 'The gateway refused this request', type: 'invalid_request_error', param: null, code: null } } },
 			});
-			server.script({ match: (r) => r.text === 'err200-6', times: 1, respond: { status: 200, body: { error: { message: 'Upstream model crashed', type: 'server_error', code: null } } } });
+			server.script({
+				match: (r) => r.text === 'err200-6',
+				times: 1,
+				respond: { status: 200, body: { error: { message: 'Upstream model crashed', type: 'server_error', code: null } } },
+			});
 			server.script({ match: (r) => r.text === 'err200-7', times: 1, respond: { status: 200, body: { id: 'x', object: 'chat.completion', usage: {} } } });
 			const { run, code } = await execute('e2eErrorIn200wf1');
 			assert.equal(code, 0, 'execution failed');
@@ -369,7 +468,9 @@ async function main() {
 			const completions = server.requests.filter((r) => r.outcome === 'completion');
 			assert.equal(completions.length, answered.length, 'every billed answer is in the output');
 			const billed = completions.reduce((sum, r) => sum + priceOf(r.body.model, r.usage), 0);
-			log(`   spend cap: ${answered.length} answered, ${notSent.length} not sent; billed $${billed.toFixed(7)} of $${SPEND_CAP_USD} (${((billed / SPEND_CAP_USD) * 100).toFixed(1)}%)`);
+			log(
+				`   spend cap: ${answered.length} answered, ${notSent.length} not sent; billed $${billed.toFixed(7)} of $${SPEND_CAP_USD} (${((billed / SPEND_CAP_USD) * 100).toFixed(1)}%)`,
+			);
 			assert.ok(billed <= SPEND_CAP_USD + 1e-12, `billed ${billed}`);
 			assert.ok(answered.length > 50, 'the cap allowed a good share');
 			const custom = run.data.resultData.metadata ?? {};
@@ -390,7 +491,11 @@ async function main() {
 			const calls = server.requests.filter((r) => r.path === '/chat/completions');
 			assert.equal(calls.length, 10, 'a tool call and a final answer per item');
 			assert.equal(calls.filter((r) => r.toolCalls === 1).length, 5);
-			assert.deepEqual(calls[0].body.tools[0].function.parameters, { type: 'object', properties: { input: { type: 'string' } } }, 'the tool schema as JSON Schema');
+			assert.deepEqual(
+				calls[0].body.tools[0].function.parameters,
+				{ type: 'object', properties: { input: { type: 'string' } } },
+				'the tool schema as JSON Schema',
+			);
 			// The sub-node's run data: tokens (n8n's tracing) and each call's cost (ours).
 			const modelRuns = run.data.resultData.runData['OpenAI Reliable Chat Model'];
 			const figures = modelRuns[0].data.ai_languageModel[0][0].json;
@@ -407,7 +512,9 @@ async function main() {
 				respond: {
 					status: 429,
 					headers: { 'retry-after-ms': '100', 'x-ratelimit-limit-requests': '600', 'x-ratelimit-remaining-requests': '300' },
-					body: { error: { message: 'Rate limit reached for gpt-4o-mini. Please try again in 100ms.', type: 'requests', param: null, code: 'rate_limit_exceeded' } },
+					body: {
+						error: { message: 'Rate limit reached for gpt-4o-mini. Please try again in 100ms.', type: 'requests', param: null, code: 'rate_limit_exceeded' },
+					},
 				},
 			});
 			const { run, code } = await execute('e2eAgentBurst001');
@@ -423,7 +530,7 @@ async function main() {
 			server.reset();
 			server.script({
 				match: (r) => r.path === '/chat/completions' && r.text === 'calc 2+2 #-2',
-				respond: { status: 429, body: { error: { message: 'You exceeded your current quota, please check your plan and billing details.', type: 'insufficient_quota', param: null, code: 'insufficient_quota' } } },
+				respond: NO_CREDIT,
 			});
 			const { run, code } = await execute('e2eAgentQuota001');
 			assert.equal(code, 0, 'Continue On Fail: the execution goes on');
@@ -566,7 +673,10 @@ async function main() {
 			const items = nodeOutput(run, 'Chat')[0];
 			assert.equal(items.length, 10);
 			for (const item of items) {
-				assert.match(item.json.error, /^Not sent: this execution's spend cap of \$0\.0001 is less than what one request could cost \(\$0\.0098\d*: \d+ input tokens plus up to 16,384 output tokens/);
+				assert.match(
+					item.json.error,
+					/^Not sent: this execution's spend cap of \$0\.0001 is less than what one request could cost \(\$0\.0098\d*: \d+ input tokens plus up to 16,384 output tokens/,
+				);
 				assert.match(item.json.errorDescription, /^Set Max Tokens in the Options/);
 			}
 			assert.equal(server.requests.length, 0, 'nothing was sent');
@@ -579,51 +689,59 @@ async function main() {
 		const OUTAGE_ITEMS = 40;
 		const OUTAGE_FLOOR_MS = (OUTAGE_ITEMS / 600) * 60_000;
 		const outageRuns = (process.env.E2E_OUTAGES ?? '30:503,30:reset,30:refused,120:503,120:reset,120:refused').split(',');
-		await scenario(`22. Outages of ${[...new Set(outageRuns.map((r) => `${r.split(':')[0]} s`))].join(' and ')} (503, reset, refused): no item lost, none twice, a check every few seconds`, async () => {
-			for (const spec of outageRuns) {
-				const [seconds, mode] = spec.split(':');
-				const outageMs = Number(seconds) * 1000;
-				server.reset();
-				server.setRateLimit({ rpm: 600 });
-				server.outage({ mode, ms: outageMs });
-				const { run, code } = await execute('e2eOutage0000040');
-				server.setRateLimit(undefined);
-				assert.equal(code, 0, `execution failed (${spec})`);
-				const items = nodeOutput(run, 'Chat')[0];
-				assert.equal(items.length, OUTAGE_ITEMS);
-				const failed = items.filter((item) => item.json.error);
-				assert.equal(failed.length, 0, `${spec}: ${failed.length} failed, the first with ${failed[0]?.json.error}`);
-				for (let i = 0; i < OUTAGE_ITEMS; i++) {
-					assert.equal(items[i].json.content, `Echo: out-${i}`);
-					assert.equal(server.requestsOf(`out-${i}`).filter((r) => r.outcome === 'completion').length, 1, `out-${i} answered once`);
+		await scenario(
+			`22. Outages of ${[...new Set(outageRuns.map((r) => `${r.split(':')[0]} s`))].join(' and ')} (503, reset, refused): no item lost, none twice, a check every few seconds`,
+			async () => {
+				for (const spec of outageRuns) {
+					const [seconds, mode] = spec.split(':');
+					const outageMs = Number(seconds) * 1000;
+					server.reset();
+					server.setRateLimit({ rpm: 600 });
+					server.outage({ mode, ms: outageMs });
+					const { run, code } = await execute('e2eOutage0000040');
+					server.setRateLimit(undefined);
+					assert.equal(code, 0, `execution failed (${spec})`);
+					const items = nodeOutput(run, 'Chat')[0];
+					assert.equal(items.length, OUTAGE_ITEMS);
+					const failed = items.filter((item) => item.json.error);
+					assert.equal(failed.length, 0, `${spec}: ${failed.length} failed, the first with ${failed[0]?.json.error}`);
+					for (let i = 0; i < OUTAGE_ITEMS; i++) {
+						assert.equal(items[i].json.content, `Echo: out-${i}`);
+						assert.equal(server.requestsOf(`out-${i}`).filter((r) => r.outcome === 'completion').length, 1, `out-${i} answered once`);
+					}
+					const wallMs = run.data.resultData.runData.Chat[0].executionTime;
+					const during = server.downtime.requests;
+					const hint = JSON.stringify(run.data.resultData.runData.Chat[0].hints ?? []);
+					log(
+						`   outage ${seconds} s (${mode}): ${OUTAGE_ITEMS}/${OUTAGE_ITEMS} answered in ${(wallMs / 1000).toFixed(1)} s (floor ${OUTAGE_FLOOR_MS / 1000} s + outage ${seconds} s), ${mode === 'refused' ? `${during} request reached the server (the first, cut), the rest were refused` : `${during} requests reached the server while it was down`}`,
+					);
+					assert.ok(wallMs <= 1.2 * OUTAGE_FLOOR_MS + outageMs + 2_500 + 1_000, `${spec}: ${wallMs} ms`);
+					if (mode !== 'refused') assert.ok(during <= 6 + outageMs / 2_000, `${spec}: ${during} requests while down`);
+					assert.match(hint, /The API was unavailable for/, `${spec}: the hint says so`);
 				}
-				const wallMs = run.data.resultData.runData.Chat[0].executionTime;
-				const during = server.downtime.requests;
-				const hint = JSON.stringify(run.data.resultData.runData.Chat[0].hints ?? []);
-				log(`   outage ${seconds} s (${mode}): ${OUTAGE_ITEMS}/${OUTAGE_ITEMS} answered in ${(wallMs / 1000).toFixed(1)} s (floor ${OUTAGE_FLOOR_MS / 1000} s + outage ${seconds} s), ${mode === 'refused' ? `${during} request reached the server (the first, cut), the rest were refused` : `${during} requests reached the server while it was down`}`);
-				assert.ok(wallMs <= 1.2 * OUTAGE_FLOOR_MS + outageMs + 2_500 + 1_000, `${spec}: ${wallMs} ms`);
-				if (mode !== 'refused') assert.ok(during <= 6 + outageMs / 2_000, `${spec}: ${during} requests while down`);
-				assert.match(hint, /The API was unavailable for/, `${spec}: the hint says so`);
-			}
-		});
+			},
+		);
 
-		await scenario('23. An outage longer than Keep Retrying For: every item fails naming the time tried; without Continue On Fail, the node stops with it', async () => {
-			server.reset();
-			server.outage({ mode: '503', ms: 60_000 });
-			const continuing = await execute('e2eOutageBudget1');
-			assert.equal(continuing.code, 0);
-			const items = nodeOutput(continuing.run, 'Chat')[0];
-			assert.equal(items.length, 40);
-			for (const item of items) {
-				assert.match(item.json.error, /is having problems \(HTTP 503\)/);
-				assert.match(item.json.errorDescription, /It kept retrying for 1\d(\.\d)? s \(Request Settings → Keep Retrying For\)/);
-			}
-			server.reset();
-			server.outage({ mode: '503', ms: 60_000 });
-			const stopping = await execute('e2eOutageBudget2');
-			assert.equal(stopping.code, 1);
-			assert.match(`${runError(stopping.run).description}`, /It kept retrying for 1\d(\.\d)? s \(Request Settings → Keep Retrying For\)/);
-		});
+		await scenario(
+			'23. An outage longer than Keep Retrying For: every item fails naming the time tried; without Continue On Fail, the node stops with it',
+			async () => {
+				server.reset();
+				server.outage({ mode: '503', ms: 60_000 });
+				const continuing = await execute('e2eOutageBudget1');
+				assert.equal(continuing.code, 0);
+				const items = nodeOutput(continuing.run, 'Chat')[0];
+				assert.equal(items.length, 40);
+				for (const item of items) {
+					assert.match(item.json.error, /is having problems \(HTTP 503\)/);
+					assert.match(item.json.errorDescription, /It kept retrying for 1\d(\.\d)? s \(Request Settings → Keep Retrying For\)/);
+				}
+				server.reset();
+				server.outage({ mode: '503', ms: 60_000 });
+				const stopping = await execute('e2eOutageBudget2');
+				assert.equal(stopping.code, 1);
+				assert.match(`${runError(stopping.run).description}`, /It kept retrying for 1\d(\.\d)? s \(Request Settings → Keep Retrying For\)/);
+			},
+		);
 
 		await scenario('15. The workflow output and the n8n log contain no API key', async () => {
 			const text = outputs.join('\n') + n8n.allLogs();

@@ -44,9 +44,7 @@ for (const [location, pkg] of Object.entries(lock.packages)) {
 	}
 }
 
-const sorted = Object.fromEntries(
-	Object.entries(lock.packages).sort(([a], [b]) => (a === '' ? -1 : b === '' ? 1 : a.localeCompare(b))),
-);
+const sorted = Object.fromEntries(Object.entries(lock.packages).sort(([a], [b]) => (a === '' ? -1 : b === '' ? 1 : a.localeCompare(b))));
 lock.packages = sorted;
 fs.writeFileSync(file, `${JSON.stringify(lock, null, 2)}\n`);
 process.stdout.write(`lockfile-platforms: ${added} platform-specific optional packages recorded\n`);

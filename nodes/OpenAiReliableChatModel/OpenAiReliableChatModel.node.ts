@@ -1,20 +1,13 @@
-import {
-	NodeConnectionTypes,
-	NodeOperationError,
-	type INodeType,
-	type INodeTypeDescription,
-	type ISupplyDataFunctions,
-	type SupplyData,
-} from 'n8n-workflow';
+import { NodeConnectionTypes, NodeOperationError, type INodeType, type INodeTypeDescription, type ISupplyDataFunctions, type SupplyData } from 'n8n-workflow';
 
 import { chatOptionsProperty, modelProperty } from '../shared/chat/description';
-import { checkChatCompletionsModel, readModelOptions } from '../shared/chat/request';
-import { FLEX_TIMEOUT_MS, readRequestSettings, requestSettingsProperty } from '../shared/descriptions/requestSettings';
+import { checkChatCompletionsModel } from '../shared/chat/request';
+import { openClient, requestSettingsProperty } from '../shared/descriptions/requestSettings';
 import { testApiCredential } from '../shared/methods/credentialTest';
 import { searchModels } from '../shared/methods/listSearch';
 import { modelParameter } from '../shared/parameters';
 import { priceOverridesProperty, readPriceOverrides } from '../shared/pricing/overrides';
-import { OpenAiClient } from '../shared/transport/client';
+import { readCallSettings } from '../shared/model/call';
 import { reliableChatModelClass } from './model';
 import { withCallFigures } from './runData';
 
@@ -71,25 +64,20 @@ export class OpenAiReliableChatModel implements INodeType {
 			});
 		}
 		const model = modelParameter(this, itemIndex);
-		const options = readModelOptions(this, itemIndex, { isOpenAi: true });
-		const flex = options.tier === 'flex';
-		const settings = readRequestSettings(this, flex ? { timeoutMs: FLEX_TIMEOUT_MS } : {});
-		const client = await OpenAiClient.create(this, 'openAiReliableApi', { ...settings.retry, capRpm: settings.requestsPerMinute });
+		const settings = readCallSettings(this, itemIndex);
+		const { client, settings: requestSettings } = await openClient(this, 'openAiReliableApi', { flex: settings.serviceTier === 'flex' });
 		checkChatCompletionsModel(this, itemIndex, model, client);
-		const body = client.isOpenAi ? options.body : readModelOptions(this, itemIndex, { isOpenAi: false }).body;
 		const raw = (this.getNodeParameter('options', itemIndex, {}) ?? {}) as { responseFormat?: string };
-		if (raw.responseFormat === 'json_object') body.response_format = { type: 'json_object' };
 		const traced = withCallFigures(this);
 		const ReliableChatModel = reliableChatModelClass(sdk);
 		const chatModel = new ReliableChatModel({
 			ctx: this,
 			client,
 			model,
-			options: body,
-			maxOutputTokens: options.maxOutputTokens,
-			tier: options.tier,
+			settings,
+			format: raw.responseFormat === 'json_object' ? { type: 'json_object' } : { type: 'text' },
 			overrides: readPriceOverrides(this, itemIndex),
-			capUsd: settings.maxSpendUsd,
+			capUsd: requestSettings.maxSpendUsd,
 			itemIndex,
 			report: traced.report,
 		});

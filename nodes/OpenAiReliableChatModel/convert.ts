@@ -1,13 +1,12 @@
 /**
- * Between n8n's AI SDK and OpenAI's chat completions: messages and tools going out,
- * answers (and streamed deltas) coming back. Pure functions; the SDK is used for types only.
+ * Between n8n's AI SDK and a neutral model call (shared/model): messages and tools going out,
+ * answers and streamed pieces coming back. Pure functions; the SDK is used for types only.
  */
 import type { FinishReason, GenerateResult, Message, MessageContent, TokenUsage, Tool } from '@n8n/ai-node-sdk';
-import type { IDataObject } from 'n8n-workflow';
 
-import type { ContentPart } from '../shared/chat/content';
-
-type OpenAiMessage = IDataObject;
+import type { ContentPart } from '../shared/content';
+import type { FunctionTool, ModelAnswer, ModelMessage } from '../shared/model/types';
+import { tokensFromUsage } from '../shared/pricing/prices';
 
 function base64Of(data: string | Uint8Array): string {
 	if (typeof data === 'string') return data;
@@ -40,51 +39,44 @@ function resultText(result: unknown): string {
 	return typeof result === 'string' ? result : JSON.stringify(result ?? null);
 }
 
-/** The SDK's messages as OpenAI chat messages; one tool message per tool result. */
-export function toOpenAiMessages(messages: Message[]): OpenAiMessage[] {
-	const out: OpenAiMessage[] = [];
+/** The SDK's messages as neutral ones; one tool message per tool result. */
+export function toModelMessages(messages: Message[]): ModelMessage[] {
+	const out: ModelMessage[] = [];
 	for (const message of messages) {
 		if (message.role === 'tool') {
 			for (const block of message.content) {
-				if (block.type === 'tool-result') out.push({ role: 'tool', tool_call_id: block.toolCallId, content: resultText(block.result) });
+				if (block.type === 'tool-result') out.push({ role: 'tool', toolCallId: block.toolCallId, content: resultText(block.result) });
 			}
 			continue;
 		}
 		if (message.role === 'assistant') {
 			const calls = message.content.filter((block): block is Extract<MessageContent, { type: 'tool-call' }> => block.type === 'tool-call');
 			const text = textOf(message.content);
-			const assistant: OpenAiMessage = { role: 'assistant', content: text === '' && calls.length ? null : text };
-			if (calls.length) {
-				assistant.tool_calls = calls.map((call, i) => ({
-					id: call.toolCallId ?? `call_${i}`,
-					type: 'function',
-					function: { name: call.toolName, arguments: call.input },
-				}));
-			}
-			out.push(assistant);
+			out.push({
+				role: 'assistant',
+				content: text === '' && calls.length ? null : text,
+				...(calls.length ? { toolCalls: calls.map((call, i) => ({ id: call.toolCallId ?? `call_${i}`, name: call.toolName, arguments: call.input })) } : {}),
+			});
 			continue;
 		}
 		const files = message.content.filter((block): block is Extract<MessageContent, { type: 'file' }> => block.type === 'file');
 		const content: string | ContentPart[] = files.length
 			? [...(textOf(message.content) ? [{ type: 'text' as const, text: textOf(message.content) }] : []), ...files.map(filePart)]
 			: textOf(message.content);
-		out.push({ role: message.role === 'system' ? 'system' : 'user', content: content as unknown as IDataObject, ...(message.name ? { name: message.name } : {}) });
+		out.push({ role: message.role === 'system' ? 'system' : 'user', content, ...(message.name ? { name: message.name } : {}) });
 	}
 	return out;
 }
 
-/** The Agent's tools as OpenAI function tools; `schemaOf` turns a tool's input schema into JSON Schema. */
-export function toOpenAiTools(tools: Tool[], schemaOf: (tool: Extract<Tool, { type: 'function' }>) => unknown): IDataObject[] {
+/** The Agent's tools as function tools; `schemaOf` turns a tool's input schema into JSON Schema. */
+export function toFunctionTools(tools: Tool[], schemaOf: (tool: Extract<Tool, { type: 'function' }>) => unknown): FunctionTool[] {
 	return tools
 		.filter((tool): tool is Extract<Tool, { type: 'function' }> => tool.type === 'function')
 		.map((tool) => ({
-			type: 'function',
-			function: {
-				name: tool.name,
-				...(tool.description ? { description: tool.description } : {}),
-				parameters: (schemaOf(tool) ?? { type: 'object', properties: {} }) as IDataObject,
-				...(tool.strict !== undefined ? { strict: tool.strict } : {}),
-			},
+			name: tool.name,
+			...(tool.description ? { description: tool.description } : {}),
+			parameters: (schemaOf(tool) ?? { type: 'object', properties: {} }) as FunctionTool['parameters'],
+			...(tool.strict !== undefined ? { strict: tool.strict } : {}),
 		}));
 }
 
@@ -104,47 +96,32 @@ export function finishReasonOf(reason: unknown): FinishReason {
 	}
 }
 
+/** An answer's usage (any wire format's names) as the SDK's token usage. */
 export function usageOf(usage: unknown): TokenUsage | undefined {
-	if (!usage || typeof usage !== 'object') return undefined;
-	const u = usage as Record<string, unknown>;
-	const prompt = Number(u.prompt_tokens ?? 0);
-	const completion = Number(u.completion_tokens ?? 0);
-	const cached = Number((u.prompt_tokens_details as Record<string, unknown> | undefined)?.cached_tokens ?? 0);
-	const reasoning = Number((u.completion_tokens_details as Record<string, unknown> | undefined)?.reasoning_tokens ?? 0);
+	const tokens = tokensFromUsage(usage);
+	if (!tokens) return undefined;
+	const u = (usage ?? {}) as Record<string, unknown>;
 	return {
-		promptTokens: prompt,
-		completionTokens: completion,
-		totalTokens: Number(u.total_tokens ?? prompt + completion),
-		...(cached ? { inputTokenDetails: { cacheRead: cached } } : {}),
-		...(reasoning ? { outputTokenDetails: { reasoning } } : {}),
+		promptTokens: tokens.inputTokens,
+		completionTokens: tokens.outputTokens,
+		totalTokens: Number(u.total_tokens ?? tokens.inputTokens + tokens.outputTokens),
+		...(tokens.cachedInputTokens ? { inputTokenDetails: { cacheRead: tokens.cachedInputTokens } } : {}),
+		...(tokens.reasoningTokens ? { outputTokenDetails: { reasoning: tokens.reasoningTokens } } : {}),
 	};
 }
 
-interface Completion {
-	id?: string;
-	model?: string;
-	choices?: Array<{
-		finish_reason?: string;
-		message?: { content?: string | null; refusal?: string | null; tool_calls?: Array<{ id?: string; function?: { name?: string; arguments?: string } }> };
-	}>;
-	usage?: unknown;
-}
-
-/** A chat completion as the SDK's GenerateResult: text and tool calls, finish reason, usage. */
-export function fromCompletion(completion: Completion, providerMetadata: Record<string, unknown>): GenerateResult {
-	const choice = completion.choices?.[0];
+/** An answer as the SDK's GenerateResult: text and tool calls, finish reason, usage. */
+export function fromAnswer(answer: ModelAnswer, providerMetadata: Record<string, unknown>): GenerateResult {
 	const content: MessageContent[] = [];
-	const text = choice?.message?.content ?? choice?.message?.refusal ?? '';
+	const text = answer.text ?? answer.refusal ?? '';
 	if (text) content.push({ type: 'text', text });
-	for (const call of choice?.message?.tool_calls ?? []) {
-		content.push({ type: 'tool-call', toolCallId: call.id, toolName: call.function?.name ?? '', input: call.function?.arguments ?? '{}' });
-	}
-	const usage = usageOf(completion.usage);
+	for (const call of answer.toolCalls) content.push({ type: 'tool-call', toolCallId: call.id, toolName: call.name, input: call.arguments || '{}' });
+	const usage = usageOf(answer.usage);
 	return {
-		...(completion.id ? { id: completion.id } : {}),
-		finishReason: finishReasonOf(choice?.finish_reason),
+		...(answer.id ? { id: answer.id } : {}),
+		finishReason: finishReasonOf(answer.finishReason),
 		...(usage ? { usage } : {}),
-		message: { role: 'assistant', content, ...(completion.id ? { id: completion.id } : {}) },
+		message: { role: 'assistant', content, ...(answer.id ? { id: answer.id } : {}) },
 		providerMetadata,
 	};
 }

@@ -9,9 +9,7 @@ export function withCallFigures(ctx: ISupplyDataFunctions): { ctx: ISupplyDataFu
 	const pending: IDataObject[] = [];
 	const addOutputData: ISupplyDataFunctions['addOutputData'] = (connectionType, runIndex, data, ...rest) => {
 		const figures = Array.isArray(data) ? pending.shift() : undefined;
-		const enriched = figures
-			? (data as INodeExecutionData[][]).map((run) => run.map((item) => ({ ...item, json: { ...item.json, ...figures } })))
-			: data;
+		const enriched = figures ? (data as INodeExecutionData[][]).map((run) => run.map((item) => ({ ...item, json: { ...item.json, ...figures } }))) : data;
 		return ctx.addOutputData(connectionType, runIndex, enriched, ...rest);
 	};
 	const proxy = new Proxy(ctx, {

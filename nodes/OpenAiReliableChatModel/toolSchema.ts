@@ -77,7 +77,11 @@ function fromV3(source: ZodLike, def: Record<string, unknown>): JsonSchema {
 		case 'ZodNativeEnum': {
 			// A numeric TypeScript enum maps both ways; its names are the keys that are not numbers.
 			const values = (def.values as Record<string, unknown>) ?? {};
-			return { enum: Object.keys(values).filter((key) => Number.isNaN(Number(key))).map((key) => values[key]) };
+			return {
+				enum: Object.keys(values)
+					.filter((key) => Number.isNaN(Number(key)))
+					.map((key) => values[key]),
+			};
 		}
 		case 'ZodLiteral':
 			return { const: def.value };

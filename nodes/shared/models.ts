@@ -5,7 +5,10 @@
 
 /** "OpenAI/GPT-4o-mini " → "gpt-4o-mini": lower case, no provider prefix (OpenRouter's "openai/"). */
 export function normaliseModel(model: string): string {
-	return model.trim().toLowerCase().replace(/^openai\//, '');
+	return model
+		.trim()
+		.toLowerCase()
+		.replace(/^openai\//, '');
 }
 
 /** The model a fine-tuned one ("ft:gpt-4o-mini:org::id") was made from; the model itself otherwise. */

@@ -262,7 +262,7 @@ function webhookWorkflow(id, name, path, nodes) {
 		type: 'n8n-nodes-base.code',
 		typeVersion: 2,
 		parameters: {
-			jsCode: "const { count, prefix } = $input.first().json.body; return Array.from({ length: count }, (_, i) => ({ json: { text: `${prefix}-${i}` } }));",
+			jsCode: 'const { count, prefix } = $input.first().json.body; return Array.from({ length: count }, (_, i) => ({ json: { text: `${prefix}-${i}` } }));',
 		},
 	};
 	const all = [webhook, ...[items, ...nodes].map((node, i) => ({ id: `${id}-${i}`, position: [200 * (i + 1), 0], typeVersion: 1, ...node }))];
@@ -284,4 +284,21 @@ function pairingCheckNode() {
 	};
 }
 
-module.exports = { N8nInstance, PACKAGE_NAME, WORK, nodeOutput, runError, linearWorkflow, itemsNode, installPackage, webhookWorkflow, pairingCheckNode };
+/** n8n's Calculator tool, as an AI Agent's tool node. */
+function calculatorNode(id, position = [600, 220]) {
+	return { id, name: 'Calculator', type: '@n8n/n8n-nodes-langchain.toolCalculator', typeVersion: 1, position, parameters: {} };
+}
+
+module.exports = {
+	N8nInstance,
+	calculatorNode,
+	PACKAGE_NAME,
+	WORK,
+	nodeOutput,
+	runError,
+	linearWorkflow,
+	itemsNode,
+	installPackage,
+	webhookWorkflow,
+	pairingCheckNode,
+};

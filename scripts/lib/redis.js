@@ -30,7 +30,7 @@ function ensureRedis() {
 		// not Debian
 	}
 	if (!root || !aptGet) return false;
-	log('redis-server is missing: installing Debian\'s redis-server package');
+	log("redis-server is missing: installing Debian's redis-server package");
 	try {
 		execFileSync('apt-get', ['update', '-qq'], { stdio: 'inherit' });
 		execFileSync('apt-get', ['install', '-y', '-qq', 'redis-server'], { stdio: 'inherit', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });

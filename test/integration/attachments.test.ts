@@ -61,7 +61,11 @@ test('an image and a PDF from binary data go as image_url and file parts, counte
 });
 
 test('image links go as they are, counted as the largest image', async () => {
-	const run = await chatRun([{}], { binaryProperties: '', imageUrls: 'https://example.com/a.png, https://example.com/b.jpg', detail: 'low' }, { model: 'gpt-4o-mini' });
+	const run = await chatRun(
+		[{}],
+		{ binaryProperties: '', imageUrls: 'https://example.com/a.png, https://example.com/b.jpg', detail: 'low' },
+		{ model: 'gpt-4o-mini' },
+	);
 	expect(run.error).toBeUndefined();
 	const content = (server.requests[0].body as { messages: Array<{ content: Part[] }> }).messages[0].content;
 	expect(content.slice(1)).toEqual([
@@ -76,7 +80,11 @@ test('image links go as they are, counted as the largest image', async () => {
 
 test('a file of another type fails its item with the field, its MIME type and the accepted types; nothing is sent', async () => {
 	const run = await chatRun(
-		[{ data: binaryOf(png(10, 10), 'image/png', 'ok.png') }, { data: binaryOf(Buffer.from('PK\u0003\u0004zip'), 'application/zip', 'archive.zip') }, { data: binaryOf(gif(10, 10, 4), 'image/gif', 'cat.gif') }],
+		[
+			{ data: binaryOf(png(10, 10), 'image/png', 'ok.png') },
+			{ data: binaryOf(Buffer.from('PK\u0003\u0004zip'), 'application/zip', 'archive.zip') },
+			{ data: binaryOf(gif(10, 10, 4), 'image/gif', 'cat.gif') },
+		],
 		{ binaryProperties: 'data' },
 		{ continueOnFail: true },
 	);
@@ -99,7 +107,9 @@ test('a missing binary field names the ones the item has', async () => {
 test("OpenAI's limits are checked before sending: 20 MB per image, 100 PDF pages per request", async () => {
 	const big = await chatRun([{ data: binaryOf(png(4000, 3000, 21 * 1024 * 1024), 'image/png', 'huge.png') }], { binaryProperties: 'data' });
 	expect(big.error?.message).toMatch(/the image is 21\.0 MB; OpenAI accepts at most 20 MB per image/);
-	const pages = await chatRun([{ a: binaryOf(pdf(60), 'application/pdf', 'a.pdf'), b: binaryOf(pdf(60), 'application/pdf', 'b.pdf') }], { binaryProperties: 'a, b' });
+	const pages = await chatRun([{ a: binaryOf(pdf(60), 'application/pdf', 'a.pdf'), b: binaryOf(pdf(60), 'application/pdf', 'b.pdf') }], {
+		binaryProperties: 'a, b',
+	});
 	expect(pages.error?.message).toMatch(/PDFs of 120 pages in one request; OpenAI accepts at most 100/);
 	expect(server.requests).toHaveLength(0);
 });
@@ -107,11 +117,15 @@ test("OpenAI's limits are checked before sending: 20 MB per image, 100 PDF pages
 test("the spend cap counts the image's tokens: a request that would pass the cap only through its image is not sent", async () => {
 	// gpt-4o-mini bills a 1024×1024 high-detail image as 25,501 input tokens, $0.0038 at $0.15 per million.
 	const imageUsd = (imageTokens('gpt-4o-mini', 'high', { width: 1024, height: 1024 }) * 0.15) / 1e6;
-	const run = await chatRun([{ data: binaryOf(png(1024, 1024), 'image/png', 'a.png') }], { binaryProperties: 'data', detail: 'high' }, {
-		model: 'gpt-4o-mini',
-		requestSettings: { maxSpendUsd: imageUsd / 2 },
-		options: { maxTokens: 100 },
-	});
+	const run = await chatRun(
+		[{ data: binaryOf(png(1024, 1024), 'image/png', 'a.png') }],
+		{ binaryProperties: 'data', detail: 'high' },
+		{
+			model: 'gpt-4o-mini',
+			requestSettings: { maxSpendUsd: imageUsd / 2 },
+			options: { maxTokens: 100 },
+		},
+	);
 	expect(String(run.error?.message ?? run.output[0]?.[0]?.json.error)).toMatch(/^Not sent: this execution's spend cap/);
 	expect(server.requests).toHaveLength(0);
 	// Without the image the same request fits under the cap.

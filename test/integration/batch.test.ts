@@ -66,7 +66,7 @@ test('the same request builder as the Chat node: a bad field fails before anythi
 	expect(server.requests).toHaveLength(0);
 });
 
-test('3 failed lines give 3 error items with OpenAI\'s code; the others are answered (Continue On Fail)', async () => {
+test("3 failed lines give 3 error items with OpenAI's code; the others are answered (Continue On Fail)", async () => {
 	server.batchScript = { stepMs: 50, failLines: ['item-2', 'item-5', 'item-7'] };
 	const run = await batchRun(10, {}, { continueOnFail: true });
 	expect(run.error).toBeUndefined();
@@ -116,8 +116,20 @@ test('a batch that fails as a whole: every item says so', async () => {
 });
 
 test('a 429 and a 500 while polling are retried', async () => {
-	server.script({ match: (r) => r.method === 'GET' && /^\/batches\/batch-/.test(r.path), times: 1, respond: { status: 429, headers: { 'retry-after-ms': '10' }, body: { error: { message: 'Rate limit reached', type: 'requests', param: null, code: 'rate_limit_exceeded' } } } });
-	server.script({ match: (r) => r.method === 'GET' && /^\/files\/.*\/content$/.test(r.path), times: 1, respond: { status: 500, body: { error: { message: 'The server had an error', type: 'server_error', param: null, code: null } } } });
+	server.script({
+		match: (r) => r.method === 'GET' && /^\/batches\/batch-/.test(r.path),
+		times: 1,
+		respond: {
+			status: 429,
+			headers: { 'retry-after-ms': '10' },
+			body: { error: { message: 'Rate limit reached', type: 'requests', param: null, code: 'rate_limit_exceeded' } },
+		},
+	});
+	server.script({
+		match: (r) => r.method === 'GET' && /^\/files\/.*\/content$/.test(r.path),
+		times: 1,
+		respond: { status: 500, body: { error: { message: 'The server had an error', type: 'server_error', param: null, code: null } } },
+	});
 	const run = await batchRun(3);
 	expect(run.error).toBeUndefined();
 	expect(run.output[0].map((item) => item.json.content)).toEqual(['Echo: item-0', 'Echo: item-1', 'Echo: item-2']);
@@ -168,7 +180,13 @@ test("a submitted batch holds its worst case in the execution's spend until its 
 		items: items(20),
 		executionId,
 		keepProcessState: true,
-		parameters: { operation: 'submit', model: { mode: 'list', value: 'gpt-4o-mini' }, prompt: (_: number, item: { text?: unknown }) => item.text, options: { maxTokens: 1000 }, requestSettings: settings },
+		parameters: {
+			operation: 'submit',
+			model: { mode: 'list', value: 'gpt-4o-mini' },
+			prompt: (_: number, item: { text?: unknown }) => item.text,
+			options: { maxTokens: 1000 },
+			requestSettings: settings,
+		},
 		credentials: { openAiReliableApi: apiCredential(server) },
 	});
 	expect(submitted.error).toBeUndefined();
@@ -181,7 +199,12 @@ test("a submitted batch holds its worst case in the execution's spend until its 
 			executionId: id,
 			keepProcessState: true,
 			continueOnFail: true,
-			parameters: { model: { mode: 'id', value: 'gpt-4o-mini' }, prompt: (_: number, item: { text?: unknown }) => item.text, options: { maxTokens: 8000 }, requestSettings: settings },
+			parameters: {
+				model: { mode: 'id', value: 'gpt-4o-mini' },
+				prompt: (_: number, item: { text?: unknown }) => item.text,
+				options: { maxTokens: 8000 },
+				requestSettings: settings,
+			},
 			credentials: { openAiReliableApi: apiCredential(server) },
 		});
 	const after = await chat(executionId);
@@ -260,7 +283,11 @@ describe('Submit now, Get Results later', () => {
 		const submitted = await batchRun(2, { operation: 'submit' });
 		const batchId = submitted.output[0][0].json.batchId;
 		const run = (operation: string) =>
-			execute(node, { items: [{ batchId }], parameters: { operation, batchId, requestSettings: FAST_RETRY }, credentials: { openAiReliableApi: apiCredential(server) } });
+			execute(node, {
+				items: [{ batchId }],
+				parameters: { operation, batchId, requestSettings: FAST_RETRY },
+				credentials: { openAiReliableApi: apiCredential(server) },
+			});
 		expect((await run('getStatus')).output[0][0].json).toMatchObject({ batchId, status: 'validating', progress: '0 of 2 done' });
 		expect((await run('cancel')).output[0][0].json).toMatchObject({ batchId, status: 'cancelling' });
 		const listed = await run('list');
@@ -271,9 +298,15 @@ describe('Submit now, Get Results later', () => {
 
 test('lines are split where one batch would pass OpenAI limits', () => {
 	const line = (i: number, size: number) => ({ itemIndex: i, customId: `item-${i}`, text: 'x'.repeat(size), request: {} }) as unknown as BatchLine;
-	const byCount = splitLines(Array.from({ length: 7 }, (_, i) => line(i, 10)), { requests: 3, bytes: 1e9 });
+	const byCount = splitLines(
+		Array.from({ length: 7 }, (_, i) => line(i, 10)),
+		{ requests: 3, bytes: 1e9 },
+	);
 	expect(byCount.map((file) => file.map((l) => l.itemIndex))).toEqual([[0, 1, 2], [3, 4, 5], [6]]);
-	const bySize = splitLines(Array.from({ length: 5 }, (_, i) => line(i, 40)), { requests: 100, bytes: 100 });
+	const bySize = splitLines(
+		Array.from({ length: 5 }, (_, i) => line(i, 40)),
+		{ requests: 100, bytes: 100 },
+	);
 	expect(bySize.map((file) => file.length)).toEqual([2, 2, 1]);
 });
 

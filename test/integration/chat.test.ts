@@ -34,7 +34,12 @@ test('answers every item in input order with usage, cost, request id and timings
 		expect(item.json.finishReason).toBe('stop');
 		expect(item.json.model).toBe('gpt-4o-mini-2024-07-18');
 		expect(item.json.text).toBe(`item-${i}`);
-		expect(item.json).toMatchObject({ promptTokens: expect.any(Number), completionTokens: expect.any(Number), totalTokens: expect.any(Number), cachedTokens: 0 });
+		expect(item.json).toMatchObject({
+			promptTokens: expect.any(Number),
+			completionTokens: expect.any(Number),
+			totalTokens: expect.any(Number),
+			cachedTokens: 0,
+		});
 		expect(item.json.usage).toBeUndefined();
 		// Always there, empty without retries, so the table never shows it missing.
 		expect(item.json.retryLog).toEqual([]);
@@ -70,4 +75,38 @@ test('a 429 rate limit is retried and then succeeds', async () => {
 	expect(run.output[0][1].json.retries).toBe(2);
 	expect(run.output[0][1].json.content).toBe('Echo: item-1');
 	expect(server.requestsOf('item-1')).toHaveLength(3);
+});
+
+test('stop sequences: a comma-separated list is sent as a list; more than four is an error naming the field', async () => {
+	const ok = await execute(node, {
+		items: items(1),
+		parameters: chatParameters({ options: { stop: 'END, ###' } }),
+		credentials: { openAiReliableApi: apiCredential(server) },
+	});
+	expect(ok.error).toBeUndefined();
+	expect(server.requests[0].body.stop).toEqual(['END', '###']);
+	server.reset();
+	const tooMany = await execute(node, {
+		items: items(1),
+		parameters: chatParameters({ options: { stop: 'a,b,c,d,e' } }),
+		credentials: { openAiReliableApi: apiCredential(server) },
+	});
+	expect(String(tooMany.error?.message ?? tooMany.output[0]?.[0]?.json.error)).toMatch(/Stop Sequences/);
+	expect(server.requests).toHaveLength(0);
+});
+
+test('Request Settings above the form maximum, set by an expression, are an error naming the field', async () => {
+	for (const [field, name] of [
+		['maxRetries', 'Max Retries'],
+		['concurrency', 'Concurrency'],
+	] as const) {
+		server.reset();
+		const run = await execute(node, {
+			items: items(1),
+			parameters: chatParameters({ requestSettings: { ...FAST_RETRY, [field]: 500 } }),
+			credentials: { openAiReliableApi: apiCredential(server) },
+		});
+		expect(String(run.error?.message)).toContain(`Request Settings: ${name}`);
+		expect(server.requests).toHaveLength(0);
+	}
 });

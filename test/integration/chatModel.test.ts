@@ -60,7 +60,7 @@ const rateLimited = {
 };
 
 describe('generate', () => {
-	test('answers, with usage for n8n and the call\'s cost in the sub-node\'s run data', async () => {
+	test("answers, with usage for n8n and the call's cost in the sub-node's run data", async () => {
 		const { lc, test } = await model();
 		const answer = await lc.invoke([new HumanMessage('hello there')]);
 		expect(answer.content).toEqual([{ type: 'text', text: 'Echo: hello there' }]);
@@ -77,10 +77,22 @@ describe('generate', () => {
 		expect(Number(test.customData.openaiCostUsd)).toBeGreaterThan(0);
 	});
 
-	test('the node\'s options and the call\'s own settings reach the request', async () => {
+	test("the node's options and the call's own settings reach the request", async () => {
 		const { lc } = await model({ options: { temperature: 0.3, maxTokens: 50, responseFormat: 'json_object' } });
 		await lc.invoke([new HumanMessage('json please')]);
 		expect(server.requests[0].body).toMatchObject({ model: 'gpt-4o-mini', temperature: 0.3, max_tokens: 50, response_format: { type: 'json_object' } });
+	});
+
+	test("the Agent's stop sequences reach the request; more than four is an error naming them", async () => {
+		const { lc } = await model();
+		await (lc as unknown as { invoke(m: BaseMessage[], o: unknown): Promise<AIMessage> }).invoke([new HumanMessage('stop here')], { stop: ['Observation:'] });
+		expect(server.requests[0].body.stop).toEqual(['Observation:']);
+		server.reset();
+		const call = (lc as unknown as { invoke(m: BaseMessage[], o: unknown): Promise<AIMessage> }).invoke([new HumanMessage('too many')], {
+			stop: ['a', 'b', 'c', 'd', 'e'],
+		});
+		await expect(call).rejects.toThrow(/Stop Sequences \(from the Agent\)/);
+		expect(server.requests).toHaveLength(0);
 	});
 
 	test('a 429 is retried inside the call; an answered call is never sent again', async () => {
@@ -96,7 +108,10 @@ describe('generate', () => {
 	test('no credit: the billing message, one request, and the key nowhere', async () => {
 		server.script({
 			match: () => true,
-			respond: { status: 429, body: { error: { message: `You exceeded your current quota for ${PROJECT_KEY}`, type: 'insufficient_quota', param: null, code: 'insufficient_quota' } } },
+			respond: {
+				status: 429,
+				body: { error: { message: `You exceeded your current quota for ${PROJECT_KEY}`, type: 'insufficient_quota', param: null, code: 'insufficient_quota' } },
+			},
 		});
 		const { lc, test } = await model();
 		const error = await lc.invoke([new HumanMessage('anything')]).catch((e: Error) => e);
@@ -114,16 +129,23 @@ describe('tools', () => {
 		expect(first.tool_calls).toEqual([expect.objectContaining({ name: 'calculator', args: { input: '6*7' } })]);
 		const sentTools = server.requests[0].body.tools;
 		expect(sentTools).toEqual([
-			{ type: 'function', function: expect.objectContaining({ name: 'calculator', description: 'Evaluates an arithmetic expression', parameters: expect.objectContaining({ type: 'object', properties: { input: expect.objectContaining({ type: 'string' }) } }) }) },
+			{
+				type: 'function',
+				function: expect.objectContaining({
+					name: 'calculator',
+					description: 'Evaluates an arithmetic expression',
+					parameters: expect.objectContaining({ type: 'object', properties: { input: expect.objectContaining({ type: 'string' }) } }),
+				}),
+			},
 		]);
-		const second = await withTools.invoke([
-			new HumanMessage('calc 6*7'),
-			first,
-			new ToolMessage({ content: '42', tool_call_id: first.tool_calls![0].id! }),
-		]);
+		const second = await withTools.invoke([new HumanMessage('calc 6*7'), first, new ToolMessage({ content: '42', tool_call_id: first.tool_calls![0].id! })]);
 		expect(second.content).toEqual([{ type: 'text', text: 'Final: 42' }]);
 		const messages = server.requests[1].body.messages;
-		expect(messages[1]).toMatchObject({ role: 'assistant', content: null, tool_calls: [{ id: first.tool_calls![0].id, type: 'function', function: { name: 'calculator' } }] });
+		expect(messages[1]).toMatchObject({
+			role: 'assistant',
+			content: null,
+			tool_calls: [{ id: first.tool_calls![0].id, type: 'function', function: { name: 'calculator' } }],
+		});
 		expect(messages[2]).toEqual({ role: 'tool', tool_call_id: first.tool_calls![0].id, content: '42' });
 	});
 
@@ -197,10 +219,16 @@ test('the spend cap stops an Agent whose tools loop', async () => {
 	expect(billed).toBeLessThanOrEqual(0.0002);
 });
 
-test("an image the Agent passes goes as an image part, and its tokens count toward the spend cap", async () => {
+test('an image the Agent passes goes as an image part, and its tokens count toward the spend cap', async () => {
 	const { png } = await import('../support/files');
 	// A standard image block, as n8n's AI SDK passes images on (it drops LangChain's older image_url blocks).
-	const message = () => new HumanMessage({ content: [{ type: 'text', text: 'What is this?' }, { type: 'image', mimeType: 'image/png', data: png(1024, 1024).toString('base64') }] });
+	const message = () =>
+		new HumanMessage({
+			content: [
+				{ type: 'text', text: 'What is this?' },
+				{ type: 'image', mimeType: 'image/png', data: png(1024, 1024).toString('base64') },
+			],
+		});
 	const { lc } = await model({ options: { maxTokens: 10 } });
 	const answer = await lc.invoke([message()]);
 	expect(JSON.stringify(answer.content)).toContain('Echo: What is this? [image/png]');

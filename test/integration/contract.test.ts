@@ -12,9 +12,7 @@ const contract = require('../support/openapi-contract') as typeof import('../sup
 
 const spec = contract.loadSpec();
 const suite = spec ? describe : describe.skip;
-const title = spec
-	? 'OpenAPI contract'
-	: `OpenAPI contract (SKIPPED: the spec is not at ${contract.SPEC_PATH}; set OPENAI_OPENAPI_SPEC to run it)`;
+const title = spec ? 'OpenAPI contract' : `OpenAPI contract (SKIPPED: the spec is not at ${contract.SPEC_PATH}; set OPENAI_OPENAPI_SPEC to run it)`;
 
 suite(title, () => {
 	const { validate, validateQuery } = contract.createValidator(spec);
@@ -36,16 +34,41 @@ suite(title, () => {
 	});
 
 	test.each([
-		['plain text with every option', { options: { temperature: 0.2, topP: 0.9, maxTokens: 64, frequencyPenalty: 0.5, presencePenalty: -0.5, seed: 7, stop: 'END, STOP', reasoningEffort: 'low' } }],
-		['JSON mode with a system message and history', { systemMessage: 'Answer in JSON.', history: '[{"role":"user","content":"hi"},{"role":"assistant","content":"hello"}]', responseFormat: 'json_object' }],
+		[
+			'plain text with every option',
+			{
+				options: {
+					temperature: 0.2,
+					topP: 0.9,
+					maxTokens: 64,
+					frequencyPenalty: 0.5,
+					presencePenalty: -0.5,
+					seed: 7,
+					stop: 'END, STOP',
+					reasoningEffort: 'low',
+				},
+			},
+		],
+		[
+			'JSON mode with a system message and history',
+			{ systemMessage: 'Answer in JSON.', history: '[{"role":"user","content":"hi"},{"role":"assistant","content":"hello"}]', responseFormat: 'json_object' },
+		],
 		['JSON schema, strict', { responseFormat: 'json_schema' }],
-		['an image, a PDF and an image link as attachments', { attachments: { binaryProperties: 'data, doc', imageUrls: 'https://example.com/a.png', detail: 'low' } }],
+		[
+			'an image, a PDF and an image link as attachments',
+			{ attachments: { binaryProperties: 'data, doc', imageUrls: 'https://example.com/a.png', detail: 'low' } },
+		],
 	])('chat request bodies follow CreateChatCompletionRequest: %s', async (_, parameters) => {
 		const file = { data: binaryOf(png(64, 64), 'image/png', 'a.png'), doc: binaryOf(pdf(1), 'application/pdf', 'b.pdf') };
 		const run = await execute(chat, {
 			items: items(2),
 			binary: [file, file],
-			parameters: { model: { mode: 'id', value: 'gpt-4o-mini' }, prompt: (_i: number, item: { text?: unknown }) => item.text, requestSettings: FAST_RETRY, ...parameters },
+			parameters: {
+				model: { mode: 'id', value: 'gpt-4o-mini' },
+				prompt: (_i: number, item: { text?: unknown }) => item.text,
+				requestSettings: FAST_RETRY,
+				...parameters,
+			},
 			credentials: { openAiReliableApi: apiCredential(server) },
 		});
 		expect(run.error).toBeUndefined();
@@ -73,7 +96,11 @@ suite(title, () => {
 		const create = server.requests.find((r) => r.method === 'POST' && r.path === '/batches')!;
 		expect(validate('CreateBatchRequest', create.body)).toEqual([]);
 		const upload = server.requests.find((r) => r.path === '/files')!;
-		const lines = String(upload.body).split('\r\n').find((part) => part.startsWith('{"custom_id"'))!.split('\n').filter(Boolean);
+		const lines = String(upload.body)
+			.split('\r\n')
+			.find((part) => part.startsWith('{"custom_id"'))!
+			.split('\n')
+			.filter(Boolean);
 		expect(lines).toHaveLength(3);
 		for (const line of lines) expect(validate('CreateChatCompletionRequest', JSON.parse(line).body)).toEqual([]);
 		const headers = { authorization: `Bearer ${apiCredential(server).apiKey}` };
@@ -81,7 +108,18 @@ suite(title, () => {
 		const batch = (await (await fetch(`${server.url}/batches/${batchId}`, { headers })).json()) as { output_file_id: string };
 		expect(validate('Batch', batch)).toEqual([]);
 		expect(validate('ListBatchesResponse', await (await fetch(`${server.url}/batches`, { headers })).json())).toEqual([]);
-		expect(validate('OpenAIFile', await (await fetch(`${server.url}/files`, { method: 'POST', headers: { ...headers, 'content-type': 'multipart/form-data; boundary=b' }, body: '--b\r\nContent-Disposition: form-data; name="purpose"\r\n\r\nbatch\r\n--b\r\nContent-Disposition: form-data; name="file"; filename="a.jsonl"\r\n\r\n{}\r\n--b--\r\n' })).json())).toEqual([]);
+		expect(
+			validate(
+				'OpenAIFile',
+				await (
+					await fetch(`${server.url}/files`, {
+						method: 'POST',
+						headers: { ...headers, 'content-type': 'multipart/form-data; boundary=b' },
+						body: '--b\r\nContent-Disposition: form-data; name="purpose"\r\n\r\nbatch\r\n--b\r\nContent-Disposition: form-data; name="file"; filename="a.jsonl"\r\n\r\n{}\r\n--b--\r\n',
+					})
+				).json(),
+			),
+		).toEqual([]);
 		const output = await (await fetch(`${server.url}/files/${batch.output_file_id}/content`, { headers })).text();
 		for (const line of output.trim().split('\n')) expect(validate('CreateChatCompletionResponse', JSON.parse(line).response.body)).toEqual([]);
 	});
@@ -126,7 +164,13 @@ suite(title, () => {
 
 	test('Costs API queries follow the spec, and the mock pages follow UsageResponse', async () => {
 		const run = await execute(usage, {
-			parameters: { operation: 'getCosts', startDate: '2026-01-01T00:00:00Z', endDate: '2026-11-01T00:00:00Z', costGroupBy: ['line_item', 'project_id'], requestSettings: FAST_RETRY },
+			parameters: {
+				operation: 'getCosts',
+				startDate: '2026-01-01T00:00:00Z',
+				endDate: '2026-11-01T00:00:00Z',
+				costGroupBy: ['line_item', 'project_id'],
+				requestSettings: FAST_RETRY,
+			},
 			credentials: { openAiReliableAdminApi: adminCredential(server) },
 		});
 		expect(run.error).toBeUndefined();

@@ -34,7 +34,9 @@ describe('API credential test', () => {
 		const { result } = await test_(testApiCredential, { apiKey: fakeKey('proj', 'revoked'), baseUrl: server.url });
 		expect(result.status).toBe('Error');
 		// The plain sentence and the advice first, the server's words and the codes last.
-		expect(result.message).toMatch(/^The server at [^ ]+ rejected the API key\. Check the API Key in the credential.* The server said: "Incorrect API key provided: .*" \[HTTP 401, code invalid_api_key, request id req_\w+\]$/);
+		expect(result.message).toMatch(
+			/^The server at [^ ]+ rejected the API key\. Check the API Key in the credential.* The server said: "Incorrect API key provided: .*" \[HTTP 401, code invalid_api_key, request id req_\w+\]$/,
+		);
 	});
 
 	test.each([
@@ -60,7 +62,14 @@ describe('API credential test', () => {
 			match: () => true,
 			respond: {
 				status: 401,
-				body: { error: { message: 'You have insufficient permissions for this operation. Missing scopes: api.model.read.', type: 'invalid_request_error', param: null, code: null } },
+				body: {
+					error: {
+						message: 'You have insufficient permissions for this operation. Missing scopes: api.model.read.',
+						type: 'invalid_request_error',
+						param: null,
+						code: null,
+					},
+				},
 			},
 		});
 		const { result } = await test_(testApiCredential, { apiKey: PROJECT_KEY, baseUrl: server.url });

@@ -47,7 +47,10 @@ test('the answer sits next to the input fields; with an Answer Field, under it',
 });
 
 test('error items keep their input and their item number', async () => {
-	server.script({ match: (r) => r.text === 'review 4', respond: { status: 400, body: { error: { message: 'Bad thing', type: 'invalid_request_error', param: null, code: null } } } });
+	server.script({
+		match: (r) => r.text === 'review 4',
+		respond: { status: 400, body: { error: { message: 'Bad thing', type: 'invalid_request_error', param: null, code: null } } },
+	});
 	const run = await runChat({}, true);
 	expect(run.output[0][4].json).toMatchObject({ review: 'review 4', row: 4, itemIndex: 4, error: expect.stringMatching(/rejected the request/) });
 });
@@ -66,12 +69,20 @@ test('retries are visible on the output pane, and all answered', async () => {
 });
 
 test('failures are visible too, with the first reason', async () => {
-	server.script({ match: (r) => r.text === 'review 2', respond: { status: 400, body: { error: { message: 'Bad thing', type: 'invalid_request_error', param: null, code: null } } } });
+	server.script({
+		match: (r) => r.text === 'review 2',
+		respond: { status: 400, body: { error: { message: 'Bad thing', type: 'invalid_request_error', param: null, code: null } } },
+	});
 	const run = await runChat({}, true);
-	expect(run.test.hints).toEqual([expect.objectContaining({ message: expect.stringMatching(/^10 items, \$0\.0000\d+ in all\. 1 item failed, the first with: .*rejected the request as invalid/), type: 'warning' })]);
+	expect(run.test.hints).toEqual([
+		expect.objectContaining({
+			message: expect.stringMatching(/^10 items, \$0\.0000\d+ in all\. 1 item failed, the first with: .*rejected the request as invalid/),
+			type: 'warning',
+		}),
+	]);
 });
 
-test('every item answered at the first try: one line with the run\'s total cost, and nothing about retries', async () => {
+test("every item answered at the first try: one line with the run's total cost, and nothing about retries", async () => {
 	const run = await runChat();
 	const total = run.output[0].reduce((sum, item) => sum + Number(item.json.costUsd), 0);
 	expect(run.test.hints).toEqual([{ message: `10 items answered, ${formatUsd(total)} in all.`, type: 'info', location: 'outputPane' }]);
@@ -108,7 +119,10 @@ test('Estimate Cost: the total equals the sum of its items, over 1,000 items', a
 });
 
 test('Count Tokens warns about an empty text instead of silently counting 0', async () => {
-	const run = await execute(usage, { items: [{ text: '' }, { text: 'hello' }], parameters: { operation: 'countTokens', text: (_: number, item: { text?: string }) => item.text } });
+	const run = await execute(usage, {
+		items: [{ text: '' }, { text: 'hello' }],
+		parameters: { operation: 'countTokens', text: (_: number, item: { text?: string }) => item.text },
+	});
 	expect(run.output[0][0].json).toMatchObject({ tokenCount: 0, warning: expect.stringMatching(/empty/) });
 	expect(run.output[0][1].json.warning).toBeUndefined();
 	expect(run.test.hints[0].message).toMatch(/1 of 2 items had an empty Text/);

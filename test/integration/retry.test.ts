@@ -61,13 +61,33 @@ describe('retried, then successful', () => {
 
 describe('never retried: exactly one request', () => {
 	test.each([
-		['insufficient_quota', 429, error('You exceeded your current quota, please check your plan and billing details.', 'insufficient_quota', 'insufficient_quota'), /no credit left/],
+		[
+			'insufficient_quota',
+			429,
+			error('You exceeded your current quota, please check your plan and billing details.', 'insufficient_quota', 'insufficient_quota'),
+			/no credit left/,
+		],
 		['400', 400, error("Invalid value for 'temperature'.", 'invalid_request_error', null), /rejected the request as invalid/],
 		['401', 401, error('Incorrect API key provided: sk-proj-****abcd.', 'invalid_request_error', 'invalid_api_key'), /rejected the API key/],
 		['403', 403, error('Country, region, or territory not supported', 'request_forbidden', 'unsupported_country_region_territory'), /country or region/],
-		['404', 404, error('The model `gpt-4o-mini` does not exist or you do not have access to it.', 'invalid_request_error', 'model_not_found'), /does not exist or this key cannot use it/],
-		['400 context_length_exceeded', 400, error("This model's maximum context length is 128000 tokens.", 'invalid_request_error', 'context_length_exceeded'), /context window/],
-		['429 request too large', 429, error('Request too large for gpt-4o-mini on tokens per min (TPM): Limit 200000, Requested 250000.', 'tokens', 'rate_limit_exceeded'), /larger than your tokens-per-minute limit/],
+		[
+			'404',
+			404,
+			error('The model `gpt-4o-mini` does not exist or you do not have access to it.', 'invalid_request_error', 'model_not_found'),
+			/does not exist or this key cannot use it/,
+		],
+		[
+			'400 context_length_exceeded',
+			400,
+			error("This model's maximum context length is 128000 tokens.", 'invalid_request_error', 'context_length_exceeded'),
+			/context window/,
+		],
+		[
+			'429 request too large',
+			429,
+			error('Request too large for gpt-4o-mini on tokens per min (TPM): Limit 200000, Requested 250000.', 'tokens', 'rate_limit_exceeded'),
+			/larger than your tokens-per-minute limit/,
+		],
 	])('%s', async (_, status, body, message) => {
 		server.script({ match: () => true, respond: { status, body, headers: { 'x-request-id': 'req_fixed123' } } });
 		const run = await runOne();
@@ -88,7 +108,11 @@ test('insufficient_quota on one item stops every later request of the run', asyn
 	const run = await execute(node, {
 		items: items(10),
 		continueOnFail: true,
-		parameters: { model: { mode: 'list', value: 'gpt-4o-mini' }, prompt: (_: number, item: { text?: unknown }) => item.text, requestSettings: { ...FAST_RETRY, concurrency: 1 } },
+		parameters: {
+			model: { mode: 'list', value: 'gpt-4o-mini' },
+			prompt: (_: number, item: { text?: unknown }) => item.text,
+			requestSettings: { ...FAST_RETRY, concurrency: 1 },
+		},
 		credentials: { openAiReliableApi: apiCredential(server) },
 	});
 	expect(run.output[0]).toHaveLength(10);
@@ -136,7 +160,9 @@ test('5xx that goes on: the key pauses as for an outage, then the item fails at 
 	const run = await runOne({ keepRetryingMinutes: 0.05 });
 	expect(run.error?.message).toMatch(/is having problems \(HTTP 503\)/);
 	expect(run.error?.description).toMatch(/^This is on the server's side, not in your workflow\. Try again later/);
-	expect(run.error?.description).toMatch(/It kept retrying for 3(\.\d)? s \(Request Settings → Keep Retrying For\), then gave up; the API has been unavailable for/);
+	expect(run.error?.description).toMatch(
+		/It kept retrying for 3(\.\d)? s \(Request Settings → Keep Retrying For\), then gave up; the API has been unavailable for/,
+	);
 	// Three failures in a row, then one check at a time (1 s, then 1.5 s apart), then its last try.
 	expect(server.requests.length).toBeGreaterThanOrEqual(4);
 	expect(server.requests.length).toBeLessThanOrEqual(7);
@@ -145,7 +171,10 @@ test('5xx that goes on: the key pauses as for an outage, then the item fails at 
 
 test('Max Retries, when added, limits the retries too: the item fails after that many of its own failed requests', async () => {
 	server.script({ match: () => true, times: 2, respond: { status: 500, body: error('boom', 'server_error', null) } });
-	server.script({ match: () => true, respond: { status: 429, headers: { 'retry-after-ms': '5' }, body: error('Rate limit reached.', 'requests', 'rate_limit_exceeded') } });
+	server.script({
+		match: () => true,
+		respond: { status: 429, headers: { 'retry-after-ms': '5' }, body: error('Rate limit reached.', 'requests', 'rate_limit_exceeded') },
+	});
 	const run = await runOne({ maxRetries: 3 });
 	expect(run.error?.description).toMatch(/Tried 4 times/);
 	expect(run.error?.description).toMatch(/It gave up after 3 retries \(Request Settings → Max Retries\)/);

@@ -20,24 +20,25 @@ test('chat completions parse, with usage details', async () => {
 });
 
 test('raw responses carry the request id and rate-limit headers', async () => {
-	const { response } = await client.chat.completions
-		.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }] })
-		.withResponse();
+	const { response } = await client.chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }] }).withResponse();
 	expect(response.headers.get('x-request-id')).toMatch(/^req_/);
 	expect(response.headers.get('x-ratelimit-limit-requests')).toBeTruthy();
 });
 
-test('the model list pages like OpenAI\'s', async () => {
+test("the model list pages like OpenAI's", async () => {
 	const ids: string[] = [];
 	for await (const model of client.models.list()) ids.push(model.id);
 	expect(ids).toContain('gpt-4o-mini');
 });
 
-test('errors map to the SDK\'s error classes with OpenAI\'s codes', async () => {
+test("errors map to the SDK's error classes with OpenAI's codes", async () => {
 	server.script({
 		match: () => true,
 		times: 1,
-		respond: { status: 429, body: { error: { message: 'You exceeded your current quota.', type: 'insufficient_quota', param: null, code: 'insufficient_quota' } } },
+		respond: {
+			status: 429,
+			body: { error: { message: 'You exceeded your current quota.', type: 'insufficient_quota', param: null, code: 'insufficient_quota' } },
+		},
 	});
 	await expect(client.chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'x' }] })).rejects.toMatchObject({
 		status: 429,
@@ -49,7 +50,7 @@ test('errors map to the SDK\'s error classes with OpenAI\'s codes', async () => 
 	await expect(client.chat.completions.create({ model: 'gpt-9', messages: [{ role: 'user', content: 'x' }] })).rejects.toBeInstanceOf(OpenAI.NotFoundError);
 });
 
-test('the SDK\'s own retry reads the mock\'s retry-after-ms', async () => {
+test("the SDK's own retry reads the mock's retry-after-ms", async () => {
 	server.script({
 		match: () => true,
 		times: 1,

@@ -7,9 +7,9 @@
 import { sleep } from 'n8n-workflow';
 
 import { KeyRateLimiter } from '../../nodes/shared/limits/rateLimiter';
-import { retryDelay } from '../../nodes/shared/transport/backoff';
+import { retryDelay } from '../../nodes/shared/http/backoff';
 import { IdleRegistry, rateLimitIdentity } from '../../nodes/shared/limits/registry';
-import { parseRateLimitHeaders } from '../../nodes/shared/transport/headers';
+import { parseRateLimitHeaders } from '../../nodes/shared/http/headers';
 import { OpenAiReliableChat } from '../../nodes/OpenAiReliableChat/OpenAiReliableChat.node';
 import { apiCredential, execute, freshProcessState, items, PROJECT_KEY, startServer, type MockServer } from '../support/setup';
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -48,7 +48,10 @@ const share429 = () => (server.counts.byStatus[429] ?? 0) / Math.max(1, server.r
 test('two executions in one process share one limiter: few 429s, every item answered once', async () => {
 	server.setRateLimit({ rpm: RPM });
 	const [a, b] = await Promise.all([run('a', 60), run('b', 60)]);
-	for (const [prefix, result] of [['a', a], ['b', b]] as const) {
+	for (const [prefix, result] of [
+		['a', a],
+		['b', b],
+	] as const) {
 		expect(result.error).toBeUndefined();
 		result.output[0].forEach((item, i) => {
 			expect(item.json.content).toBe(`Echo: ${prefix}-${i}`);
@@ -161,14 +164,23 @@ describe('across processes: the server is the coordinator, whatever its headers 
 	});
 
 	test('one process alone on a bucket: at its full pace, no 429', async () => {
-		const result = await simulate(modules, { processes: [{ executions: [{ items: 300 }] }], limits: { rpm: 600, dialect: 'bucket', countRefused: true }, seed: 1 });
+		const result = await simulate(modules, {
+			processes: [{ executions: [{ items: 300 }] }],
+			limits: { rpm: 600, dialect: 'bucket', countRefused: true },
+			seed: 1,
+		});
 		expect(result.rateLimited).toBe(0);
 		expect(result.ratio).toBeLessThan(1.08);
 	});
 
 	test('a storm of 30% random 429s (an overloaded server, not a second process) does not slow a lone process down', async () => {
 		for (const dialect of ['bucket', 'scaled'] as const) {
-			const result = await simulate(modules, { processes: [{ executions: [{ items: 300 }] }], limits: { rpm: 600, dialect, countRefused: true }, random429Rate: 0.3, seed: 2 });
+			const result = await simulate(modules, {
+				processes: [{ executions: [{ items: 300 }] }],
+				limits: { rpm: 600, dialect, countRefused: true },
+				random429Rate: 0.3,
+				seed: 2,
+			});
 			expect(result.failed).toBe(0);
 			// With 30% of the slots lost to refusals, about 1.43× the floor is the least it can take.
 			expect(result.ratio).toBeLessThan(1.65);
@@ -191,7 +203,12 @@ describe('the process-wide registry', () => {
 	test('forgets idle entries, keeps busy ones, and never stores the key', () => {
 		let now = 0;
 		const registry = new IdleRegistry<{ busy: boolean; isBusy(): boolean }>(
-			() => ({ busy: false, isBusy() { return this.busy; } }),
+			() => ({
+				busy: false,
+				isBusy() {
+					return this.busy;
+				},
+			}),
 			1000,
 			() => now,
 		);

@@ -20,9 +20,7 @@ beforeEach(() => server.reset());
 
 /** What the mock billed: its usage objects at the table's price. */
 function billed(): number {
-	return server.requests
-		.filter((r) => r.outcome === 'completion')
-		.reduce((sum, r) => sum + (costOfUsage(String(r.body.model), r.usage)?.totalUsd ?? 0), 0);
+	return server.requests.filter((r) => r.outcome === 'completion').reduce((sum, r) => sum + (costOfUsage(String(r.body.model), r.usage)?.totalUsd ?? 0), 0);
 }
 
 /** About what one answer costs here: 12 prompt tokens and up to 10 answer tokens. */
@@ -169,7 +167,9 @@ describe('a cap smaller than one request (issue 27: a newcomer tests the cap wit
 
 	test('Max Tokens set too high: the advice is to lower it', async () => {
 		const result = await tiny({ options: { maxTokens: 5000 } });
-		expect(String(result.output[0][0].json.errorDescription)).toMatch(/^Lower Max Tokens in the Options \(with Max Tokens 1\d\d or less, one request fits the cap\)/);
+		expect(String(result.output[0][0].json.errorDescription)).toMatch(
+			/^Lower Max Tokens in the Options \(with Max Tokens 1\d\d or less, one request fits the cap\)/,
+		);
 	});
 });
 
@@ -189,7 +189,9 @@ describe('When the Spend Cap Is Reached: Stop the Workflow', () => {
 		});
 		expect(result.error).toBeDefined();
 		expect(result.error?.message).toMatch(/^Not sent: this execution's spend cap of \$0\.0000\d+ was reached/);
-		expect(result.error?.description).toMatch(/The workflow was stopped \(Request Settings → When the Spend Cap Is Reached: Stop the Workflow\): \d+ items? of 30 (was|were) answered and billed/);
+		expect(result.error?.description).toMatch(
+			/The workflow was stopped \(Request Settings → When the Spend Cap Is Reached: Stop the Workflow\): \d+ items? of 30 (was|were) answered and billed/,
+		);
 		const kept = (result.error as unknown as { context: { answeredItems: IDataObject[] } }).context.answeredItems;
 		const completions = server.requests.filter((r) => r.outcome === 'completion');
 		expect(kept.length).toBe(completions.length);

@@ -115,7 +115,12 @@ describe('Count Tokens', () => {
 		];
 		const run = await execute(node, {
 			items: [{ messages }],
-			parameters: { operation: 'countTokens', countInput: 'messages', messages: (_: number, item: { messages?: unknown }) => item.messages, countModel: 'gpt-4o' },
+			parameters: {
+				operation: 'countTokens',
+				countInput: 'messages',
+				messages: (_: number, item: { messages?: unknown }) => item.messages,
+				countModel: 'gpt-4o',
+			},
 		});
 		expect(run.output[0][0].json.tokenCount).toBe(encodeChat(messages as never, 'gpt-4o').length);
 	});
@@ -199,9 +204,16 @@ describe('Get Costs', () => {
 		expect(run.output[0][0].json).toMatchObject({ total: 364 * 2, currency: 'USD', days: 364 });
 	});
 
-	test('per group, with each group\'s share', async () => {
+	test("per group, with each group's share", async () => {
 		const run = await execute(node, {
-			parameters: { operation: 'getCosts', startDate: '2026-02-01T00:00:00Z', endDate: '2026-02-11T00:00:00Z', costGroupBy: ['project_id'], costOutput: 'groups', requestSettings: FAST_RETRY },
+			parameters: {
+				operation: 'getCosts',
+				startDate: '2026-02-01T00:00:00Z',
+				endDate: '2026-02-11T00:00:00Z',
+				costGroupBy: ['project_id'],
+				costOutput: 'groups',
+				requestSettings: FAST_RETRY,
+			},
 			credentials: { openAiReliableAdminApi: adminCredential(server) },
 		});
 		expect(run.output[0].map((i) => [i.json.projectId, i.json.amount, i.json.shareOfTotal])).toEqual([

@@ -86,7 +86,10 @@ const cases: FaultCase[] = [
 	},
 	{
 		name: '502/503 bursts longer than max retries',
-		respond: { status: 503, body: errorBody('The engine is currently overloaded, please try again later.', 'service_unavailable_error', 'server_is_overloaded') },
+		respond: {
+			status: 503,
+			body: errorBody('The engine is currently overloaded, please try again later.', 'service_unavailable_error', 'server_is_overloaded'),
+		},
 		errorPattern: /is having problems \(HTTP 503\)/,
 		failing: [0, 12, 13, 49],
 	},
@@ -104,7 +107,11 @@ const cases: FaultCase[] = [
 	},
 	{
 		name: 'retry-after of 10 minutes, capped at Max Wait',
-		respond: { status: 429, headers: { 'retry-after': '600' }, body: errorBody('Rate limit reached for gpt-4o-mini. Please try again in 10m0s.', 'requests', 'rate_limit_exceeded') },
+		respond: {
+			status: 429,
+			headers: { 'retry-after': '600' },
+			body: errorBody('Rate limit reached for gpt-4o-mini. Please try again in 10m0s.', 'requests', 'rate_limit_exceeded'),
+		},
 		errorPattern: /rate limit exceeded/i,
 		failing: [2, 40],
 	},
@@ -195,7 +202,10 @@ describe('usage reports', () => {
 		});
 
 	test.each([true, false])('a 200 with an empty data page is an empty report, not a failure (continue on fail %s)', async (continueOnFail) => {
-		server.script({ match: (r) => r.path === '/organization/usage/completions', respond: { status: 200, body: { object: 'page', data: [], has_more: false, next_page: null } } });
+		server.script({
+			match: (r) => r.path === '/organization/usage/completions',
+			respond: { status: 200, body: { object: 'page', data: [], has_more: false, next_page: null } },
+		});
 		const result = await report(continueOnFail);
 		expect(result.error).toBeUndefined();
 		expect(result.output[0]).toEqual([]);

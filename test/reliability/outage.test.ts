@@ -57,24 +57,32 @@ describe.each(['503', '502', 'reset', 'refused'] as const)('an outage of 4 s (%s
 		// Done within the outage plus the last check's interval and the run itself.
 		expect(tookMs).toBeLessThan(4_000 + 2_500 + 3_000);
 		const hint = result.test.hints.map((h) => h.message).join(' ');
-		expect(hint).toMatch(/^The API was unavailable for [\d.]+ s; every request on this key waited, and one request every few seconds checked whether it was back\. Every item was answered/);
-		recordNote(`outage 4 s, ${mode} (continue on fail ${continueOnFail ? 'on' : 'off'})`, `all ${ITEMS} answered in ${(tookMs / 1000).toFixed(1)} s, ${mode === 'refused' ? 'connections refused' : `${during} requests reached the server`} while it was down`);
+		expect(hint).toMatch(
+			/^The API was unavailable for [\d.]+ s; every request on this key waited, and one request every few seconds checked whether it was back\. Every item was answered/,
+		);
+		recordNote(
+			`outage 4 s, ${mode} (continue on fail ${continueOnFail ? 'on' : 'off'})`,
+			`all ${ITEMS} answered in ${(tookMs / 1000).toFixed(1)} s, ${mode === 'refused' ? 'connections refused' : `${during} requests reached the server`} while it was down`,
+		);
 	});
 });
 
-test.each([true, false])('an outage longer than Keep Retrying For: every item fails, saying how long it tried (continue on fail %s)', async (continueOnFail) => {
-	server.outage({ mode: '503', ms: 60_000 });
-	const result = await run(continueOnFail, { keepRetryingMinutes: 0.05 });
-	const failing = new Set(Array.from({ length: ITEMS }, (_, i) => i));
-	checkRun(`outage longer than the budget (continue on fail ${continueOnFail ? 'on' : 'off'})`, result, server, continueOnFail, {
-		failing,
-		errorPattern: /is having problems \(HTTP 503\)/,
-	});
-	const description = continueOnFail ? String(result.output[0][ITEMS - 1].json.errorDescription) : String(result.error?.description);
-	expect(description).toMatch(/It kept retrying for [\d.]+ s \(Request Settings → Keep Retrying For\), then gave up; the API has been unavailable for/);
-	// Items that start once the outage is older than their budget fail at once (one last try each).
-	expect(server.downtime?.requests ?? 0).toBeLessThan(ITEMS + 15);
-});
+test.each([true, false])(
+	'an outage longer than Keep Retrying For: every item fails, saying how long it tried (continue on fail %s)',
+	async (continueOnFail) => {
+		server.outage({ mode: '503', ms: 60_000 });
+		const result = await run(continueOnFail, { keepRetryingMinutes: 0.05 });
+		const failing = new Set(Array.from({ length: ITEMS }, (_, i) => i));
+		checkRun(`outage longer than the budget (continue on fail ${continueOnFail ? 'on' : 'off'})`, result, server, continueOnFail, {
+			failing,
+			errorPattern: /is having problems \(HTTP 503\)/,
+		});
+		const description = continueOnFail ? String(result.output[0][ITEMS - 1].json.errorDescription) : String(result.error?.description);
+		expect(description).toMatch(/It kept retrying for [\d.]+ s \(Request Settings → Keep Retrying For\), then gave up; the API has been unavailable for/);
+		// Items that start once the outage is older than their budget fail at once (one last try each).
+		expect(server.downtime?.requests ?? 0).toBeLessThan(ITEMS + 15);
+	},
+);
 
 test('a stop during the outage pause ends the execution within a second', async () => {
 	server.outage({ mode: '503', ms: 60_000 });
@@ -93,7 +101,11 @@ test('a stop during the outage pause ends the execution within a second', async 
 });
 
 test('a blip (one 503 among answers) is not an outage: only that item retries, nothing pauses', async () => {
-	server.script({ match: (r) => r.text === 'item-7', times: 1, respond: { status: 503, body: { error: { message: 'overloaded', type: 'service_unavailable_error', param: null, code: null } } } });
+	server.script({
+		match: (r) => r.text === 'item-7',
+		times: 1,
+		respond: { status: 503, body: { error: { message: 'overloaded', type: 'service_unavailable_error', param: null, code: null } } },
+	});
 	const result = await run(true);
 	expect(result.output[0].every((item) => typeof item.json.content === 'string')).toBe(true);
 	expect(result.test.hints.map((h) => h.message).join(' ')).not.toMatch(/unavailable/);

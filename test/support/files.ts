@@ -12,12 +12,7 @@ export function png(width: number, height: number, padding = 0): Buffer {
 	ihdr.writeUInt32BE(height, 4);
 	ihdr[8] = 8;
 	ihdr[9] = 6;
-	return Buffer.concat([
-		Buffer.from('89504e470d0a1a0a', 'hex'),
-		chunk('IHDR', ihdr),
-		chunk('IDAT', Buffer.alloc(padding)),
-		chunk('IEND', Buffer.alloc(0)),
-	]);
+	return Buffer.concat([Buffer.from('89504e470d0a1a0a', 'hex'), chunk('IHDR', ihdr), chunk('IDAT', Buffer.alloc(padding)), chunk('IEND', Buffer.alloc(0))]);
 }
 
 export function jpeg(width: number, height: number): Buffer {

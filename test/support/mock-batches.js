@@ -102,7 +102,10 @@ class BatchStore {
 		if (end === 'failed' && stage >= 1) {
 			batch.status = 'failed';
 			batch.failed_at = now;
-			batch.errors = { object: 'list', data: [{ code: 'token_limit_exceeded', message: 'Enqueued token limit reached for gpt-4o-mini in organization org-mock.', param: null, line: null }] };
+			batch.errors = {
+				object: 'list',
+				data: [{ code: 'token_limit_exceeded', message: 'Enqueued token limit reached for gpt-4o-mini in organization org-mock.', param: null, line: null }],
+			};
 			return batch;
 		}
 		if (stage >= 1 && !batch.in_progress_at) batch.in_progress_at = now;
@@ -124,7 +127,10 @@ class BatchStore {
 			const requestId = `req_${crypto.randomBytes(8).toString('hex')}`;
 			if (i >= cutoff) {
 				const code = status === 'expired' ? 'batch_expired' : 'batch_cancelled';
-				const message = status === 'expired' ? 'This request could not be executed before the completion window expired.' : 'This request was not executed because the batch was cancelled.';
+				const message =
+					status === 'expired'
+						? 'This request could not be executed before the completion window expired.'
+						: 'This request was not executed because the batch was cancelled.';
 				errors.push(JSON.stringify({ id: this.newId('batch_req'), custom_id: line.custom_id, response: null, error: { code, message } }));
 				return;
 			}
@@ -133,7 +139,18 @@ class BatchStore {
 					JSON.stringify({
 						id: this.newId('batch_req'),
 						custom_id: line.custom_id,
-						response: { status_code: 400, request_id: requestId, body: { error: { message: "Invalid value for 'temperature': must be at most 2.", type: 'invalid_request_error', param: 'temperature', code: 'invalid_value' } } },
+						response: {
+							status_code: 400,
+							request_id: requestId,
+							body: {
+								error: {
+									message: "Invalid value for 'temperature': must be at most 2.",
+									type: 'invalid_request_error',
+									param: 'temperature',
+									code: 'invalid_value',
+								},
+							},
+						},
 						error: null,
 					}),
 				);
@@ -143,7 +160,12 @@ class BatchStore {
 			output.push(
 				malformed.has(line.custom_id)
 					? `{"id": "${this.newId('batch_req')}", "custom_id": "${line.custom_id}", "response": {"status_code": 200, "body": {"id": "chatcmpl-cut`
-					: JSON.stringify({ id: this.newId('batch_req'), custom_id: line.custom_id, response: { status_code: 200, request_id: requestId, body: answer }, error: null }),
+					: JSON.stringify({
+							id: this.newId('batch_req'),
+							custom_id: line.custom_id,
+							response: { status_code: 200, request_id: requestId, body: answer },
+							error: null,
+						}),
 			);
 		});
 		if (this.script.shuffle !== false) output.sort(() => Math.random() - 0.5);
@@ -168,7 +190,14 @@ class BatchStore {
 				return { invalid: { code: 'invalid_json_line', message: `This line is not parseable as valid JSON.`, param: null, line: i + 1 } };
 			}
 			if (typeof line.custom_id !== 'string' || seen.has(line.custom_id)) {
-				return { invalid: { code: 'duplicate_custom_id', message: 'The custom_id for this request is a duplicate of another request.', param: 'custom_id', line: i + 1 } };
+				return {
+					invalid: {
+						code: 'duplicate_custom_id',
+						message: 'The custom_id for this request is a duplicate of another request.',
+						param: 'custom_id',
+						line: i + 1,
+					},
+				};
 			}
 			seen.add(line.custom_id);
 			if (line.method !== 'POST' || line.url !== '/v1/chat/completions' || !line.body || !Array.isArray(line.body.messages)) {
@@ -183,7 +212,10 @@ class BatchStore {
 		const { method, path } = record;
 		if (method === 'POST' && path === '/files') {
 			const parts = typeof record.body === 'string' ? parseMultipart(record.body, record.headers['content-type']) : undefined;
-			if (!parts || !parts.file || !parts.purpose) return send(400, { error: { message: "Missing required parameter: 'file' and 'purpose' (multipart/form-data).", type: 'invalid_request_error', param: null, code: null } });
+			if (!parts || !parts.file || !parts.purpose)
+				return send(400, {
+					error: { message: "Missing required parameter: 'file' and 'purpose' (multipart/form-data).", type: 'invalid_request_error', param: null, code: null },
+				});
 			record.upload = { purpose: parts.purpose.content, filename: parts.file.filename, lines: parts.file.content.split('\n').filter(Boolean).length };
 			return send(200, this.addFile(parts.file.content, parts.file.filename || 'upload.jsonl', parts.purpose.content));
 		}
@@ -196,7 +228,10 @@ class BatchStore {
 		if (method === 'POST' && path === '/batches') {
 			const body = record.body || {};
 			const file = this.files.get(body.input_file_id);
-			if (!file) return send(400, { error: { message: `Invalid 'input_file_id': '${body.input_file_id}'.`, type: 'invalid_request_error', param: 'input_file_id', code: null } });
+			if (!file)
+				return send(400, {
+					error: { message: `Invalid 'input_file_id': '${body.input_file_id}'.`, type: 'invalid_request_error', param: 'input_file_id', code: null },
+				});
 			if (body.endpoint !== '/v1/chat/completions' || body.completion_window !== '24h') {
 				return send(400, { error: { message: 'Invalid endpoint or completion_window.', type: 'invalid_request_error', param: 'endpoint', code: null } });
 			}
@@ -248,7 +283,13 @@ class BatchStore {
 			const start = after ? all.findIndex((b) => b.id === after) + 1 : 0;
 			const limit = Number(record.query.limit || 20);
 			const page = all.slice(start, start + limit).map(present);
-			return send(200, { object: 'list', data: page, first_id: page[0]?.id ?? null, last_id: page[page.length - 1]?.id ?? null, has_more: start + limit < all.length });
+			return send(200, {
+				object: 'list',
+				data: page,
+				first_id: page[0]?.id ?? null,
+				last_id: page[page.length - 1]?.id ?? null,
+				has_more: start + limit < all.length,
+			});
 		}
 		return send(404, { error: { message: `Invalid URL (${method} /v1${path})`, type: 'invalid_request_error', param: null, code: null } });
 	}

@@ -128,7 +128,6 @@ function attachmentsOf(body) {
 	return { found };
 }
 
-
 /**
  * Arguments for a tool call, made from the user's text: an arithmetic expression in it for
  * string fields (what n8n's Calculator tool takes), 42 for numbers.
@@ -325,7 +324,10 @@ class MockOpenAi {
 		down.starts.push(record.at);
 		if (down.mode === 'reset') return { resetBeforeAnswer: true };
 		if (down.mode === '502') {
-			return { status: 502, body: '<html><head><title>502 Bad Gateway</title></head><body><center><h1>502 Bad Gateway</h1></center><hr><center>cloudflare</center></body></html>' };
+			return {
+				status: 502,
+				body: '<html><head><title>502 Bad Gateway</title></head><body><center><h1>502 Bad Gateway</h1></center><hr><center>cloudflare</center></body></html>',
+			};
 		}
 		return {
 			status: 503,
@@ -348,7 +350,12 @@ class MockOpenAi {
 		const lastUser = [...messages].reverse().find((m) => m && m.role === 'user');
 		const text = lastUser ? contentText(lastUser.content) : '';
 		const format = body.response_format?.type;
-		const content = format === 'json_schema' ? JSON.stringify(sampleFor(body.response_format.json_schema?.schema, text)) : format === 'json_object' ? JSON.stringify({ echo: text }) : `Echo: ${text}`;
+		const content =
+			format === 'json_schema'
+				? JSON.stringify(sampleFor(body.response_format.json_schema?.schema, text))
+				: format === 'json_object'
+					? JSON.stringify({ echo: text })
+					: `Echo: ${text}`;
 		const prompt = promptTokensOf(body);
 		const completion = encodingOf(body.model).countTokens(content);
 		return {
@@ -357,7 +364,13 @@ class MockOpenAi {
 			created: Math.floor(Date.now() / 1000),
 			model: body.model,
 			choices: [{ index: 0, message: { role: 'assistant', content, refusal: null, annotations: [] }, logprobs: null, finish_reason: 'stop' }],
-			usage: { prompt_tokens: prompt, completion_tokens: completion, total_tokens: prompt + completion, prompt_tokens_details: { cached_tokens: 0, audio_tokens: 0 }, completion_tokens_details: { reasoning_tokens: 0, audio_tokens: 0, accepted_prediction_tokens: 0, rejected_prediction_tokens: 0 } },
+			usage: {
+				prompt_tokens: prompt,
+				completion_tokens: completion,
+				total_tokens: prompt + completion,
+				prompt_tokens_details: { cached_tokens: 0, audio_tokens: 0 },
+				completion_tokens_details: { reasoning_tokens: 0, audio_tokens: 0, accepted_prediction_tokens: 0, rejected_prediction_tokens: 0 },
+			},
 			// What OpenAI reports in batch output lines; the price is the batch tier's all the same.
 			service_tier: 'default',
 			system_fingerprint: 'fp_mock',
@@ -485,7 +498,11 @@ class MockOpenAi {
 		if (respond?.trickle) {
 			this.count(record, 200, 'trickle');
 			res.writeHead(200, { 'content-type': 'application/json', 'x-request-id': rid });
-			const text = JSON.stringify({ id: 'chatcmpl-slow', object: 'chat.completion', choices: [{ index: 0, message: { role: 'assistant', content: 'slow' }, finish_reason: 'stop' }] });
+			const text = JSON.stringify({
+				id: 'chatcmpl-slow',
+				object: 'chat.completion',
+				choices: [{ index: 0, message: { role: 'assistant', content: 'slow' }, finish_reason: 'stop' }],
+			});
 			const giveUpAt = Date.now() + (respond.trickle.giveUpMs ?? 20_000);
 			for (let i = 0; i < text.length && !res.destroyed; i++) {
 				if (Date.now() > giveUpAt) {
@@ -522,7 +539,7 @@ class MockOpenAi {
 					return send(
 						401,
 						errorBody(
-							'You have insufficient permissions for this operation. Missing scopes: api.usage.read. Check that you have the correct role in your organization, and if you\'re using a restricted API key, that it has the necessary scopes.',
+							"You have insufficient permissions for this operation. Missing scopes: api.usage.read. Check that you have the correct role in your organization, and if you're using a restricted API key, that it has the necessary scopes.",
 							'invalid_request_error',
 							null,
 						),
@@ -530,13 +547,21 @@ class MockOpenAi {
 				}
 				return send(
 					401,
-					errorBody(`Incorrect API key provided: ${maskKey(key)}. You can find your API key at https://platform.openai.com/account/api-keys.`, 'invalid_request_error', 'invalid_api_key'),
+					errorBody(
+						`Incorrect API key provided: ${maskKey(key)}. You can find your API key at https://platform.openai.com/account/api-keys.`,
+						'invalid_request_error',
+						'invalid_api_key',
+					),
 				);
 			}
 		} else if (!this.apiKeys.has(key)) {
 			return send(
 				401,
-				errorBody(`Incorrect API key provided: ${maskKey(key)}. You can find your API key at https://platform.openai.com/account/api-keys.`, 'invalid_request_error', 'invalid_api_key'),
+				errorBody(
+					`Incorrect API key provided: ${maskKey(key)}. You can find your API key at https://platform.openai.com/account/api-keys.`,
+					'invalid_request_error',
+					'invalid_api_key',
+				),
 			);
 		}
 
@@ -558,10 +583,7 @@ class MockOpenAi {
 		const body = record.body || {};
 		const model = body.model;
 		if (typeof model !== 'string' || !this.models.includes(model)) {
-			return send(
-				404,
-				errorBody(`The model \`${model}\` does not exist or you do not have access to it.`, 'invalid_request_error', 'model_not_found'),
-			);
+			return send(404, errorBody(`The model \`${model}\` does not exist or you do not have access to it.`, 'invalid_request_error', 'model_not_found'));
 		}
 		const attachments = attachmentsOf(body);
 		if (attachments.error) return send(400, errorBody(attachments.error, 'invalid_request_error', 'invalid_image_format'));
@@ -666,7 +688,13 @@ class MockOpenAi {
 		const id = `chatcmpl-${crypto.randomBytes(12).toString('hex')}`;
 		const answeredModel = model === 'gpt-4o-mini' ? 'gpt-4o-mini-2024-07-18' : model;
 		const serviceTier = body.service_tier && body.service_tier !== 'auto' ? body.service_tier : 'default';
-		if (body.stream) return this.streamAnswer(record, { id, model: answeredModel, content, toolCalls, finish, usage, serviceTier, includeUsage: !!body.stream_options?.include_usage }, limitHeaders(), respond);
+		if (body.stream)
+			return this.streamAnswer(
+				record,
+				{ id, model: answeredModel, content, toolCalls, finish, usage, serviceTier, includeUsage: !!body.stream_options?.include_usage },
+				limitHeaders(),
+				respond,
+			);
 		const message = { role: 'assistant', content, refusal: null, annotations: [] };
 		if (toolCalls) message.tool_calls = toolCalls;
 		return send(
@@ -695,13 +723,29 @@ class MockOpenAi {
 		const res = record.response;
 		this.count(record, 200, 'completion');
 		res.writeHead(200, { 'content-type': 'text/event-stream', 'x-request-id': requestId(), ...headers });
-		const base = { id: answer.id, object: 'chat.completion.chunk', created: Math.floor(Date.now() / 1000), model: answer.model, service_tier: answer.serviceTier, system_fingerprint: 'fp_mock' };
+		const base = {
+			id: answer.id,
+			object: 'chat.completion.chunk',
+			created: Math.floor(Date.now() / 1000),
+			model: answer.model,
+			service_tier: answer.serviceTier,
+			system_fingerprint: 'fp_mock',
+		};
 		const chunks = [{ ...base, choices: [{ index: 0, delta: { role: 'assistant', content: answer.toolCalls ? null : '' }, finish_reason: null }] }];
 		if (answer.toolCalls) {
 			answer.toolCalls.forEach((call, index) => {
 				const args = call.function.arguments;
 				const half = Math.ceil(args.length / 2);
-				chunks.push({ ...base, choices: [{ index: 0, delta: { tool_calls: [{ index, id: call.id, type: 'function', function: { name: call.function.name, arguments: args.slice(0, half) } }] }, finish_reason: null }] });
+				chunks.push({
+					...base,
+					choices: [
+						{
+							index: 0,
+							delta: { tool_calls: [{ index, id: call.id, type: 'function', function: { name: call.function.name, arguments: args.slice(0, half) } }] },
+							finish_reason: null,
+						},
+					],
+				});
 				chunks.push({ ...base, choices: [{ index: 0, delta: { tool_calls: [{ index, function: { arguments: args.slice(half) } }] }, finish_reason: null }] });
 			});
 		} else {
@@ -741,7 +785,11 @@ class MockOpenAi {
 			if (denied) {
 				return send(
 					429,
-					errorBody(`Rate limit reached for ${model} in organization org-mock. Please try again in ${formatDuration(Math.max(1, denied.waitMs))}.`, denied.kind, 'rate_limit_exceeded'),
+					errorBody(
+						`Rate limit reached for ${model} in organization org-mock. Please try again in ${formatDuration(Math.max(1, denied.waitMs))}.`,
+						denied.kind,
+						'rate_limit_exceeded',
+					),
 					{ ...limitHeaders(), 'retry-after': String(Math.max(1, Math.ceil(denied.waitMs / 1000))) },
 				);
 			}

@@ -128,8 +128,7 @@ export function createContext(options: ContextOptions): TestContext {
 	const binaryReads: Array<{ itemIndex: number; propertyName: string }> = [];
 	const logs: string[] = [];
 	const properties = nodeTypeOf(options.node, options.typeVersion).description.properties;
-	const log = (level: string) => (message: string, meta?: unknown) =>
-		logs.push(`${level}: ${message}${meta ? ` ${JSON.stringify(meta)}` : ''}`);
+	const log = (level: string) => (message: string, meta?: unknown) => logs.push(`${level}: ${message}${meta ? ` ${JSON.stringify(meta)}` : ''}`);
 
 	const ctx = {
 		getNode: () => node,
@@ -163,10 +162,7 @@ export function createContext(options: ContextOptions): TestContext {
 		logger: { debug: log('debug'), info: log('info'), warn: log('warn'), error: log('error') },
 		getNodeParameter(name: string, itemIndex: number, fallback?: unknown, extra?: { extractValue?: boolean }) {
 			const given = options.parameters?.[name];
-			let value =
-				typeof given === 'function'
-					? (given as (i: number, item: IDataObject) => unknown)(itemIndex, items[itemIndex]?.json ?? {})
-					: given;
+			let value = typeof given === 'function' ? (given as (i: number, item: IDataObject) => unknown)(itemIndex, items[itemIndex]?.json ?? {}) : given;
 			if (value === undefined) value = findDefault(properties, name);
 			if (value === undefined) value = fallback;
 			if (extra?.extractValue && value && typeof value === 'object' && 'value' in (value as object)) {
@@ -190,10 +186,7 @@ export function createContext(options: ContextOptions): TestContext {
 				httpCalls.push({ credentialType, method: requestOptions.method, url: requestOptions.url });
 				const type = credentialTypes[credentialType as keyof typeof credentialTypes];
 				const data = options.credentials?.[credentialType] ?? {};
-				const authenticated = (await (type.authenticate as (c: unknown, r: IHttpRequestOptions) => Promise<IHttpRequestOptions>)(
-					data,
-					{ ...requestOptions },
-				));
+				const authenticated = await (type.authenticate as (c: unknown, r: IHttpRequestOptions) => Promise<IHttpRequestOptions>)(data, { ...requestOptions });
 				try {
 					const response = await axios.request(toAxios(authenticated));
 					if (!requestOptions.returnFullResponse) return response.data;

@@ -77,8 +77,7 @@ function createValidator(rawSpec) {
 				errors.push(`${name} sent ${values.length} times`);
 				continue;
 			} else value = values[0];
-			const coerce = (schema, v) =>
-				schema.type === 'integer' || schema.type === 'number' ? Number(v) : schema.type === 'boolean' ? v === 'true' : v;
+			const coerce = (schema, v) => (schema.type === 'integer' || schema.type === 'number' ? Number(v) : schema.type === 'boolean' ? v === 'true' : v);
 			value = param.schema.type === 'array' ? value.map((v) => coerce(param.schema.items, v)) : coerce(param.schema, value);
 			const fn = ajv.compile({ ...param.schema, $id: undefined });
 			if (!fn(value)) errors.push(`${name}=${JSON.stringify(value)}: ${ajv.errorsText(fn.errors)}`);

@@ -45,10 +45,7 @@ export function freshProcessState(): void {
 	executionFailures.clear();
 }
 
-export async function execute(
-	node: INodeType | IVersionedNodeType,
-	options: Omit<ContextOptions, 'node'> & { keepProcessState?: boolean },
-): Promise<NodeRun> {
+export async function execute(node: INodeType | IVersionedNodeType, options: Omit<ContextOptions, 'node'> & { keepProcessState?: boolean }): Promise<NodeRun> {
 	if (!options.keepProcessState) freshProcessState();
 	const test = createContext({ node, ...options });
 	try {

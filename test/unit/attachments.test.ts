@@ -58,7 +58,12 @@ describe("image tokens, with OpenAI's published examples", () => {
 
 	test('an image of unknown size counts as the most the model bills', () => {
 		expect(imageTokens('gpt-4o', 'high')).toBe(85 + 8 * 170);
-		for (const [w, h] of [[768, 2048], [512, 512], [5000, 5000], [100, 3000]]) {
+		for (const [w, h] of [
+			[768, 2048],
+			[512, 512],
+			[5000, 5000],
+			[100, 3000],
+		]) {
 			expect(imageTokens('gpt-4o', 'high', { width: w, height: h })).toBeLessThanOrEqual(imageTokens('gpt-4o', 'high'));
 			expect(imageTokens('gpt-4.1-mini', 'high', { width: w, height: h })).toBeLessThanOrEqual(imageTokens('gpt-4.1-mini', 'high'));
 		}

@@ -1,14 +1,6 @@
 import { sleep } from 'n8n-workflow';
 
-import {
-	BASE_DELAY_MS,
-	CancelledError,
-	DeadlineError,
-	MAX_BACKOFF_MS,
-	retryDelay,
-	waitUnlessCancelled,
-	withinDeadline,
-} from '../../nodes/shared/transport/backoff';
+import { BASE_DELAY_MS, CancelledError, DeadlineError, MAX_BACKOFF_MS, retryDelay, waitUnlessCancelled, withinDeadline } from '../../nodes/shared/http/backoff';
 
 describe('full-jitter exponential backoff', () => {
 	test('the ceiling doubles per retry up to its cap, and the wait is uniform below it', () => {

@@ -1,5 +1,5 @@
 import { authHeaders } from '../../credentials/common';
-import { checkApiKey, checkBaseUrl, checkCredential, CredentialCheckError } from '../../nodes/shared/transport/credentialChecks';
+import { checkApiKey, checkBaseUrl, checkCredential, CredentialCheckError } from '../../nodes/shared/http/credentialChecks';
 import { fakeKey } from '../support/setup';
 
 function problemOf(fn: () => unknown) {
@@ -110,9 +110,7 @@ describe('organization and project headers', () => {
 	});
 
 	test('IDs in the wrong shape are caught on api.openai.com', () => {
-		expect(problemOf(() => checkCredential({ apiKey: fakeKey('proj'), organizationId: 'My Company' }, 'project')).field).toBe(
-			'Organization ID',
-		);
+		expect(problemOf(() => checkCredential({ apiKey: fakeKey('proj'), organizationId: 'My Company' }, 'project')).field).toBe('Organization ID');
 		expect(problemOf(() => checkCredential({ apiKey: fakeKey('proj'), projectId: 'default' }, 'project')).field).toBe('Project ID');
 	});
 });

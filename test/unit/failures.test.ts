@@ -1,4 +1,4 @@
-import { describeHttpFailure, describeNetworkFailure, describeUnusableAnswer, type FailureContext } from '../../nodes/shared/transport/failures';
+import { describeHttpFailure, describeNetworkFailure, describeUnusableAnswer, type FailureContext } from '../../nodes/shared/http/failures';
 
 const context: FailureContext = { path: '/chat/completions', baseUrl: 'https://api.openai.com/v1', model: 'gpt-4o', timeoutMs: 30_000 };
 const body = (message: string, type: string | null, code: string | null) => ({ error: { message, type, param: null, code } });
@@ -23,12 +23,27 @@ describe('what is retried', () => {
 		[429, body('Your credit balance is exhausted.', 'insufficient_quota', null), 'quota', /billing/],
 		[429, body('Organization spend limit exceeded.', 'insufficient_quota', 'organization_spend_limit_exceeded'), 'quota', /limit/],
 		[429, body('Billing hard limit has been reached', 'invalid_request_error', 'billing_hard_limit_reached'), 'quota', /billing/],
-		[429, body('Request too large for gpt-4o on tokens per min (TPM): Limit 30000, Requested 50000.', 'tokens', 'rate_limit_exceeded'), 'request_too_large', /Shorten/],
+		[
+			429,
+			body('Request too large for gpt-4o on tokens per min (TPM): Limit 30000, Requested 50000.', 'tokens', 'rate_limit_exceeded'),
+			'request_too_large',
+			/Shorten/,
+		],
 		[400, body('Invalid value for temperature', 'invalid_request_error', null), 'bad_request', /options/],
 		[400, body("This model's maximum context length is 128000 tokens.", 'invalid_request_error', 'context_length_exceeded'), 'context_length', /Shorten/],
 		[401, body('Incorrect API key provided: sk-proj-****abcd.', 'invalid_request_error', 'invalid_api_key'), 'invalid_key', /api-keys/],
-		[401, body('You have insufficient permissions for this operation. Missing scopes: model.request.', 'invalid_request_error', null), 'missing_permission', /permission/],
-		[401, body('OpenAI-Organization header should match organization for API key', 'invalid_request_error', 'mismatched_organization'), 'wrong_organization', /Organization ID/],
+		[
+			401,
+			body('You have insufficient permissions for this operation. Missing scopes: model.request.', 'invalid_request_error', null),
+			'missing_permission',
+			/permission/,
+		],
+		[
+			401,
+			body('OpenAI-Organization header should match organization for API key', 'invalid_request_error', 'mismatched_organization'),
+			'wrong_organization',
+			/Organization ID/,
+		],
 		[401, body('OpenAI-Project header should match project for API key', 'invalid_request_error', 'mismatched_project'), 'wrong_project', /Project ID/],
 		[403, body('Country, region, or territory not supported', 'request_forbidden', 'unsupported_country_region_territory'), 'region', /supported/],
 		[404, body('The model `gpt-9` does not exist or you do not have access to it.', 'invalid_request_error', 'model_not_found'), 'model_not_found', /list/],
@@ -46,7 +61,12 @@ describe('what is retried', () => {
 	});
 
 	test('a project key on an organization endpoint is explained', () => {
-		const failure = describeHttpFailure(401, body('You have insufficient permissions for this operation. Missing scopes: api.usage.read.', 'invalid_request_error', null), {}, { ...context, adminEndpoint: true });
+		const failure = describeHttpFailure(
+			401,
+			body('You have insufficient permissions for this operation. Missing scopes: api.usage.read.', 'invalid_request_error', null),
+			{},
+			{ ...context, adminEndpoint: true },
+		);
 		expect(failure.kind).toBe('admin_key_required');
 		expect(failure.advice).toMatch(/Project keys .* admin keys/);
 	});
@@ -86,7 +106,7 @@ describe('a 2xx that is not an answer', () => {
 		expect(failure.requestId).toBe('req_2');
 	});
 
-	test('an error object keeps the server\'s words and says it came in a 2xx', () => {
+	test("an error object keeps the server's words and says it came in a 2xx", () => {
 		const failure = describeUnusableAnswer(200, body('Upstream model crashed', 'server_error', null), {}, context);
 		expect(failure.upstreamMessage).toBe('Upstream model crashed');
 		expect(failure.title).toMatch(/inside an HTTP 200 answer/);

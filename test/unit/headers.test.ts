@@ -1,4 +1,4 @@
-import { parseDurationMs, parseRateLimitHeaders, retryAfterMs, retryHintFromMessage } from '../../nodes/shared/transport/headers';
+import { parseDurationMs, parseRateLimitHeaders, retryAfterMs, retryHintFromMessage } from '../../nodes/shared/http/headers';
 
 describe('Go durations in x-ratelimit-reset-*', () => {
 	test.each([

@@ -1,7 +1,7 @@
-import { redactSecrets } from '../../nodes/shared/transport/redact';
+import { redactSecrets } from '../../nodes/shared/http/redact';
 import { fakeKey } from '../support/setup';
 
-test('removes the key, OpenAI\'s masked echo of it, and bearer tokens', () => {
+test("removes the key, OpenAI's masked echo of it, and bearer tokens", () => {
 	const key = fakeKey('proj', 'redact');
 	const text = `Incorrect API key provided: sk-proj-********${key.slice(-4)}. Header: Bearer ${key}. Raw: ${key}`;
 	const out = redactSecrets(text, [key]);
@@ -11,7 +11,5 @@ test('removes the key, OpenAI\'s masked echo of it, and bearer tokens', () => {
 });
 
 test('keeps format names such as "sk-proj-…"', () => {
-	expect(redactSecrets('Accepted: "sk-proj-…", "sk-svcacct-…", "sk-admin-…" or "sk-…"')).toBe(
-		'Accepted: "sk-proj-…", "sk-svcacct-…", "sk-admin-…" or "sk-…"',
-	);
+	expect(redactSecrets('Accepted: "sk-proj-…", "sk-svcacct-…", "sk-admin-…" or "sk-…"')).toBe('Accepted: "sk-proj-…", "sk-svcacct-…", "sk-admin-…" or "sk-…"');
 });

@@ -47,10 +47,14 @@ test('without continue-on-fail no new job starts after a failure, and the lowest
 });
 
 test('with continue-on-fail every item gets an outcome', async () => {
-	const outcomes = await runItems(10, async (i) => {
-		if (i % 3 === 0) throw new Error('x');
-		return i;
-	}, { concurrency: 3, continueOnFail: true });
+	const outcomes = await runItems(
+		10,
+		async (i) => {
+			if (i % 3 === 0) throw new Error('x');
+			return i;
+		},
+		{ concurrency: 3, continueOnFail: true },
+	);
 	expect(outcomes.filter((o) => !o.ok)).toHaveLength(4);
 	expect(outcomes).toHaveLength(10);
 });

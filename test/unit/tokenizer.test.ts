@@ -37,7 +37,40 @@ describe('tokenizer matches the reference counts', () => {
 describe('fast paths give the same tokens as the reference', () => {
 	/** A deterministic mix of what prompts contain: words, digits, punctuation, breaks, accents, CJK, emoji. */
 	function randomText(seed: number, length: number): string {
-		const alphabet = ['a', 'b', 'Z', 'q', ' ', ' ', '  ', '\n', '\n\n', '\r\n', "'s", "'LL", '.', ',', '/', '-', '1', '23', '4567', '\t', 'é', 'Ü', '日本', '👋🏽', '—', '"', '(', ')', 'The', 'quick', 'HTML', 'x2'];
+		const alphabet = [
+			'a',
+			'b',
+			'Z',
+			'q',
+			' ',
+			' ',
+			'  ',
+			'\n',
+			'\n\n',
+			'\r\n',
+			"'s",
+			"'LL",
+			'.',
+			',',
+			'/',
+			'-',
+			'1',
+			'23',
+			'4567',
+			'\t',
+			'é',
+			'Ü',
+			'日本',
+			'👋🏽',
+			'—',
+			'"',
+			'(',
+			')',
+			'The',
+			'quick',
+			'HTML',
+			'x2',
+		];
 		let state = seed;
 		let out = '';
 		while (out.length < length) {

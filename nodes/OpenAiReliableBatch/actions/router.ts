@@ -31,11 +31,26 @@ const operationProperty: INodeProperties = {
 	default: 'submitAndWait',
 	options: [
 		{ name: 'Cancel', value: 'cancel', description: 'Stop a batch; answers already made are kept (and billed)', action: 'Cancel a batch' },
-		{ name: 'Get Results', value: 'getResults', description: 'Collect the answers of a finished batch, in the order the items were submitted', action: 'Get the results of a batch' },
+		{
+			name: 'Get Results',
+			value: 'getResults',
+			description: 'Collect the answers of a finished batch, in the order the items were submitted',
+			action: 'Get the results of a batch',
+		},
 		{ name: 'Get Status', value: 'getStatus', description: "A batch's state and progress", action: 'Get the status of a batch' },
 		{ name: 'List', value: 'list', description: 'The most recent batches of the organization', action: 'List batches' },
-		{ name: 'Submit', value: 'submit', description: 'Send the items as a batch now, collect the answers later with Get Results', action: 'Submit items as a batch' },
-		{ name: 'Submit and Wait', value: 'submitAndWait', description: 'Send the items as a batch and wait here for the answers, one per item', action: 'Submit items and wait for the answers' },
+		{
+			name: 'Submit',
+			value: 'submit',
+			description: 'Send the items as a batch now, collect the answers later with Get Results',
+			action: 'Submit items as a batch',
+		},
+		{
+			name: 'Submit and Wait',
+			value: 'submitAndWait',
+			description: 'Send the items as a batch and wait here for the answers, one per item',
+			action: 'Submit items and wait for the answers',
+		},
 	],
 };
 

@@ -5,8 +5,8 @@
 import type { IDataObject } from 'n8n-workflow';
 
 import type { OpenAiClient } from '../../shared/transport/client';
-import { multipartBody } from '../../shared/transport/multipart';
-import { SHAPES } from '../../shared/transport/shapes';
+import { multipartBody } from '../../shared/http/multipart';
+import { SHAPES } from '../../shared/http/shapes';
 
 export interface Batch {
 	id: string;
@@ -51,7 +51,9 @@ export async function listBatches(client: OpenAiClient, limit: number, itemIndex
 	let after: string | undefined;
 	while (batches.length < limit) {
 		const qs: IDataObject = { limit: Math.min(100, limit - batches.length), ...(after ? { after } : {}) };
-		const page = (await client.call<{ data: Batch[]; has_more?: boolean; last_id?: string | null }>({ method: 'GET', path: '/batches', qs, itemIndex, shape: SHAPES.list })).body;
+		const page = (
+			await client.call<{ data: Batch[]; has_more?: boolean; last_id?: string | null }>({ method: 'GET', path: '/batches', qs, itemIndex, shape: SHAPES.list })
+		).body;
 		batches.push(...page.data);
 		if (!page.has_more || !page.last_id || page.last_id === after) break;
 		after = page.last_id;
@@ -61,6 +63,12 @@ export async function listBatches(client: OpenAiClient, limit: number, itemIndex
 
 /** A file's contents as text (the batch's output and error files, JSONL). */
 export async function fileText(client: OpenAiClient, fileId: string, itemIndex: number): Promise<string> {
-	const result = await client.call<string>({ method: 'GET', path: `/files/${encodeURIComponent(fileId)}/content`, itemIndex, shape: SHAPES.anyObject, text: true });
+	const result = await client.call<string>({
+		method: 'GET',
+		path: `/files/${encodeURIComponent(fileId)}/content`,
+		itemIndex,
+		shape: SHAPES.anyObject,
+		text: true,
+	});
 	return result.body;
 }

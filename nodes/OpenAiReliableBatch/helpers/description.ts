@@ -42,7 +42,8 @@ export const waitProperty: INodeProperties = {
 			description: 'How often the batch status is checked while waiting',
 		},
 		{
-			displayName: 'Max Wait (Minutes)',
+			// Named apart from Request Settings → Max Wait (Seconds), the longest wait between two attempts.
+			displayName: 'Give Up After (Minutes)',
 			name: 'maxWaitMinutes',
 			type: 'number',
 			default: 60,

@@ -5,7 +5,6 @@
  */
 import type { IDataObject } from 'n8n-workflow';
 
-import type { ChatCompletion } from '../../shared/chat/answer';
 import type { ChatRequest } from '../../shared/chat/request';
 
 /** OpenAI's limits for one batch: requests per file and the file's size. */
@@ -20,7 +19,7 @@ export interface BatchLine {
 }
 
 export function batchLine(itemIndex: number, customId: string, request: ChatRequest): BatchLine {
-	const text = `${JSON.stringify({ custom_id: customId, method: 'POST', url: '/v1/chat/completions', body: request.body })}\n`;
+	const text = `${JSON.stringify({ custom_id: customId, method: 'POST', url: request.call.wire.batchUrl, body: request.call.body })}\n`;
 	return { itemIndex, customId, text, request };
 }
 
@@ -44,7 +43,7 @@ export function splitLines(lines: BatchLine[], limits = BATCH_LIMITS): BatchLine
 }
 
 export type LineResult =
-	| { kind: 'answer'; completion: ChatCompletion; requestId?: string }
+	| { kind: 'answer'; completion: IDataObject; requestId?: string }
 	| { kind: 'failed'; status?: number; code?: string; message: string; requestId?: string }
 	| { kind: 'unreadable'; text: string };
 
@@ -74,10 +73,16 @@ export function parseResultLines(text: string, into: Map<string, LineResult>): n
 		const response = line.response as { status_code?: number; request_id?: string; body?: IDataObject } | null | undefined;
 		const error = line.error as { code?: string; message?: string } | null | undefined;
 		if (response && response.status_code === 200 && response.body && Array.isArray(response.body.choices)) {
-			into.set(id, { kind: 'answer', completion: response.body as ChatCompletion, requestId: response.request_id });
+			into.set(id, { kind: 'answer', completion: response.body, requestId: response.request_id });
 		} else if (response && response.body) {
 			const apiError = (response.body.error ?? {}) as { code?: string; message?: string };
-			into.set(id, { kind: 'failed', status: response.status_code, code: apiError.code ?? undefined, message: apiError.message ?? `status ${response.status_code}`, requestId: response.request_id });
+			into.set(id, {
+				kind: 'failed',
+				status: response.status_code,
+				code: apiError.code ?? undefined,
+				message: apiError.message ?? `status ${response.status_code}`,
+				requestId: response.request_id,
+			});
 		} else {
 			into.set(id, { kind: 'failed', code: error?.code, message: error?.message ?? 'no answer in the batch' });
 		}

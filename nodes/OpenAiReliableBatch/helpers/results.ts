@@ -8,6 +8,7 @@ import { NodeApiError, NodeOperationError, type IDataObject, type INode, type Js
 import { answerFields, parseJsonContent, readAnswer } from '../../shared/chat/answer';
 import type { ItemOutcome } from '../../shared/execution/runItems';
 import type { PriceOverride } from '../../shared/pricing/prices';
+import { CHAT_COMPLETIONS } from '../../shared/model/chatCompletions';
 import type { OpenAiClient } from '../../shared/transport/client';
 import { fileText, type Batch } from './api';
 import { parseResultLines, type LineResult } from './lines';
@@ -29,6 +30,8 @@ export async function readBatchResults(client: OpenAiClient, batch: Batch, itemI
 
 export interface ResultContext {
 	node: INode;
+	/** Records what an answer was billed (the execution's spend and this run's totals). */
+	bill: (billed: { usd: number; inputTokens: number; outputTokens: number }) => void;
 	batch: Batch;
 	overrides: Record<string, PriceOverride>;
 	/** The answers are JSON (JSON Object or JSON Schema at submit). */
@@ -68,7 +71,12 @@ export function resultOutcome(ctx: ResultContext, result: LineResult | undefined
 		if (result.code === 'batch_expired' || result.code === 'batch_cancelled') {
 			return { ok: false, error: unanswered(ctx, itemIndex, customId, NOT_FINISHED[result.code === 'batch_expired' ? 'expired' : 'cancelled'], status) };
 		}
-		const details: JsonObject = { message: result.message, openAiCode: result.code ?? null, httpStatus: result.status ?? null, requestId: result.requestId ?? null };
+		const details: JsonObject = {
+			message: result.message,
+			openAiCode: result.code ?? null,
+			httpStatus: result.status ?? null,
+			requestId: result.requestId ?? null,
+		};
 		return {
 			ok: false,
 			error: new NodeApiError(ctx.node, details, {
@@ -89,8 +97,10 @@ export function resultOutcome(ctx: ResultContext, result: LineResult | undefined
 		};
 	}
 	// Billed at the batch tier, whatever tier the answer names.
-	const completion = { ...result.completion, service_tier: undefined };
-	const answer = readAnswer(completion, { model: result.completion.model ?? ctx.model ?? '', overrides: ctx.overrides, tier: 'batch' });
+	const read = CHAT_COMPLETIONS.read(result.completion);
+	delete read.serviceTier;
+	const answer = readAnswer(read, { model: ctx.model ?? '', overrides: ctx.overrides, tier: 'batch' });
+	if (answer.cost) ctx.bill({ usd: answer.cost.totalUsd, inputTokens: answer.cost.tokens.inputTokens, outputTokens: answer.cost.tokens.outputTokens });
 	const elapsed = durationMs(ctx.batch);
 	const call = { requestId: result.requestId, retries: 0, retryLog: [], waitedMs: 0, latencyMs: elapsed, elapsedMs: elapsed };
 	const fields = { ...answerFields(answer, call, { simplify: ctx.simplify, tierLabel: 'batch' }), serviceTier: 'batch', ...tag };
@@ -98,21 +108,5 @@ export function resultOutcome(ctx: ResultContext, result: LineResult | undefined
 		return { ok: true, value: ctx.json ? parseJsonContent(ctx.node, itemIndex, answer, fields) : fields };
 	} catch (error) {
 		return { ok: false, error };
-	}
-}
-
-/**
- * Adds the answers' billed costs to the execution's spend and this run's totals, so the spend
- * cap of a later node and the execution's `openaiCostUsd` include them.
- */
-export function recordBilled(client: OpenAiClient, values: IDataObject[]): void {
-	for (const value of values) {
-		const usd = typeof value.costUsd === 'number' ? value.costUsd : 0;
-		const input = typeof value.promptTokens === 'number' ? value.promptTokens : Number((value.usage as IDataObject | undefined)?.prompt_tokens ?? 0);
-		const output = typeof value.completionTokens === 'number' ? value.completionTokens : Number((value.usage as IDataObject | undefined)?.completion_tokens ?? 0);
-		client.spend.record(usd, input, output);
-		client.stats.inputTokens += input;
-		client.stats.outputTokens += output;
-		client.stats.costUsd += usd;
 	}
 }

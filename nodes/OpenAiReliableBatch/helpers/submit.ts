@@ -12,7 +12,6 @@ import type { RequestSettings } from '../../shared/descriptions/requestSettings'
 import { formatUsd, plural } from '../../shared/format';
 import { fieldError, textParameter } from '../../shared/parameters';
 import type { ExecutionSpend } from '../../shared/limits/spendCap';
-import { worstCaseCost } from '../../shared/pricing/prices';
 import type { OpenAiClient } from '../../shared/transport/client';
 import { createBatch, uploadBatchFile, type Batch } from './api';
 import { batchLine, splitLines, type BatchLine } from './lines';
@@ -35,14 +34,17 @@ export interface Submission {
 
 const CAP_FIELD = 'Request Settings: Max Spend per Execution (USD)';
 
-async function buildLines(ctx: IExecuteFunctions, client: OpenAiClient, refused: Map<number, unknown>): Promise<BatchLine[]> {
+async function buildLines(ctx: IExecuteFunctions, client: OpenAiClient, capUsd: number, refused: Map<number, unknown>): Promise<BatchLine[]> {
 	const lines: BatchLine[] = [];
 	const seen = new Map<string, number>();
 	const count = ctx.getInputData().length;
 	for (let itemIndex = 0; itemIndex < count; itemIndex++) {
 		try {
+			// Priced at the batch tier: each line's worst case, checked by the same rule as a single request.
 			const request = await buildChatRequest(ctx, itemIndex, {
 				isOpenAi: client.isOpenAi,
+				capUsd,
+				tier: 'batch',
 				attachments: async (model) => await readAttachments(ctx, itemIndex, model),
 			});
 			const customId = textParameter(ctx, 'customId', 'Custom ID', itemIndex).trim() || `item-${itemIndex}`;
@@ -56,7 +58,9 @@ async function buildLines(ctx: IExecuteFunctions, client: OpenAiClient, refused:
 			lines.push(batchLine(itemIndex, customId, request));
 		} catch (error) {
 			if (!ctx.continueOnFail()) {
-				throw error instanceof NodeOperationError || error instanceof NodeApiError ? error : new NodeOperationError(ctx.getNode(), error as Error, { itemIndex });
+				throw error instanceof NodeOperationError || error instanceof NodeApiError
+					? error
+					: new NodeOperationError(ctx.getNode(), error as Error, { itemIndex });
 			}
 			refused.set(itemIndex, error);
 		}
@@ -64,32 +68,30 @@ async function buildLines(ctx: IExecuteFunctions, client: OpenAiClient, refused:
 	return lines;
 }
 
-/** The most each line can cost at batch prices; with a cap, the whole batch must fit. */
-function worstCases(ctx: IExecuteFunctions, lines: BatchLine[], capUsd: number, spend: ExecutionSpend): number[] {
-	const costs = lines.map((line) => {
-		const { model, promptTokens, maxOutputTokens, overrides } = line.request;
-		const worst = worstCaseCost(model, promptTokens, maxOutputTokens, overrides, 'batch');
-		if (!worst && capUsd > 0) {
-			throw fieldError(ctx, line.itemIndex, CAP_FIELD, `the most "${model}" can cost is unknown, so the batch cannot be capped at ${formatUsd(capUsd)}`, {
-				description: 'Set Max Tokens in the Options and make sure the model has a price (built in or under Price Overrides), or set Max Spend per Execution to 0.',
-			});
-		}
-		return worst?.usd ?? 0;
-	});
+/** With a cap, the whole batch's worst case (each line's, at batch prices) must fit what the execution has left. */
+function checkBatchFits(ctx: IExecuteFunctions, lines: BatchLine[], capUsd: number, spend: ExecutionSpend): number[] {
+	const costs = lines.map((line) => line.request.call.cost.worstCaseUsd);
 	const total = costs.reduce((sum, usd) => sum + usd, 0);
 	if (!spend.fits(total, capUsd)) {
-		throw fieldError(ctx, 0, CAP_FIELD, `not submitted: the ${plural(lines.length, 'request')} could cost up to ${formatUsd(total)} at batch prices, over this execution's cap of ${formatUsd(capUsd)} (${formatUsd(spend.pendingUsd)} already spent or held)`, {
-			description: 'Lower Max Tokens in the Options (the worst case assumes every answer is as long as Max Tokens allows), send fewer items, or raise the cap.',
-		});
+		throw fieldError(
+			ctx,
+			0,
+			CAP_FIELD,
+			`not submitted: the ${plural(lines.length, 'request')} could cost up to ${formatUsd(total)} at batch prices, over this execution's cap of ${formatUsd(capUsd)} (${formatUsd(spend.pendingUsd)} already spent or held)`,
+			{
+				description:
+					'Lower Max Tokens in the Options (the worst case assumes every answer is as long as Max Tokens allows), send fewer items, or raise the cap.',
+			},
+		);
 	}
 	return costs;
 }
 
 export async function submitItems(ctx: IExecuteFunctions, client: OpenAiClient, settings: RequestSettings): Promise<Submission> {
 	const refused = new Map<number, unknown>();
-	const lines = await buildLines(ctx, client, refused);
+	const lines = await buildLines(ctx, client, settings.maxSpendUsd, refused);
 	if (lines.length === 0) return { submitted: [], refused };
-	const costs = worstCases(ctx, lines, settings.maxSpendUsd, client.spend);
+	const costs = checkBatchFits(ctx, lines, settings.maxSpendUsd, client.spend);
 	const files = splitLines(lines);
 	const json = lines[0].request.jsonOutput;
 	const workflow = ctx.getWorkflow();

@@ -5,7 +5,7 @@
 import { NodeOperationError, type INode } from 'n8n-workflow';
 
 import { formatDuration } from '../../shared/format';
-import { waitUnlessCancelled } from '../../shared/transport/backoff';
+import { waitUnlessCancelled } from '../../shared/http/backoff';
 import type { OpenAiClient } from '../../shared/transport/client';
 import { FINAL_STATES, getBatch, type Batch } from './api';
 

@@ -70,9 +70,24 @@ const operationProperties: INodeProperties[] = [
 		displayOptions: { show: { resource: ['cost'] } },
 		default: 'estimateCost',
 		options: [
-			{ name: 'Check Budget (Incoming Costs)', value: 'checkBudgetItems', description: 'Add up the cost of the incoming items and route them to Within or Over Budget', action: 'Check budget against incoming costs' },
-			{ name: 'Count Tokens', value: 'countTokens', description: 'Count the tokens of a text or chat messages before sending, with the input cost', action: 'Count tokens' },
-			{ name: 'Estimate Cost', value: 'estimateCost', description: "Price token counts, e.g. the Chat node's answers, with the built-in or your own prices", action: 'Estimate cost' },
+			{
+				name: 'Check Budget (Incoming Costs)',
+				value: 'checkBudgetItems',
+				description: 'Add up the cost of the incoming items and route them to Within or Over Budget',
+				action: 'Check budget against incoming costs',
+			},
+			{
+				name: 'Count Tokens',
+				value: 'countTokens',
+				description: 'Count the tokens of a text or chat messages before sending, with the input cost',
+				action: 'Count tokens',
+			},
+			{
+				name: 'Estimate Cost',
+				value: 'estimateCost',
+				description: "Price token counts, e.g. the Chat node's answers, with the built-in or your own prices",
+				action: 'Estimate cost',
+			},
 		],
 	},
 	{
@@ -83,9 +98,19 @@ const operationProperties: INodeProperties[] = [
 		displayOptions: { show: { resource: ['organization'] } },
 		default: 'getCosts',
 		options: [
-			{ name: 'Check Budget (Month to Date)', value: 'checkBudget', description: "Compare this month's spend from the Costs API with a budget, and route to Within or Over Budget", action: 'Check budget against month to date spend' },
+			{
+				name: 'Check Budget (Month to Date)',
+				value: 'checkBudget',
+				description: "Compare this month's spend from the Costs API with a budget, and route to Within or Over Budget",
+				action: 'Check budget against month to date spend',
+			},
 			{ name: 'Get Costs', value: 'getCosts', description: 'What the organization spent, from the Costs API (admin key)', action: 'Get costs' },
-			{ name: 'Get Usage', value: 'getUsage', description: 'Token usage of the organization by model, project or key, from the Usage API (admin key)', action: 'Get usage' },
+			{
+				name: 'Get Usage',
+				value: 'getUsage',
+				description: 'Token usage of the organization by model, project or key, from the Usage API (admin key)',
+				action: 'Get usage',
+			},
 		],
 	},
 	{
@@ -96,9 +121,24 @@ const operationProperties: INodeProperties[] = [
 		displayOptions: { show: { resource: ['rateLimit'] } },
 		default: 'getRateLimits',
 		options: [
-			{ name: 'Get Project Rate Limits', value: 'getProjectRateLimits', description: 'The per-model limits OpenAI enforces for a project (admin key)', action: 'Get project rate limits' },
-			{ name: 'Get Rate Limits', value: 'getRateLimits', description: "The key's current rate limits and what remains, from the x-ratelimit headers", action: 'Get rate limits' },
-			{ name: 'Set Project Rate Limit', value: 'setProjectRateLimit', description: "Change a project's per-minute limits for one model, so workflows get guaranteed shares (admin key)", action: 'Set project rate limit' },
+			{
+				name: 'Get Project Rate Limits',
+				value: 'getProjectRateLimits',
+				description: 'The per-model limits OpenAI enforces for a project (admin key)',
+				action: 'Get project rate limits',
+			},
+			{
+				name: 'Get Rate Limits',
+				value: 'getRateLimits',
+				description: "The key's current rate limits and what remains, from the x-ratelimit headers",
+				action: 'Get rate limits',
+			},
+			{
+				name: 'Set Project Rate Limit',
+				value: 'setProjectRateLimit',
+				description: "Change a project's per-minute limits for one model, so workflows get guaranteed shares (admin key)",
+				action: 'Set project rate limit',
+			},
 		],
 	},
 ];

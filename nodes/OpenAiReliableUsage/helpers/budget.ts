@@ -57,8 +57,20 @@ export interface BudgetLimits {
 export function readBudgetLimits(ctx: ParameterContext, itemIndex: number, offline: boolean): BudgetLimits {
 	const budgetUsd = numberParameter(ctx, 'monthlyBudget', itemIndex, { field: 'Monthly Budget (USD)', min: 0, exclusiveMin: true, offline });
 	if (budgetUsd === undefined) throw fieldError(ctx, itemIndex, 'Monthly Budget (USD)', 'is required', { offline });
-	const hardLimitPercent = numberParameter(ctx, 'hardLimitPercent', itemIndex, { field: 'Hard Limit (% of Budget)', min: 0, exclusiveMin: true, fallback: 100, offline })!;
-	const softLimitPercent = numberParameter(ctx, 'softLimitPercent', itemIndex, { field: 'Soft Limit (% of Budget)', min: 0, max: hardLimitPercent, fallback: 80, offline })!;
+	const hardLimitPercent = numberParameter(ctx, 'hardLimitPercent', itemIndex, {
+		field: 'Hard Limit (% of Budget)',
+		min: 0,
+		exclusiveMin: true,
+		fallback: 100,
+		offline,
+	})!;
+	const softLimitPercent = numberParameter(ctx, 'softLimitPercent', itemIndex, {
+		field: 'Soft Limit (% of Budget)',
+		min: 0,
+		max: hardLimitPercent,
+		fallback: 80,
+		offline,
+	})!;
 	const overWhen = ctx.getNodeParameter('routeOverWhen', itemIndex, 'hard') === 'soft' ? 'soft' : 'hard';
 	return { budgetUsd, softLimitPercent, hardLimitPercent, overWhen };
 }

@@ -29,13 +29,7 @@ export interface CostRow extends IDataObject {
 	currency: string;
 }
 
-export async function fetchCosts(
-	client: OpenAiClient,
-	itemIndex: number,
-	start: number,
-	end: number | undefined,
-	groupBy: string[],
-): Promise<CostRow[]> {
+export async function fetchCosts(client: OpenAiClient, itemIndex: number, start: number, end: number | undefined, groupBy: string[]): Promise<CostRow[]> {
 	const qs: IDataObject = { start_time: start, bucket_width: '1d', limit: COSTS_PAGE_LIMIT };
 	if (end !== undefined) qs.end_time = end;
 	if (groupBy.length) qs.group_by = groupBy;

@@ -1,10 +1,10 @@
 /** Running an organization report per input item, and grouping its rows. */
 import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 
-import { readRequestSettings } from '../../shared/descriptions/requestSettings';
+import { openClient } from '../../shared/descriptions/requestSettings';
 import { rowsFromOutcomes } from '../../shared/execution/output';
 import { runItems } from '../../shared/execution/runItems';
-import { OpenAiClient } from '../../shared/transport/client';
+import type { OpenAiClient } from '../../shared/transport/client';
 
 /**
  * Runs a report once per input item (reports are usually started by one trigger item)
@@ -28,8 +28,7 @@ export async function runAdminReport(
 	ctx: IExecuteFunctions,
 	report: (client: OpenAiClient, itemIndex: number) => Promise<IDataObject[]>,
 ): Promise<INodeExecutionData[][]> {
-	const settings = readRequestSettings(ctx);
-	const client = await OpenAiClient.create(ctx, 'openAiReliableAdminApi', settings.retry);
+	const { client } = await openClient(ctx, 'openAiReliableAdminApi');
 	return await runReport(ctx, client, async (itemIndex) => await report(client, itemIndex));
 }
 
@@ -41,7 +40,12 @@ export function omit(source: IDataObject, keys: string[]): IDataObject {
 }
 
 /** Sums rows per group (the row without its measures), adding the measures with `add`. */
-export function groupRows(rows: IDataObject[], measures: string[], add: (group: IDataObject, row: IDataObject) => void, start: (group: IDataObject) => IDataObject): IDataObject[] {
+export function groupRows(
+	rows: IDataObject[],
+	measures: string[],
+	add: (group: IDataObject, row: IDataObject) => void,
+	start: (group: IDataObject) => IDataObject,
+): IDataObject[] {
 	const groups = new Map<string, IDataObject>();
 	for (const row of rows) {
 		const group = omit(row, measures);

@@ -5,21 +5,9 @@
 import { NodeOperationError, type IDataObject, type INode } from 'n8n-workflow';
 
 import { formatUsd } from '../format';
-import { costOfUsage, tierOf, type PriceTier, type UsageCost } from '../pricing/prices';
+import type { ModelAnswer } from '../model/types';
+import { answeredAs, priceAnswer, type PriceOverride, type PriceTier, type UsageCost } from '../pricing/prices';
 import type { CallResult } from '../transport/client';
-import type { ChatRequest } from './request';
-
-export interface ChatCompletion {
-	id?: string;
-	model?: string;
-	service_tier?: string;
-	system_fingerprint?: string;
-	choices?: Array<{
-		finish_reason?: string;
-		message?: { content?: string | null; refusal?: string | null; tool_calls?: unknown[] };
-	}>;
-	usage?: IDataObject;
-}
 
 export interface ChatAnswer {
 	/** The text, or the parsed object when JSON output was asked for. */
@@ -31,7 +19,9 @@ export interface ChatAnswer {
 	usage: IDataObject;
 	cost?: UsageCost;
 	refusal?: string;
-	completion: ChatCompletion;
+	id?: string;
+	serviceTier?: string;
+	systemFingerprint?: string;
 }
 
 /** An answer that was received and billed, but cannot be used (JSON that does not parse). */
@@ -59,24 +49,22 @@ function invalidJson(node: INode, itemIndex: number, fields: IDataObject, cutOff
 	);
 }
 
-/** Reads a completion, prices it at the tier the answer reports, and parses JSON output. */
-export function readAnswer(completion: ChatCompletion, request: Pick<ChatRequest, 'model' | 'overrides' | 'tier'>): ChatAnswer {
-	const choice = completion.choices?.[0];
-	const rawContent = choice?.message?.content ?? null;
-	const usage = completion.usage ?? {};
-	const model = completion.model ?? request.model;
-	const tier = completion.service_tier !== undefined ? tierOf(completion.service_tier) : request.tier;
-	const cost = costOfUsage(model, usage, request.overrides, tier) ?? costOfUsage(request.model, usage, request.overrides, tier);
+/** An answer (read from any wire format), priced at the model and tier it names (else the request's). */
+export function readAnswer(answer: ModelAnswer, request: { model: string; overrides: Record<string, PriceOverride>; tier: PriceTier }): ChatAnswer {
+	const cost = priceAnswer(answer, request);
+	const { model, tier } = answeredAs(answer, request);
 	return {
-		content: rawContent,
-		rawContent,
-		finishReason: choice?.finish_reason ?? null,
+		content: answer.text,
+		rawContent: answer.text,
+		finishReason: answer.finishReason,
 		model,
 		tier,
-		usage,
+		usage: answer.usage,
 		...(cost ? { cost } : {}),
-		...(choice?.message?.refusal ? { refusal: choice.message.refusal } : {}),
-		completion,
+		...(answer.refusal ? { refusal: answer.refusal } : {}),
+		...(answer.id ? { id: answer.id } : {}),
+		...(answer.serviceTier !== undefined ? { serviceTier: answer.serviceTier } : {}),
+		...(answer.systemFingerprint ? { systemFingerprint: answer.systemFingerprint } : {}),
 	};
 }
 
@@ -120,9 +108,9 @@ export function answerFields(answer: ChatAnswer, call: Omit<CallResult<unknown>,
 	fields.latencyMs = call.latencyMs;
 	fields.elapsedMs = call.elapsedMs;
 	if (!options.simplify) {
-		fields.id = answer.completion.id ?? null;
-		fields.serviceTier = answer.completion.service_tier ?? null;
-		fields.systemFingerprint = answer.completion.system_fingerprint ?? null;
+		fields.id = answer.id ?? null;
+		fields.serviceTier = answer.serviceTier ?? null;
+		fields.systemFingerprint = answer.systemFingerprint ?? null;
 		if (answer.cost) {
 			fields.pricing = {
 				model: answer.cost.match.matched,
@@ -154,11 +142,7 @@ export function parseJsonContent(node: INode, itemIndex: number, answer: ChatAns
 }
 
 /** A call's own figures, for places that show one call at a time (the Chat Model's run data). */
-export function answerCallFigures(
-	call: Omit<CallResult<unknown>, 'body' | 'rateLimit'>,
-	billedUsd: number | undefined,
-	executionCostUsd: number,
-): IDataObject {
+export function answerCallFigures(call: Omit<CallResult<unknown>, 'body' | 'rateLimit'>, billedUsd: number | undefined, executionCostUsd: number): IDataObject {
 	return {
 		costUsd: billedUsd ?? null,
 		cost: billedUsd !== undefined ? formatUsd(billedUsd) : null,

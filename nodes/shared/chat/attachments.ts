@@ -9,7 +9,7 @@ import type { IBinaryData, IDataObject, INodeProperties } from 'n8n-workflow';
 
 import { fieldError, type ParameterContext } from '../parameters';
 import { imageTokens, pdfPageTokens, type ImageDetail } from '../tokenizer/images';
-import type { ContentPart } from './content';
+import type { ContentPart } from '../content';
 import { sniffFile, type FileInfo } from './imageSize';
 
 export interface AttachmentSummary {
@@ -56,8 +56,7 @@ export const attachmentsProperty: INodeProperties = {
 			name: 'binaryProperties',
 			type: 'string',
 			default: 'data',
-			description:
-				'Names of the binary fields that hold the files, separated by commas (e.g. data, attachment_0). Shown at the top of the input as tabs.',
+			description: 'Names of the binary fields that hold the files, separated by commas (e.g. data, attachment_0). Shown at the top of the input as tabs.',
 		},
 		{
 			displayName: 'Image Detail',
@@ -124,8 +123,7 @@ export async function readAttachments(
 	if (names.length === 0 && urls.length === 0) return undefined;
 	const detail = (['low', 'high'].includes(settings.detail as string) ? settings.detail : 'auto') as ImageDetail;
 	const offline = options.offline ?? false;
-	const fail = (field: string, message: string, description?: string) =>
-		fieldError(ctx, itemIndex, field, message, { description, offline });
+	const fail = (field: string, message: string, description?: string) => fieldError(ctx, itemIndex, field, message, { description, offline });
 
 	const result: ChatAttachments = { parts: [], tokens: 0, files: [] };
 	const budget = new Budget();
@@ -159,10 +157,18 @@ export async function readAttachments(
 			budget.pdfBytes += buffer.length;
 			budget.pdfPages += info.pages!;
 			if (budget.pdfBytes > ATTACHMENT_LIMITS.pdfBytes) {
-				throw fail(field, `PDFs of ${(budget.pdfBytes / MB).toFixed(1)} MB in one request; OpenAI accepts at most ${ATTACHMENT_LIMITS.pdfBytes / MB} MB`, 'Split the document, or send the files in separate items.');
+				throw fail(
+					field,
+					`PDFs of ${(budget.pdfBytes / MB).toFixed(1)} MB in one request; OpenAI accepts at most ${ATTACHMENT_LIMITS.pdfBytes / MB} MB`,
+					'Split the document, or send the files in separate items.',
+				);
 			}
 			if (budget.pdfPages > ATTACHMENT_LIMITS.pdfPages) {
-				throw fail(field, `PDFs of ${budget.pdfPages} pages in one request; OpenAI accepts at most ${ATTACHMENT_LIMITS.pdfPages}`, 'Split the document, or send the files in separate items.');
+				throw fail(
+					field,
+					`PDFs of ${budget.pdfPages} pages in one request; OpenAI accepts at most ${ATTACHMENT_LIMITS.pdfPages}`,
+					'Split the document, or send the files in separate items.',
+				);
 			}
 			const tokens = info.pages! * pdfPageTokens(model);
 			result.parts.push({
@@ -175,7 +181,11 @@ export async function readAttachments(
 		} else {
 			budget.images++;
 			if (buffer.length > ATTACHMENT_LIMITS.imageBytes) {
-				throw fail(field, `the image is ${(buffer.length / MB).toFixed(1)} MB; OpenAI accepts at most ${ATTACHMENT_LIMITS.imageBytes / MB} MB per image`, 'Make it smaller first (e.g. the Edit Image node with Resize).');
+				throw fail(
+					field,
+					`the image is ${(buffer.length / MB).toFixed(1)} MB; OpenAI accepts at most ${ATTACHMENT_LIMITS.imageBytes / MB} MB per image`,
+					'Make it smaller first (e.g. the Edit Image node with Resize).',
+				);
 			}
 			const tokens = imageTokens(model, detail, info.width ? { width: info.width, height: info.height! } : undefined);
 			result.parts.push({
@@ -186,7 +196,11 @@ export async function readAttachments(
 			result.tokens += tokens;
 		}
 		if (budget.bytes > ATTACHMENT_LIMITS.requestBytes) {
-			throw fail(field, `the files add up to ${(budget.bytes / MB).toFixed(1)} MB; OpenAI accepts at most ${ATTACHMENT_LIMITS.requestBytes / MB} MB per request`, 'Send fewer or smaller files per item.');
+			throw fail(
+				field,
+				`the files add up to ${(budget.bytes / MB).toFixed(1)} MB; OpenAI accepts at most ${ATTACHMENT_LIMITS.requestBytes / MB} MB per request`,
+				'Send fewer or smaller files per item.',
+			);
 		}
 	}
 

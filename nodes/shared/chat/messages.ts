@@ -3,9 +3,9 @@
  * node's Conversation History, Count Tokens and the Batch node.
  */
 import { fieldError, type ParameterContext } from '../parameters';
-import type { ChatMessage } from './content';
+import type { ChatMessage } from '../content';
 
-export { textOf, type ChatMessage, type ContentPart } from './content';
+export { textOf, type ChatMessage, type ContentPart } from '../content';
 
 /** The roles a chat request may carry from a user's JSON. */
 export const CHAT_ROLES: ReadonlySet<string> = new Set(['system', 'developer', 'user', 'assistant']);
@@ -35,16 +35,10 @@ export function readMessages(ctx: ParameterContext, itemIndex: number, value: un
 		const message = entry as { role?: unknown; content?: unknown; name?: unknown } | null;
 		const role = message && typeof message === 'object' ? message.role : undefined;
 		if (typeof role !== 'string' || (roles && !roles.has(role))) {
-			throw fieldError(
-				ctx,
-				itemIndex,
-				field,
-				`message ${position + 1} has ${typeof role === 'string' ? `the unknown role "${role}"` : 'no role'}`,
-				{
-					description: roles ? `Each message needs "role" set to ${[...roles].join(', ')}.` : 'Each message needs a "role".',
-					offline,
-				},
-			);
+			throw fieldError(ctx, itemIndex, field, `message ${position + 1} has ${typeof role === 'string' ? `the unknown role "${role}"` : 'no role'}`, {
+				description: roles ? `Each message needs "role" set to ${[...roles].join(', ')}.` : 'Each message needs a "role".',
+				offline,
+			});
 		}
 		if (typeof message!.content !== 'string') {
 			throw fieldError(ctx, itemIndex, field, `message ${position + 1} has no text "content"`, { offline });

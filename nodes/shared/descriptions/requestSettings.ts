@@ -1,11 +1,13 @@
 /**
- * The "Request Settings" collection, the same in every node that calls the API, and its
- * reader. The defaults are declared once, in the fields below, and the reader falls back to them.
+ * The "Request Settings" collection, the same in every node that calls the API, its reader,
+ * and the one way to open a node run's client with them. The defaults are declared once, in
+ * the fields below, and the reader falls back to them.
  */
 import type { IDataObject, INodeProperties } from 'n8n-workflow';
 
 import { checkNumber, type ParameterContext } from '../parameters';
-import type { RetrySettings } from '../transport/backoff';
+import type { RetrySettings } from '../http/backoff';
+import { OpenAiClient, type ApiContext, type CredentialType } from '../transport/client';
 import { moneyTypeOptions } from './money';
 
 export interface RequestSettingsParts {
@@ -75,7 +77,7 @@ const FIELDS = {
 		default: 5,
 		typeOptions: { minValue: 0, numberPrecision: 2 },
 		description:
-			"How long an item keeps retrying rate limits (429), server errors (5xx), timeouts and dropped connections, from its first attempt, before it fails. While the API is down, every item waits without spending its retries and one request at a time checks whether it is back. 5 minutes rides out most outages; 0 leaves it to Max Retries alone. Wrong keys, missing credit and invalid requests are never retried.",
+			'How long an item keeps retrying rate limits (429), server errors (5xx), timeouts and dropped connections, from its first attempt, before it fails. While the API is down, every item waits without spending its retries and one request at a time checks whether it is back. 5 minutes rides out most outages; 0 leaves it to Max Retries alone. Wrong keys, missing credit and invalid requests are never retried.',
 	},
 	maxRetries: {
 		displayName: 'Max Retries',
@@ -170,3 +172,22 @@ export function readRequestSettings(ctx: ParameterContext, defaults: { timeoutMs
 		onSpendCap: raw.onSpendCap === 'stop' ? 'stop' : 'errorItems',
 	};
 }
+
+export interface OpenedClient {
+	client: OpenAiClient;
+	settings: RequestSettings;
+}
+
+/**
+ * A node run's client, the one way: the node's Request Settings read once, the Flex tier's
+ * longer Timeout applied (`flex`: the node asks for the Flex tier), the client created on the
+ * credential.
+ */
+export async function openClient(ctx: ApiContext & ParameterContext, credentialType: CredentialType, options: { flex?: boolean } = {}): Promise<OpenedClient> {
+	const settings = readRequestSettings(ctx, options.flex ? { timeoutMs: FLEX_TIMEOUT_MS } : {});
+	const client = await OpenAiClient.create(ctx, credentialType, { ...settings.retry, capRpm: settings.requestsPerMinute });
+	return { client, settings };
+}
+
+/** The model picker's own settings: it answers a person who waits, so it tries briefly. */
+export const MODEL_SEARCH_SETTINGS: RetrySettings = { maxRetries: 2, maxWaitMs: 5_000, timeoutMs: 30_000, keepRetryingMs: 30_000 };

@@ -20,7 +20,7 @@ export function finishRun(
 ): INodeExecutionData[] {
 	const spentUsd = client.spend.spentUsd;
 	addRunHints(ctx, outcomes, { stats: client.stats, spentUsd, unavailableMs: client.unavailableMs });
-	recordTotals(ctx, { stats: client.stats, executionCostUsd: spentUsd });
+	recordTotals(ctx, client.stats, client.spend);
 	const items = itemsFromOutcomes(ctx, outcomes, client.signal, output);
 	if (onSpendCap === 'stop') {
 		const stop = spendCapStop(ctx, outcomes, items, client.stats.costUsd);

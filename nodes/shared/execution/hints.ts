@@ -54,9 +54,17 @@ export function runHints<T>(outcomes: Array<ItemOutcome<T>>, figures: HintFigure
 			location: 'outputPane',
 		});
 	} else if (failed) {
-		hints.push({ message: `${plural(total, 'item')}${cost}. ${failures.charAt(0).toUpperCase()}${failures.slice(1)}.`, type: 'warning', location: 'outputPane' });
+		hints.push({
+			message: `${plural(total, 'item')}${cost}. ${failures.charAt(0).toUpperCase()}${failures.slice(1)}.`,
+			type: 'warning',
+			location: 'outputPane',
+		});
 	} else if (answered > 0 && cost) {
-		hints.push({ message: `${answered === total ? `${plural(total, 'item')} answered` : `${answered} of ${plural(total, 'item')} answered`}${cost}.`, type: 'info', location: 'outputPane' });
+		hints.push({
+			message: `${answered === total ? `${plural(total, 'item')} answered` : `${answered} of ${plural(total, 'item')} answered`}${cost}.`,
+			type: 'info',
+			location: 'outputPane',
+		});
 	}
 	if (notSent.length) {
 		const error = (notSent[0] as { error: SpendCapReachedError }).error;

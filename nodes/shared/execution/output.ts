@@ -7,13 +7,7 @@
  * Items the spend cap did not allow are always output as error items, with or without
  * Continue On Fail, so that nothing answered (and billed) is thrown away.
  */
-import {
-	NodeApiError,
-	NodeOperationError,
-	type IDataObject,
-	type IExecuteFunctions,
-	type INodeExecutionData,
-} from 'n8n-workflow';
+import { NodeApiError, NodeOperationError, type IDataObject, type IExecuteFunctions, type INodeExecutionData } from 'n8n-workflow';
 
 import { BilledAnswerError } from '../chat/answer';
 import { formatUsd, plural } from '../format';
@@ -79,11 +73,7 @@ export function errorFields(error: unknown, itemIndex: number): IDataObject {
  * Stops the node when it must: on cancellation, or, without continue-on-fail, with the
  * fatal failure of the lowest item index.
  */
-export function throwUnlessContinuing<T>(
-	ctx: IExecuteFunctions,
-	outcomes: Array<ItemOutcome<T>>,
-	signal: AbortSignal | undefined,
-): void {
+export function throwUnlessContinuing<T>(ctx: IExecuteFunctions, outcomes: Array<ItemOutcome<T>>, signal: AbortSignal | undefined): void {
 	if (signal?.aborted) {
 		throw new NodeOperationError(ctx.getNode(), 'The execution was cancelled', { itemIndex: 0 });
 	}
@@ -114,7 +104,10 @@ export function itemsFromOutcomes(
 	return outcomes.map((outcome, index) => {
 		const input = inputs[index];
 		const item: INodeExecutionData = {
-			json: outcome && outcome.ok ? withInput(input?.json, outcome.value, options) : { ...(options.includeInput ? input?.json : {}), ...failedJson(outcome, index) },
+			json:
+				outcome && outcome.ok
+					? withInput(input?.json, outcome.value, options)
+					: { ...(options.includeInput ? input?.json : {}), ...failedJson(outcome, index) },
 			pairedItem: { item: index },
 		};
 		if (options.includeInput && input?.binary) item.binary = input.binary;
@@ -123,16 +116,10 @@ export function itemsFromOutcomes(
 }
 
 /** Like itemsFromOutcomes, for jobs that give several rows per item (reports): rows stand alone. */
-export function rowsFromOutcomes(
-	ctx: IExecuteFunctions,
-	outcomes: Array<ItemOutcome<IDataObject[]>>,
-	signal: AbortSignal | undefined,
-): INodeExecutionData[] {
+export function rowsFromOutcomes(ctx: IExecuteFunctions, outcomes: Array<ItemOutcome<IDataObject[]>>, signal: AbortSignal | undefined): INodeExecutionData[] {
 	throwUnlessContinuing(ctx, outcomes, signal);
 	return outcomes.flatMap((outcome, item) =>
-		outcome && outcome.ok
-			? outcome.value.map((json) => ({ json, pairedItem: { item } }))
-			: [{ json: failedJson(outcome, item), pairedItem: { item } }],
+		outcome && outcome.ok ? outcome.value.map((json) => ({ json, pairedItem: { item } })) : [{ json: failedJson(outcome, item), pairedItem: { item } }],
 	);
 }
 

@@ -19,11 +19,7 @@ export interface RunItemsOptions {
 	stopsRun?: (error: unknown) => boolean;
 }
 
-export async function runItems<T>(
-	count: number,
-	job: (itemIndex: number) => Promise<T>,
-	options: RunItemsOptions,
-): Promise<Array<ItemOutcome<T>>> {
+export async function runItems<T>(count: number, job: (itemIndex: number) => Promise<T>, options: RunItemsOptions): Promise<Array<ItemOutcome<T>>> {
 	const outcomes: Array<ItemOutcome<T>> = new Array(count);
 	let next = 0;
 	let stop = false;

@@ -1,16 +1,13 @@
 /**
  * The execution's totals, where n8n shows them: the tokens of this node run in the
- * execution's metadata (n8n's logs panel sums them), and the execution's running cost in
- * its custom data as `openaiCostUsd`, readable downstream and in error workflows.
+ * execution's metadata (n8n's logs panel sums them), and the execution's spend in its custom
+ * data (the ledger writes it, see limits/spendCap.ts).
  */
 import * as workflow from 'n8n-workflow';
 import type { IExecuteFunctions, ISupplyDataFunctions } from 'n8n-workflow';
 
-import { roundUsd } from '../format';
+import { saveLedger, type ExecutionSpend } from '../limits/spendCap';
 import type { RunStats } from '../transport/client';
-
-/** The custom-data key of the execution's cost. */
-export const COST_KEY = 'openaiCostUsd';
 
 type Accumulate = (ctx: IExecuteFunctions, inputTokens: number, outputTokens: number) => void;
 
@@ -22,28 +19,22 @@ function accumulator(): Accumulate | undefined {
 
 export function recordTotals(
 	ctx: IExecuteFunctions | ISupplyDataFunctions,
-	figures: { stats: Pick<RunStats, 'inputTokens' | 'outputTokens'>; executionCostUsd: number },
+	stats: Pick<RunStats, 'inputTokens' | 'outputTokens'>,
+	ledger: ExecutionSpend,
 ): void {
 	const accumulate = accumulator();
 	const context = ctx as Partial<IExecuteFunctions>;
 	if (
 		accumulate &&
-		(figures.stats.inputTokens > 0 || figures.stats.outputTokens > 0) &&
+		(stats.inputTokens > 0 || stats.outputTokens > 0) &&
 		typeof context.getExecuteData === 'function' &&
 		typeof context.setMetadata === 'function'
 	) {
 		try {
-			accumulate(ctx as IExecuteFunctions, figures.stats.inputTokens, figures.stats.outputTokens);
+			accumulate(ctx as IExecuteFunctions, stats.inputTokens, stats.outputTokens);
 		} catch {
 			// Metadata is a convenience: a context without it must not fail the node.
 		}
 	}
-	const custom = context.customData;
-	if (custom && typeof custom.set === 'function') {
-		try {
-			custom.set(COST_KEY, String(roundUsd(figures.executionCostUsd)));
-		} catch {
-			// n8n refuses custom data in some contexts; the items carry the figures anyway.
-		}
-	}
+	saveLedger(ctx, ledger);
 }

@@ -41,7 +41,7 @@
  * goes back, and such 429s are ignored for a while. A lone 429 is only its item's: it backs
  * off, nothing else changes.
  */
-import type { RateLimitSnapshot } from '../transport/headers';
+import type { RateLimitSnapshot } from '../http/headers';
 
 /** Fraction of the server's limit aimed for. */
 export const TARGET_UTILISATION = 0.96;
@@ -149,9 +149,7 @@ const PROBE_AFTER_MS = 10_000;
 /** ...this fast. */
 const PROBE_PER_SECOND = 0.01;
 
-export type AnswerOutcome =
-	| { kind: 'answered'; snapshot: RateLimitSnapshot }
-	| { kind: 'rate_limited'; snapshot: RateLimitSnapshot; retryAfterMs?: number };
+export type AnswerOutcome = { kind: 'answered'; snapshot: RateLimitSnapshot } | { kind: 'rate_limited'; snapshot: RateLimitSnapshot; retryAfterMs?: number };
 
 interface Remembered {
 	at: number;
@@ -278,9 +276,7 @@ export class PaceController {
 		}
 		this.judgeProbation(now);
 		const reading = this.reading();
-		return reading === 'short window'
-			? this.byShortWindow(now, tokens, outcome)
-			: this.byBucketOrNothing(now, tokens, outcome, reading === 'no headers');
+		return reading === 'short window' ? this.byShortWindow(now, tokens, outcome) : this.byBucketOrNothing(now, tokens, outcome, reading === 'no headers');
 	}
 
 	/** With a short-window count: the headers show the others directly. */
@@ -377,7 +373,8 @@ export class PaceController {
 			spent = drained || this.empty(snapshot, tokens) || inARow;
 			shared = spent;
 			// A process alone at the full pace that slows down on 429s in a row checks that they stop.
-			if (inARow && alone && !drained && !this.probation) this.probation = { since: now, paceBefore: this.pace, refusedBefore: this.refusedShare(now - 2_000, now) };
+			if (inARow && alone && !drained && !this.probation)
+				this.probation = { since: now, paceBefore: this.pace, refusedBefore: this.refusedShare(now - 2_000, now) };
 		}
 		this.remember(now, true, spent);
 		if (!spent) return 0;
@@ -473,7 +470,15 @@ export class PaceController {
 	}
 
 	/** Reads one unit's headers, and checks what `remaining` counts against this process's own last second. */
-	private read(unit: Unit, limit: number | undefined, remaining: number | undefined, now: number, startedAt: number, tokens: number, kind: 'requests' | 'tokens'): void {
+	private read(
+		unit: Unit,
+		limit: number | undefined,
+		remaining: number | undefined,
+		now: number,
+		startedAt: number,
+		tokens: number,
+		kind: 'requests' | 'tokens',
+	): void {
 		if (!limit || remaining === undefined) return;
 		unit.limit = limit;
 		unit.remaining = remaining;

@@ -22,8 +22,8 @@
  */
 import { sleep } from 'n8n-workflow';
 
-import { CancelledError, onCancel } from '../transport/backoff';
-import { hasRateLimitInfo, type RateLimitSnapshot } from '../transport/headers';
+import { CancelledError, onCancel } from '../http/backoff';
+import { hasRateLimitInfo, type RateLimitSnapshot } from '../http/headers';
 import { OutageWatch, type OutageRecord } from './outage';
 import { PaceController, type PaceView } from './pace';
 import { IdleRegistry, type Expirable } from './registry';

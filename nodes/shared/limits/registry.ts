@@ -84,7 +84,4 @@ export interface SharedFailureSlot<F> extends Expirable {
  * Per execution and key: the failure that stops sending (wrong key, no credit…), so that
  * no node of the execution sends with that key again. Keyed "execution|identity".
  */
-export const executionFailures = new IdleRegistry<SharedFailureSlot<import('../transport/failures').Failure>>(
-	() => ({ isBusy: () => false }),
-	60 * 60_000,
-);
+export const executionFailures = new IdleRegistry<SharedFailureSlot<import('../http/failures').Failure>>(() => ({ isBusy: () => false }), 60 * 60_000);

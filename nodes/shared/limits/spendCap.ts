@@ -15,7 +15,7 @@
  * - a submitted batch holds its worst case until its results are read in this execution.
  */
 import { formatUsd } from '../format';
-import { CancelledError, onCancel } from '../transport/backoff';
+import { CancelledError, onCancel } from '../http/backoff';
 import { IdleRegistry, type Expirable } from './registry';
 
 /** Room for floating-point noise in dollar sums. */
@@ -235,3 +235,39 @@ export class ExecutionSpend implements Expirable {
 
 /** One ledger per execution id, for the whole process. */
 export const executionSpend = new IdleRegistry<ExecutionSpend>(() => new ExecutionSpend(), 6 * 60 * 60_000);
+
+/** Where n8n keeps the execution's spend: its custom data, readable downstream and in error workflows. */
+export const SPEND_KEY = 'openaiCostUsd';
+
+/** What the ledger needs of an n8n context: its execution's custom data, when it has one. */
+interface SpendContext {
+	customData?: { get?(key: string): unknown; set?(key: string, value: string): void };
+}
+
+/**
+ * The ledger of an execution: the process's own, seeded from the total n8n kept in the
+ * execution's custom data (after a restart, or a node run in another process).
+ */
+export function ledgerOf(ctx: unknown, executionId: string): ExecutionSpend {
+	const ledger = executionSpend.get(executionId);
+	const custom = (ctx as SpendContext).customData;
+	if (ledger.spentUsd === 0 && custom && typeof custom.get === 'function') {
+		try {
+			ledger.seed(Number(custom.get(SPEND_KEY)));
+		} catch {
+			// no custom data in this context
+		}
+	}
+	return ledger;
+}
+
+/** Writes the execution's spend into n8n's custom data (rounded to 10 decimals). */
+export function saveLedger(ctx: unknown, ledger: ExecutionSpend): void {
+	const custom = (ctx as SpendContext).customData;
+	if (!custom || typeof custom.set !== 'function') return;
+	try {
+		custom.set(SPEND_KEY, String(Math.round(ledger.spentUsd * 1e10) / 1e10));
+	} catch {
+		// n8n refuses custom data in some contexts; the items carry the figures anyway.
+	}
+}

@@ -4,18 +4,14 @@
  * GET /models for the API credential, an organization report for the admin one.
  * Failures are described by the same failures module the nodes use.
  */
-import type {
-	ICredentialTestFunctions,
-	ICredentialsDecrypted,
-	INodeCredentialTestResult,
-} from 'n8n-workflow';
+import type { ICredentialTestFunctions, ICredentialsDecrypted, INodeCredentialTestResult } from 'n8n-workflow';
 
 import { authHeaders } from '../../../credentials/common';
-import { checkCredential, CredentialCheckError, type KeyKind } from '../transport/credentialChecks';
+import { checkCredential, CredentialCheckError, type KeyKind } from '../http/credentialChecks';
 import { quoteServer } from '../transport/errors';
-import { describeHttpFailure, describeNetworkFailure } from '../transport/failures';
-import { requestIdOf, type HeaderBag } from '../transport/headers';
-import { redactSecrets } from '../transport/redact';
+import { describeHttpFailure, describeNetworkFailure } from '../http/failures';
+import { requestIdOf, type HeaderBag } from '../http/headers';
+import { redactSecrets } from '../http/redact';
 
 const TEST_TIMEOUT_MS = 20_000;
 
@@ -31,11 +27,7 @@ function testPath(kind: KeyKind, nowMs: number): { path: string; adminEndpoint: 
 	return { path: `/organization/costs?start_time=${dayAgo}&limit=1`, adminEndpoint: true };
 }
 
-async function testCredential(
-	ctx: ICredentialTestFunctions,
-	credential: ICredentialsDecrypted,
-	kind: KeyKind,
-): Promise<INodeCredentialTestResult> {
+async function testCredential(ctx: ICredentialTestFunctions, credential: ICredentialsDecrypted, kind: KeyKind): Promise<INodeCredentialTestResult> {
 	const fields = credential.data ?? {};
 	const secret = typeof fields.apiKey === 'string' ? fields.apiKey : undefined;
 	const finish = (status: 'OK' | 'Error', message: string): INodeCredentialTestResult => ({
@@ -97,16 +89,10 @@ async function testCredential(
 	return finish('Error', `${failure.title}. ${failure.advice}${hints}${said} [${meta.join(', ')}]${warnings}`);
 }
 
-export async function testApiCredential(
-	this: ICredentialTestFunctions,
-	credential: ICredentialsDecrypted,
-): Promise<INodeCredentialTestResult> {
+export async function testApiCredential(this: ICredentialTestFunctions, credential: ICredentialsDecrypted): Promise<INodeCredentialTestResult> {
 	return await testCredential(this, credential, 'project');
 }
 
-export async function testAdminCredential(
-	this: ICredentialTestFunctions,
-	credential: ICredentialsDecrypted,
-): Promise<INodeCredentialTestResult> {
+export async function testAdminCredential(this: ICredentialTestFunctions, credential: ICredentialsDecrypted): Promise<INodeCredentialTestResult> {
 	return await testCredential(this, credential, 'admin');
 }

@@ -1,8 +1,9 @@
 import type { ILoadOptionsFunctions, INodeListSearchItems, INodeListSearchResult } from 'n8n-workflow';
 
+import { MODEL_SEARCH_SETTINGS } from '../descriptions/requestSettings';
 import { PRICES } from '../pricing/prices';
 import { OpenAiClient } from '../transport/client';
-import { SHAPES } from '../transport/shapes';
+import { SHAPES } from '../http/shapes';
 
 /** Models /models lists that cannot answer chat completions. */
 const NOT_CHAT =
@@ -21,7 +22,7 @@ function matching(ids: string[], filter?: string): INodeListSearchItems[] {
 
 /** Model picker: the chat models this key can use, newest first, filtered by the search box. */
 export async function searchModels(this: ILoadOptionsFunctions, filter?: string): Promise<INodeListSearchResult> {
-	const client = await OpenAiClient.create(this, 'openAiReliableApi', { maxRetries: 2, maxWaitMs: 5_000, timeoutMs: 30_000 });
+	const client = await OpenAiClient.create(this, 'openAiReliableApi', MODEL_SEARCH_SETTINGS);
 	const { body } = await client.call<{ data?: Array<{ id?: unknown; created?: unknown }> }>({
 		method: 'GET',
 		path: '/models',
@@ -32,7 +33,12 @@ export async function searchModels(this: ILoadOptionsFunctions, filter?: string)
 		.filter((model): model is { id: string; created?: unknown } => typeof model.id === 'string')
 		.filter((model) => isChatModel(model.id, client.isOpenAi))
 		.sort((a, b) => Number(b.created ?? 0) - Number(a.created ?? 0) || a.id.localeCompare(b.id));
-	return { results: matching(models.map((model) => model.id), filter) };
+	return {
+		results: matching(
+			models.map((model) => model.id),
+			filter,
+		),
+	};
 }
 
 /** Model picker for operations without a credential: the models the price table knows. */

@@ -22,13 +22,7 @@ export interface FieldErrorOptions {
 }
 
 /** An error about one parameter, raised before anything is sent. */
-export function fieldError(
-	ctx: ParameterContext,
-	itemIndex: number,
-	field: string,
-	message: string,
-	options: FieldErrorOptions = {},
-): NodeOperationError {
+export function fieldError(ctx: ParameterContext, itemIndex: number, field: string, message: string, options: FieldErrorOptions = {}): NodeOperationError {
 	const parts = [options.description, options.offline ? undefined : 'Nothing was sent to the API for this item.'].filter(Boolean);
 	return new NodeOperationError(ctx.getNode(), `${field}: ${message}`, {
 		itemIndex,
@@ -43,8 +37,7 @@ export function textParameter(ctx: ParameterContext, name: string, field: string
 	if (typeof value === 'string') return value;
 	if (typeof value === 'number' || typeof value === 'boolean') return String(value);
 	throw fieldError(ctx, itemIndex, field, `the expression gave ${Array.isArray(value) ? 'a list' : 'an object'}, not text`, {
-		description:
-			'Point the expression at a text field, e.g. {{ $json.text }}, or turn the value into text with {{ JSON.stringify($json.data) }}.',
+		description: 'Point the expression at a text field, e.g. {{ $json.text }}, or turn the value into text with {{ JSON.stringify($json.data) }}.',
 		offline,
 	});
 }
@@ -112,11 +105,7 @@ export function numberParameter(ctx: ParameterContext, name: string, itemIndex: 
  * A model ID, from a model picker (resource locator) or a text field: trimmed, never
  * empty, never with spaces.
  */
-export function modelParameter(
-	ctx: ParameterContext,
-	itemIndex: number,
-	options: { name?: string; field?: string; offline?: boolean } = {},
-): string {
+export function modelParameter(ctx: ParameterContext, itemIndex: number, options: { name?: string; field?: string; offline?: boolean } = {}): string {
 	const name = options.name ?? 'model';
 	const field = options.field ?? 'Model';
 	const raw = ctx.getNodeParameter(name, itemIndex, '', { extractValue: true }) as unknown;

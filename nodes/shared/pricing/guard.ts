@@ -3,9 +3,10 @@
  * worst-case cost before sending, and its billed cost from the answer's usage.
  */
 import { formatUsd } from '../format';
+import type { WorstCaseDetail } from '../limits/spendCap';
 import { fieldError, type ParameterContext } from '../parameters';
 import type { CostGuard } from '../transport/client';
-import { costOfUsage, tierOf, worstCaseCost, type PriceOverride, type PriceTier } from './prices';
+import { priceAnswer, worstCaseCost, type BilledAs, type PriceOverride, type PriceTier } from './prices';
 
 export interface GuardSpec {
 	model: string;
@@ -19,18 +20,23 @@ export interface GuardSpec {
 	capUsd: number;
 }
 
+const CAP_FIELD = 'Max Spend per Execution (USD)';
+
 /**
- * The cost guard of one request. With a cap, a model whose worst case is unknown is
- * refused before anything is sent: it cannot be capped safely.
+ * The most one request can cost, and what that is made of. With a cap, a model whose worst
+ * case is unknown (no price, or no output limit without Max Tokens) is refused before anything
+ * is sent: it cannot be capped safely. The one place of that rule, for single requests and for
+ * every line of a batch.
  */
-export function spendGuard(ctx: ParameterContext, itemIndex: number, spec: GuardSpec): CostGuard {
+export function worstCase(ctx: ParameterContext, itemIndex: number, spec: GuardSpec): { usd: number; detail?: WorstCaseDetail } {
 	const worst = worstCaseCost(spec.model, spec.inputTokens, spec.maxOutputTokens, spec.overrides, spec.tier);
-	if (spec.capUsd > 0 && !worst) {
+	if (!worst) {
+		if (spec.capUsd <= 0) return { usd: 0 };
 		const priced = worstCaseCost(spec.model, spec.inputTokens, 1, spec.overrides, spec.tier);
 		throw fieldError(
 			ctx,
 			itemIndex,
-			'Max Spend per Execution (USD)',
+			CAP_FIELD,
 			priced
 				? `the longest answer "${spec.model}" can give is unknown, so its cost cannot be capped at ${formatUsd(spec.capUsd)}`
 				: `no price is known for "${spec.model}", so its cost cannot be capped at ${formatUsd(spec.capUsd)}`,
@@ -42,25 +48,30 @@ export function spendGuard(ctx: ParameterContext, itemIndex: number, spec: Guard
 		);
 	}
 	return {
-		worstCaseUsd: worst?.usd ?? 0,
+		usd: worst.usd,
+		detail: {
+			model: spec.model,
+			inputTokens: spec.inputTokens,
+			outputTokens: worst.outputTokens,
+			outputFrom: spec.maxOutputTokens !== undefined ? 'max_tokens' : 'model_limit',
+			inputUsd: (spec.inputTokens * worst.match.price.input) / 1e6,
+			usdPerOutputToken: worst.match.price.output / 1e6,
+		},
+	};
+}
+
+/**
+ * The cost guard of one request: its worst case, and how its answer is billed (`billing` reads
+ * what prices an answer on the request's wire format).
+ */
+export function spendGuard(ctx: ParameterContext, itemIndex: number, spec: GuardSpec, billing: (body: Record<string, unknown>) => BilledAs): CostGuard {
+	const worst = worstCase(ctx, itemIndex, spec);
+	return {
+		worstCaseUsd: worst.usd,
 		capUsd: spec.capUsd,
-		...(worst
-			? {
-					detail: {
-						model: spec.model,
-						inputTokens: spec.inputTokens,
-						outputTokens: worst.outputTokens,
-						outputFrom: spec.maxOutputTokens !== undefined ? 'max_tokens' : 'model_limit',
-						inputUsd: (spec.inputTokens * worst.match.price.input) / 1e6,
-						usdPerOutputToken: worst.match.price.output / 1e6,
-					},
-				}
-			: {}),
+		...(worst.detail ? { detail: worst.detail } : {}),
 		billedUsd: (body) => {
-			const model = typeof body.model === 'string' && body.model ? body.model : spec.model;
-			const tier = body.service_tier !== undefined ? tierOf(body.service_tier) : spec.tier;
-			const cost =
-				costOfUsage(model, body.usage, spec.overrides, tier) ?? costOfUsage(spec.model, body.usage, spec.overrides, tier);
+			const cost = priceAnswer(billing(body), spec);
 			return cost && { usd: cost.totalUsd, inputTokens: cost.tokens.inputTokens, outputTokens: cost.tokens.outputTokens };
 		},
 	};

@@ -38,8 +38,7 @@ export function priceOverridesProperty(displayOptions?: INodeProperties['display
 						type: 'number',
 						default: 0,
 						typeOptions: { minValue: 0 },
-						description:
-							"The model's longest answer, for the spend cap's worst case when Max Tokens is not set. 0 means unknown.",
+						description: "The model's longest answer, for the spend cap's worst case when Max Tokens is not set. 0 means unknown.",
 					},
 					{
 						displayName: 'Model',

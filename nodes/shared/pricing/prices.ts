@@ -106,7 +106,10 @@ function priceForTier(row: ModelRow, source: 'override' | 'table', tier: PriceTi
 	if (tier === 'priority') {
 		if (row.priority) return { price: row.priority };
 		if (source === 'override') return { price: base };
-		return { price: { input: base.input * 2, output: base.output * 2, cachedInput: (base.cachedInput ?? base.input) * 2 }, tierNote: 'No Priority price is known for this model; priced at twice the standard rate as an estimate.' };
+		return {
+			price: { input: base.input * 2, output: base.output * 2, cachedInput: (base.cachedInput ?? base.input) * 2 },
+			tierNote: 'No Priority price is known for this model; priced at twice the standard rate as an estimate.',
+		};
 	}
 	return { price: base };
 }
@@ -116,11 +119,7 @@ function priceForTier(row: ModelRow, source: 'override' | 'table', tier: PriceTi
  * so dated snapshots ("gpt-4o-mini-2024-07-18") and variants ("gpt-5-chat-latest")
  * find their family. Fine-tuned models ("ft:…") are priced differently: only an override matches.
  */
-export function findPrice(
-	model: string,
-	overrides: Readonly<Record<string, PriceOverride>> = {},
-	tier: PriceTier = 'standard',
-): PriceMatch | undefined {
+export function findPrice(model: string, overrides: Readonly<Record<string, PriceOverride>> = {}, tier: PriceTier = 'standard'): PriceMatch | undefined {
 	const id = normaliseModel(model);
 	const tables = [
 		[overrides, 'override'],
@@ -216,6 +215,31 @@ export function costOfUsage(
 	const match = findPrice(model, overrides, tier);
 	if (!tokens || !match) return undefined;
 	return { ...costOf(tokens, match.price), tokens, match };
+}
+
+/** What an answer says that prices it: the model that answered, its service tier, its usage. */
+export interface BilledAs {
+	model?: string;
+	serviceTier?: string;
+	usage?: unknown;
+}
+
+/** The model and tier an answer was billed at: the answer's, else the request's. */
+export function answeredAs(answer: Pick<BilledAs, 'model' | 'serviceTier'>, request: { model: string; tier: PriceTier }): { model: string; tier: PriceTier } {
+	return { model: answer.model || request.model, tier: answer.serviceTier !== undefined ? tierOf(answer.serviceTier) : request.tier };
+}
+
+/**
+ * The cost of an answer: at the model and tier the answer names, else the request's (a
+ * dated snapshot unknown to the table falls back to the model asked for). The one place of
+ * that rule, for the spend cap's settlement, the answer's fields and Batch results alike.
+ */
+export function priceAnswer(
+	answer: BilledAs,
+	request: { model: string; tier: PriceTier; overrides: Readonly<Record<string, PriceOverride>> },
+): UsageCost | undefined {
+	const { model, tier } = answeredAs(answer, request);
+	return costOfUsage(model, answer.usage, request.overrides, tier) ?? costOfUsage(request.model, answer.usage, request.overrides, tier);
 }
 
 export interface WorstCase {

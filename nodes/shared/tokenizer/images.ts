@@ -41,10 +41,7 @@ function patchCount(width: number, height: number): number {
 	const raw = Math.ceil(width / PATCH) * Math.ceil(height / PATCH);
 	if (raw <= MAX_PATCHES) return raw;
 	const shrink = Math.sqrt((PATCH * PATCH * MAX_PATCHES) / (width * height));
-	const fit = Math.min(
-		Math.floor((width * shrink) / PATCH) / ((width * shrink) / PATCH),
-		Math.floor((height * shrink) / PATCH) / ((height * shrink) / PATCH),
-	);
+	const fit = Math.min(Math.floor((width * shrink) / PATCH) / ((width * shrink) / PATCH), Math.floor((height * shrink) / PATCH) / ((height * shrink) / PATCH));
 	const scale = shrink * fit;
 	return Math.min(MAX_PATCHES, Math.ceil(Math.floor(width * scale) / PATCH) * Math.ceil(Math.floor(height * scale) / PATCH));
 }

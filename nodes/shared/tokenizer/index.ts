@@ -4,7 +4,7 @@
  * and load on first use.
  */
 import { baseModelOf } from '../models';
-import { textOf, type ChatMessage } from '../chat/content';
+import { textOf, type ChatMessage } from '../content';
 import { BpeEncoding } from './bpe';
 
 export type EncodingName = 'o200k_base' | 'cl100k_base';
@@ -25,7 +25,6 @@ export function encodingForModel(model: string): EncodingName {
 	if (/^(gpt-4|gpt-3\.5|text-embedding-3|text-embedding-ada-002)/.test(id)) return 'cl100k_base';
 	return 'o200k_base';
 }
-
 
 /**
  * Prompt tokens of a chat request's text as OpenAI bills them: every message costs its

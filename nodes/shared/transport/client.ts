@@ -17,23 +17,10 @@ import {
 import { formatDuration } from '../format';
 import { executionFailures, rateLimitIdentity } from '../limits/registry';
 import { rateLimiters, type KeyRateLimiter, type Permit, type ReleaseEvents } from '../limits/rateLimiter';
-import { executionSpend, SpendCapError, type ExecutionSpend, type SpendReservation, type WorstCaseDetail } from '../limits/spendCap';
-import {
-	CancelledError,
-	DeadlineError,
-	retryDelay,
-	waitUnlessCancelled,
-	withinDeadline,
-	type RetrySettings,
-} from './backoff';
-import { checkCredential, CredentialCheckError, type CheckedCredential, type KeyKind } from './credentialChecks';
-import {
-	cancelledError,
-	cappedWaitNote,
-	failureError,
-	shortReason,
-	spendCapReached,
-} from './errors';
+import { ledgerOf, SpendCapError, type ExecutionSpend, type SpendReservation, type WorstCaseDetail } from '../limits/spendCap';
+import { CancelledError, DeadlineError, retryDelay, waitUnlessCancelled, withinDeadline, type RetrySettings } from '../http/backoff';
+import { checkCredential, CredentialCheckError, type CheckedCredential, type KeyKind } from '../http/credentialChecks';
+import { cancelledError, cappedWaitNote, failureError, shortReason, spendCapReached } from './errors';
 import {
 	describeDeadline,
 	describeHttpFailure,
@@ -43,19 +30,12 @@ import {
 	hostOf,
 	type Failure,
 	type FailureContext,
-} from './failures';
-import {
-	parseRateLimitHeaders,
-	requestIdOf,
-	retryAfterMs,
-	retryHintFromMessage,
-	type HeaderBag,
-	type RateLimitSnapshot,
-} from './headers';
-import { redactSecrets } from './redact';
-import type { MultipartBody } from './multipart';
-import { hasShape, type AnswerShape } from './shapes';
-import { readAll, readEvents, type ChunkSource } from './sse';
+} from '../http/failures';
+import { parseRateLimitHeaders, requestIdOf, retryAfterMs, retryHintFromMessage, type HeaderBag, type RateLimitSnapshot } from '../http/headers';
+import { redactSecrets } from '../http/redact';
+import type { MultipartBody } from '../http/multipart';
+import { hasShape, type AnswerShape } from '../http/shapes';
+import { readAll, readEvents, type ChunkSource } from '../http/sse';
 
 export type CredentialType = 'openAiReliableApi' | 'openAiReliableAdminApi';
 
@@ -100,6 +80,16 @@ export interface CallOptions {
 	upload?: MultipartBody;
 	/** Used by stream(): the body comes back as a stream. */
 	stream?: boolean;
+	/** stream(): how the API's events are told apart (the wire format knows). */
+	events?: StreamReader;
+}
+
+/** How a streamed answer's events are told apart, per API. */
+export interface StreamReader {
+	/** The event carries part of the answer (text, a tool call): from then on, no retry. */
+	startsAnswer(event: Record<string, unknown>): boolean;
+	/** The event carries the usage the answer is billed by. */
+	carriesUsage(event: Record<string, unknown>): boolean;
 }
 
 export interface CallResult<T> {
@@ -175,20 +165,7 @@ function parseEvent(data: string): Record<string, unknown> | undefined {
 	}
 }
 
-/** Whether a streamed chunk carries part of the answer (text or a tool call), after which no retry is possible. */
-function startsAnswer(event: Record<string, unknown>): boolean {
-	const choices = event.choices;
-	if (!Array.isArray(choices)) return false;
-	return choices.some((choice) => {
-		const delta = (choice as { delta?: { content?: unknown; tool_calls?: unknown; refusal?: unknown } }).delta;
-		return !!delta && ((typeof delta.content === 'string' && delta.content !== '') || Array.isArray(delta.tool_calls) || typeof delta.refusal === 'string');
-	});
-}
-
-type AttemptOutcome =
-	| { kind: 'answer'; status: number; body: unknown; headers: HeaderBag }
-	| { kind: 'network'; error: unknown }
-	| { kind: 'deadline' };
+type AttemptOutcome = { kind: 'answer'; status: number; body: unknown; headers: HeaderBag } | { kind: 'network'; error: unknown } | { kind: 'deadline' };
 
 interface RawResponse {
 	body: unknown;
@@ -243,11 +220,7 @@ export class OpenAiClient {
 		this.executionId = executionIdOf(ctx);
 	}
 
-	static async create(
-		ctx: ApiContext,
-		credentialType: CredentialType,
-		settings: RetrySettings & { capRpm?: number },
-	): Promise<OpenAiClient> {
+	static async create(ctx: ApiContext, credentialType: CredentialType, settings: RetrySettings & { capRpm?: number }): Promise<OpenAiClient> {
 		const client = new OpenAiClient(ctx, credentialType, settings);
 		const fields = await ctx.getCredentials(credentialType);
 		try {
@@ -292,16 +265,18 @@ export class OpenAiClient {
 
 	/** This execution's spend ledger, shared with every node of the package in it. */
 	get spend(): ExecutionSpend {
-		const ledger = executionSpend.get(this.executionId);
-		const custom = (this.ctx as Partial<IExecuteFunctions>).customData;
-		if (ledger.spentUsd === 0 && custom && typeof custom.get === 'function') {
-			try {
-				ledger.seed(Number(custom.get('openaiCostUsd')));
-			} catch {
-				// no custom data in this context
-			}
-		}
-		return ledger;
+		return ledgerOf(this.ctx, this.executionId);
+	}
+
+	/**
+	 * A cost that was billed without a request of this client's (a batch's results, read from
+	 * its files): into the execution's spend and this node run's totals.
+	 */
+	recordBilled(billed: { usd: number; inputTokens?: number; outputTokens?: number }): void {
+		this.spend.record(billed.usd, billed.inputTokens ?? 0, billed.outputTokens ?? 0);
+		this.stats.inputTokens += billed.inputTokens ?? 0;
+		this.stats.outputTokens += billed.outputTokens ?? 0;
+		this.stats.costUsd += billed.usd;
 	}
 
 	redact(text: string): string {
@@ -339,10 +314,11 @@ export class OpenAiClient {
 		};
 		if (options.text) request.encoding = 'text';
 		if (options.stream) {
+			// The body asks for a stream itself (the wire format wrote it so).
 			request.encoding = 'stream';
 			request.json = false;
 			request.headers = { ...(request.headers ?? {}), Accept: 'text/event-stream', 'Content-Type': 'application/json' };
-			request.body = JSON.stringify({ ...(options.body as IDataObject), stream: true, stream_options: { include_usage: true } });
+			request.body = JSON.stringify(options.body);
 		} else if (options.upload !== undefined) {
 			request.json = false;
 			request.headers = { ...(request.headers ?? {}), 'Content-Type': options.upload.contentType, Accept: 'application/json' };
@@ -404,10 +380,7 @@ export class OpenAiClient {
 
 	/** How long the server asked to wait: retry-after-ms, retry-after, or the hint in a 429 message. */
 	private serverHint(failure: Failure): number | undefined {
-		return (
-			retryAfterMs(failure.headers, Date.now()) ??
-			(failure.kind === 'rate_limit' ? retryHintFromMessage(failure.upstreamMessage) : undefined)
-		);
+		return retryAfterMs(failure.headers, Date.now()) ?? (failure.kind === 'rate_limit' ? retryHintFromMessage(failure.upstreamMessage) : undefined);
 	}
 
 	private notSentAgain(failure: Failure, itemIndex: number) {
@@ -523,9 +496,12 @@ export class OpenAiClient {
 		}
 		if (events.outageEnded) {
 			const { since, until = Date.now(), probes } = events.outageEnded;
-			this.ctx.logger?.info(`OpenAI Reliable: ${host} answers again after ${formatDuration(until - since)} (${probes} checks); the waiting requests go on at the paced rate.`, {
-				node: this.node.name,
-			});
+			this.ctx.logger?.info(
+				`OpenAI Reliable: ${host} answers again after ${formatDuration(until - since)} (${probes} checks); the waiting requests go on at the paced rate.`,
+				{
+					node: this.node.name,
+				},
+			);
 		}
 	}
 
@@ -540,7 +516,13 @@ export class OpenAiClient {
 	 * pause holds, there is no backoff: the pause decides when the item goes again, and the
 	 * outage's probes do not count against Max Retries. Returns the time waited.
 	 */
-	private async afterFailure(failure: Failure, serverHint: number | undefined, options: CallOptions, history: RetryHistory, prepared: Prepared): Promise<number> {
+	private async afterFailure(
+		failure: Failure,
+		serverHint: number | undefined,
+		options: CallOptions,
+		history: RetryHistory,
+		prepared: Prepared,
+	): Promise<number> {
 		const probe = prepared.permit?.probe === true && failure.down;
 		if (!probe) history.counted++;
 		const now = Date.now();
@@ -556,7 +538,9 @@ export class OpenAiClient {
 				: outOfTime
 					? `It kept retrying for ${formatDuration(now - Math.min(history.startedAt, deadline - history.budgetMs))} (Request Settings → Keep Retrying For), then gave up${this.unavailableMs > 0 ? `; the API has been unavailable for ${formatDuration(this.unavailableMs)}` : ''}. Raise Keep Retrying For to wait longer.`
 					: (history.cappedNote ?? `It gave up after ${history.maxRetries} retries (Request Settings → Max Retries).`);
-			throw failureError(this.node, failure, options.itemIndex, { attempts: history.attempt + 1, retryLog: history.retryLog, note }, (text) => this.redact(text));
+			throw failureError(this.node, failure, options.itemIndex, { attempts: history.attempt + 1, retryLog: history.retryLog, note }, (text) =>
+				this.redact(text),
+			);
 		}
 		const paused = this.limiter?.outage.active === true;
 		const delay = paused
@@ -607,15 +591,24 @@ export class OpenAiClient {
 				const billedUsd = this.succeed(prepared, options, snapshot, outcome.body as Record<string, unknown>);
 				return this.result(outcome.body as T, outcome.headers, options, history, { prepared, started, snapshot, billedUsd });
 			}
-			const failure = this.failureOf(options, outcome);
-			const hint = this.hintFor(failure);
-			this.fail(prepared, outcome, failure, hint, snapshot);
-			history.waitedMs += await this.afterFailure(failure, hint, options, history, prepared);
+			await this.failed(prepared, outcome, snapshot, options, history);
 		}
 	}
 
 	/**
-	 * A streamed chat completion (server-sent events): yields each event's JSON. An attempt
+	 * The one failure path of call() and stream(): what the attempt's failure means, the
+	 * slot and the reservation given back (the pacer told what the server said), then the
+	 * retry's wait, or the final error (thrown).
+	 */
+	private async failed(prepared: Prepared, outcome: AttemptOutcome, snapshot: RateLimitSnapshot, options: CallOptions, history: RetryHistory): Promise<void> {
+		const failure = this.failureOf(options, outcome);
+		const hint = this.hintFor(failure);
+		this.fail(prepared, outcome, failure, hint, snapshot);
+		history.waitedMs += await this.afterFailure(failure, hint, options, history, prepared);
+	}
+
+	/**
+	 * A streamed answer (server-sent events; the wire format tells its events apart): yields each event's JSON. An attempt
 	 * that fails before anything of the answer arrived is retried like call(); after that, a
 	 * failure ends the stream with an error, since a retry would repeat what was already shown.
 	 * The Timeout covers the whole stream. Returns the call's figures.
@@ -646,8 +639,8 @@ export class OpenAiClient {
 							throw new StreamFailure();
 						}
 						last = event;
-						if (event.usage && typeof event.usage === 'object') billedBody = event;
-						if (!began && startsAnswer(event)) began = true;
+						if (options.events?.carriesUsage(event)) billedBody = event;
+						if (!began && options.events?.startsAnswer(event)) began = true;
 						yield event;
 					}
 				} catch (error) {
@@ -659,15 +652,17 @@ export class OpenAiClient {
 						this.recordStats(options.itemIndex, history.attempt, history.waitedMs);
 						throw failureError(
 							this.node,
-							{ ...failure, retryable: false, title: `The answer stopped after it had begun: ${failure.title.charAt(0).toLowerCase()}${failure.title.slice(1)}` },
+							{
+								...failure,
+								retryable: false,
+								title: `The answer stopped after it had begun: ${failure.title.charAt(0).toLowerCase()}${failure.title.slice(1)}`,
+							},
 							options.itemIndex,
 							{ attempts: history.attempt + 1, retryLog: history.retryLog, note: 'It was not retried, because part of the answer had already been shown.' },
 							(text) => this.redact(text),
 						);
 					}
-					const hint = this.hintFor(failure);
-					this.fail(prepared, outcome, failure, hint, snapshot);
-					history.waitedMs += await this.afterFailure(failure, hint, options, history, prepared);
+					await this.failed(prepared, outcome, snapshot, options, history);
 					continue;
 				}
 				const billedUsd = this.succeed(prepared, options, snapshot, billedBody ? { ...last, ...billedBody } : undefined);
@@ -678,11 +673,7 @@ export class OpenAiClient {
 				const text = await withinDeadline(readAll(outcome.body as ChunkSource), Math.max(1, deadline - Date.now())).catch(() => '');
 				outcome = { ...outcome, body: parseEvent(text) ?? text };
 			}
-			const snapshot = outcome.kind === 'answer' ? parseRateLimitHeaders(outcome.headers) : {};
-			const failure = this.failureOf(options, outcome);
-			const hint = this.hintFor(failure);
-			this.fail(prepared, outcome, failure, hint, snapshot);
-			history.waitedMs += await this.afterFailure(failure, hint, options, history, prepared);
+			await this.failed(prepared, outcome, outcome.kind === 'answer' ? parseRateLimitHeaders(outcome.headers) : {}, options, history);
 		}
 	}
 

@@ -7,8 +7,8 @@ import { NodeApiError, NodeOperationError, type INode, type JsonObject } from 'n
 
 import { formatDuration } from '../format';
 import { refusalAdvice, type SpendFigures } from '../limits/spendCap';
-import type { Failure } from './failures';
-import { looksLikeHtml } from './failures';
+import type { Failure } from '../http/failures';
+import { looksLikeHtml } from '../http/failures';
 
 export interface AttemptHistory {
 	attempts: number;
@@ -36,13 +36,7 @@ export function shortReason(failure: Failure): string {
 	return `HTTP ${failure.status}${failure.code ? ` ${failure.code}` : ''}`;
 }
 
-export function failureError(
-	node: INode,
-	failure: Failure,
-	itemIndex: number,
-	history: AttemptHistory,
-	redact: (text: string) => string,
-): NodeApiError {
+export function failureError(node: INode, failure: Failure, itemIndex: number, history: AttemptHistory, redact: (text: string) => string): NodeApiError {
 	const upstream = failure.upstreamMessage ? redact(failure.upstreamMessage) : undefined;
 	// What to do first, then the server's own words and what was tried, and the codes last.
 	const lines: string[] = [failure.advice];

@@ -1,7 +1,7 @@
 import type { IDataObject } from 'n8n-workflow';
 
 import type { OpenAiClient } from './client';
-import { SHAPES } from './shapes';
+import { SHAPES } from '../http/shapes';
 
 /** A page of OpenAI's organization reports. */
 export interface ReportPage<T> {
@@ -17,12 +17,7 @@ export const MAX_PAGES = 500;
  * Follows `has_more` / `next_page` until the report is complete and returns every bucket.
  * Each page goes through the client, so each gets the same retries as any request.
  */
-export async function collectAllPages<T>(
-	client: OpenAiClient,
-	path: string,
-	qs: IDataObject,
-	itemIndex: number,
-): Promise<{ data: T[]; pages: number }> {
+export async function collectAllPages<T>(client: OpenAiClient, path: string, qs: IDataObject, itemIndex: number): Promise<{ data: T[]; pages: number }> {
 	const data: T[] = [];
 	let page: string | undefined;
 	let pages = 0;

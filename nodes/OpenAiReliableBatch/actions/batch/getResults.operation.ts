@@ -13,7 +13,7 @@ import { priceOverridesProperty, readPriceOverrides } from '../../../shared/pric
 import { FINAL_STATES, fileText, getBatch, type Batch } from '../../helpers/api';
 import { batchClient } from '../../helpers/client';
 import { batchIdProperty, simplifyProperty } from '../../helpers/description';
-import { readBatchResults, recordBilled, resultOutcome } from '../../helpers/results';
+import { readBatchResults, resultOutcome } from '../../helpers/results';
 import { batchSummary } from '../../helpers/summary';
 
 export const description: INodeProperties[] = updateDisplayOptions({ show: { operation: ['getResults'] } }, [
@@ -29,7 +29,11 @@ interface Collected {
 }
 
 /** The custom_ids and models of the batch's input file, in the order they were submitted. */
-async function submittedLines(client: Awaited<ReturnType<typeof batchClient>>['client'], batch: Batch, itemIndex: number): Promise<Array<{ customId: string; model?: string }>> {
+async function submittedLines(
+	client: Awaited<ReturnType<typeof batchClient>>['client'],
+	batch: Batch,
+	itemIndex: number,
+): Promise<Array<{ customId: string; model?: string }>> {
 	if (!batch.input_file_id) return [];
 	const lines: Array<{ customId: string; model?: string }> = [];
 	for (const raw of (await fileText(client, batch.input_file_id, itemIndex)).split('\n')) {
@@ -57,7 +61,14 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 			const { byCustomId, lostLines } = await readBatchResults(client, batch, itemIndex);
 			// Submitted earlier in this execution: the real cost replaces the worst case held.
 			client.spend.releaseHold(batch.id);
-			const context = { node: this.getNode(), batch, overrides: readPriceOverrides(this, itemIndex), json: batch.metadata?.json === 'yes', simplify };
+			const context = {
+				node: this.getNode(),
+				bill: (billed: { usd: number; inputTokens: number; outputTokens: number }) => client.recordBilled(billed),
+				batch,
+				overrides: readPriceOverrides(this, itemIndex),
+				json: batch.metadata?.json === 'yes',
+				simplify,
+			};
 			return {
 				batch,
 				lostLines,
@@ -93,7 +104,6 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 			done.push({ json, pairedItem });
 		}
 	});
-	recordBilled(client, outcomes.flatMap((outcome) => (outcome.ok ? outcome.value.results.flatMap((r) => (r.outcome.ok ? [r.outcome.value] : [])) : [])));
-	recordTotals(this, { stats: client.stats, executionCostUsd: client.spend.spentUsd });
+	recordTotals(this, client.stats, client.spend);
 	return [done, notReady];
 }

@@ -1,8 +1,8 @@
-/** Message a Model: one chat completion per input item. */
+/** Message a Model: one model call per input item. */
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
 import { attachmentsProperty, readAttachments } from '../../../shared/chat/attachments';
-import { answerFields, parseJsonContent, readAnswer, type ChatCompletion } from '../../../shared/chat/answer';
+import { answerFields, parseJsonContent, readAnswer } from '../../../shared/chat/answer';
 import {
 	chatOptionsProperty,
 	historyProperty,
@@ -11,17 +11,15 @@ import {
 	outputOptions,
 	responseFormatProperties,
 } from '../../../shared/chat/description';
-import { buildChatRequest, pacingTokens, serviceTierOption } from '../../../shared/chat/request';
-import { FLEX_TIMEOUT_MS, readRequestSettings, requestSettingsProperty } from '../../../shared/descriptions/requestSettings';
+import { buildChatRequest } from '../../../shared/chat/request';
+import { openClient, requestSettingsProperty } from '../../../shared/descriptions/requestSettings';
 import { finishRun } from '../../../shared/execution/finish';
 import { isFatal, readOutputOptions } from '../../../shared/execution/output';
 import { runItems } from '../../../shared/execution/runItems';
 import { roundUsd } from '../../../shared/format';
-import { spendGuard } from '../../../shared/pricing/guard';
+import { sendOptions, serviceTierOption } from '../../../shared/model/call';
 import { priceOverridesProperty } from '../../../shared/pricing/overrides';
-import { OpenAiClient } from '../../../shared/transport/client';
 import { SpendCapReachedError } from '../../../shared/transport/errors';
-import { SHAPES } from '../../../shared/transport/shapes';
 
 export const description: INodeProperties[] = [
 	modelProperty(),
@@ -36,39 +34,22 @@ export const description: INodeProperties[] = [
 
 export async function execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 	const items = this.getInputData();
-	const flex = serviceTierOption(this) === 'flex';
-	const settings = readRequestSettings(this, flex ? { timeoutMs: FLEX_TIMEOUT_MS } : {});
 	const output = readOutputOptions(this);
 	const options = (this.getNodeParameter('options', 0, {}) ?? {}) as IDataObject;
 	const simplify = options.simplifyOutput !== false;
-	const client = await OpenAiClient.create(this, 'openAiReliableApi', { ...settings.retry, capRpm: settings.requestsPerMinute });
+	const { client, settings } = await openClient(this, 'openAiReliableApi', { flex: serviceTierOption(this) === 'flex' });
 
 	const outcomes = await runItems(
 		items.length,
 		async (itemIndex) => {
 			const request = await buildChatRequest(this, itemIndex, {
 				isOpenAi: client.isOpenAi,
+				capUsd: settings.maxSpendUsd,
 				attachments: async (model) => await readAttachments(this, itemIndex, model),
 			});
-			const cost = spendGuard(this, itemIndex, {
-				model: request.model,
-				inputTokens: request.promptTokens,
-				maxOutputTokens: request.maxOutputTokens,
-				tier: request.tier,
-				overrides: request.overrides,
-				capUsd: settings.maxSpendUsd,
-			});
-			const result = await client.call<ChatCompletion>({
-				method: 'POST',
-				path: '/chat/completions',
-				body: request.body,
-				itemIndex,
-				model: request.model,
-				estimatedTokens: pacingTokens(request),
-				shape: SHAPES.chatCompletion,
-				cost,
-			});
-			const answer = readAnswer(result.body, request);
+			const { call } = request;
+			const result = await client.call(sendOptions(call, itemIndex, { isOpenAi: client.isOpenAi }));
+			const answer = readAnswer(call.wire.read(result.body), { model: call.input.model, overrides: call.overrides, tier: call.tier });
 			const fields = answerFields(answer, result, { simplify, executionCostUsd: roundUsd(client.spend.spentUsd) });
 			if (request.attachments) fields.attachments = request.attachments as unknown as IDataObject[];
 			if (request.tokenNote) fields.attachmentNote = request.tokenNote;

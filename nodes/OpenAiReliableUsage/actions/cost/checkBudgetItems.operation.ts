@@ -1,10 +1,5 @@
 /** Check Budget (Incoming Costs): routes items by the costs they carry, without calling the API. */
-import {
-	updateDisplayOptions,
-	type IExecuteFunctions,
-	type INodeExecutionData,
-	type INodeProperties,
-} from 'n8n-workflow';
+import { updateDisplayOptions, type IExecuteFunctions, type INodeExecutionData, type INodeProperties } from 'n8n-workflow';
 
 import { moneyTypeOptions } from '../../../shared/descriptions/money';
 import { runItems } from '../../../shared/execution/runItems';
@@ -19,8 +14,7 @@ const properties: INodeProperties[] = [
 		name: 'costField',
 		type: 'string',
 		default: 'costUsd',
-		description:
-			"The field holding each item's cost in USD: costUsd from the Chat node or Estimate Cost, estimatedCostUsd from Count Tokens",
+		description: "The field holding each item's cost in USD: costUsd from the Chat node or Estimate Cost, estimatedCostUsd from Count Tokens",
 	},
 	{
 		displayName: 'Spend Counted As',

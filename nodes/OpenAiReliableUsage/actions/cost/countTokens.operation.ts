@@ -1,11 +1,5 @@
 /** Count Tokens: exact tokens of a text or a messages array, with the input cost, before sending. */
-import {
-	updateDisplayOptions,
-	type IDataObject,
-	type IExecuteFunctions,
-	type INodeExecutionData,
-	type INodeProperties,
-} from 'n8n-workflow';
+import { updateDisplayOptions, type IDataObject, type IExecuteFunctions, type INodeExecutionData, type INodeProperties } from 'n8n-workflow';
 
 import { attachmentsProperty, readAttachments } from '../../../shared/chat/attachments';
 import { modelProperty } from '../../../shared/chat/description';
@@ -106,7 +100,13 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 				if (attachments.note) result.attachmentNote = attachments.note;
 				tokens += attachments.tokens;
 			}
-			const expected = numberParameter(this, 'expectedOutputTokens', itemIndex, { field: 'Expected Output Tokens', min: 0, fallback: 0, integer: true, offline: true })!;
+			const expected = numberParameter(this, 'expectedOutputTokens', itemIndex, {
+				field: 'Expected Output Tokens',
+				min: 0,
+				fallback: 0,
+				integer: true,
+				offline: true,
+			})!;
 			Object.assign(result, { tokenCount: tokens, encoding: encodingName, tokenModel: model });
 			const match = offlinePrice(this, itemIndex, model);
 			if (!match) return { ...result, estimatedInputCostUsd: 0, estimatedCostUsd: 0, costWarning: unknownModelWarning(model) };

@@ -1,11 +1,5 @@
 /** Estimate Cost: prices each item's tokens, from the Chat node's answer or from fields. */
-import {
-	updateDisplayOptions,
-	type IDataObject,
-	type IExecuteFunctions,
-	type INodeExecutionData,
-	type INodeProperties,
-} from 'n8n-workflow';
+import { updateDisplayOptions, type IDataObject, type IExecuteFunctions, type INodeExecutionData, type INodeProperties } from 'n8n-workflow';
 
 import { itemsFromOutcomes } from '../../../shared/execution/output';
 import { runItems } from '../../../shared/execution/runItems';
@@ -87,7 +81,7 @@ const properties: INodeProperties[] = [
 			{ name: 'Priority', value: 'priority' },
 			{ name: 'Standard', value: 'standard' },
 		],
-		description: 'Which of OpenAI\'s price tiers applies',
+		description: "Which of OpenAI's price tiers applies",
 	},
 	{
 		displayName: 'Add Total Item',
@@ -141,14 +135,20 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 			const answerModel = answer && typeof answer === 'object' ? (answer as IDataObject).model : undefined;
 			const model = given || (typeof answerModel === 'string' ? answerModel.trim() : '');
 			if (model === '' || /\s/.test(model)) {
-				throw fieldError(this, itemIndex, 'Model', model === '' ? 'no model is given, and the item has no "model" field' : `"${model}" contains spaces; model IDs never do`, {
-					description: 'Give the model ID (e.g. gpt-4o-mini), or an expression that finds it in the item.',
-					offline: true,
-				});
+				throw fieldError(
+					this,
+					itemIndex,
+					'Model',
+					model === '' ? 'no model is given, and the item has no "model" field' : `"${model}" contains spaces; model IDs never do`,
+					{
+						description: 'Give the model ID (e.g. gpt-4o-mini), or an expression that finds it in the item.',
+						offline: true,
+					},
+				);
 			}
 			models[itemIndex] = model;
 			const tierChoice = this.getNodeParameter('priceTier', itemIndex, 'answer') as string;
-			const answerTier = answer && typeof answer === 'object' ? (answer as IDataObject).serviceTier ?? (answer as IDataObject).service_tier : undefined;
+			const answerTier = answer && typeof answer === 'object' ? ((answer as IDataObject).serviceTier ?? (answer as IDataObject).service_tier) : undefined;
 			const tier = tierChoice === 'answer' ? tierOf(answerTier) : tierOf(tierChoice);
 			const match = offlinePrice(this, itemIndex, model, tier);
 			if (!match) return { costUsd: 0, cost: formatUsd(0), costWarning: unknownModelWarning(model) } as IDataObject;

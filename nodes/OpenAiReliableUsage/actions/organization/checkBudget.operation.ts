@@ -1,14 +1,8 @@
 /** Check Budget (Month to Date): this month's spend from the Costs API against a budget. */
-import {
-	updateDisplayOptions,
-	type IExecuteFunctions,
-	type INodeExecutionData,
-	type INodeProperties,
-} from 'n8n-workflow';
+import { updateDisplayOptions, type IExecuteFunctions, type INodeExecutionData, type INodeProperties } from 'n8n-workflow';
 
-import { readRequestSettings, requestSettingsProperty } from '../../../shared/descriptions/requestSettings';
+import { openClient, requestSettingsProperty } from '../../../shared/descriptions/requestSettings';
 import { runItems } from '../../../shared/execution/runItems';
-import { OpenAiClient } from '../../../shared/transport/client';
 import { budgetProperties, isOver, judgeBudget, readBudgetLimits, routeByBudget, type BudgetLimits, type Judged } from '../../helpers/budget';
 import { fetchCosts, sumAmounts } from '../../helpers/costsApi';
 import { isoFromUnix } from '../../helpers/dates';
@@ -36,8 +30,7 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 	let spend: { total: number; currency: string; from: string; to: string } | undefined;
 	let spendError: unknown;
 	if (firstValid >= 0) {
-		const settings = readRequestSettings(this);
-		const client = await OpenAiClient.create(this, 'openAiReliableAdminApi', settings.retry);
+		const { client } = await openClient(this, 'openAiReliableAdminApi');
 		const now = new Date();
 		const start = monthStartUtc(now);
 		try {

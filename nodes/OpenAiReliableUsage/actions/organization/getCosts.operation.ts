@@ -1,11 +1,5 @@
 /** Get Costs: what the organization spent, from the Costs API (admin key), every page. */
-import {
-	updateDisplayOptions,
-	type IDataObject,
-	type IExecuteFunctions,
-	type INodeExecutionData,
-	type INodeProperties,
-} from 'n8n-workflow';
+import { updateDisplayOptions, type IDataObject, type IExecuteFunctions, type INodeExecutionData, type INodeProperties } from 'n8n-workflow';
 
 import { requestSettingsProperty } from '../../../shared/descriptions/requestSettings';
 import { roundUsd } from '../../../shared/format';

@@ -1,11 +1,5 @@
 /** Get Usage: the organization's token usage from the Usage API (admin key), every page. */
-import {
-	updateDisplayOptions,
-	type IDataObject,
-	type IExecuteFunctions,
-	type INodeExecutionData,
-	type INodeProperties,
-} from 'n8n-workflow';
+import { updateDisplayOptions, type IDataObject, type IExecuteFunctions, type INodeExecutionData, type INodeProperties } from 'n8n-workflow';
 
 import { requestSettingsProperty } from '../../../shared/descriptions/requestSettings';
 import { roundUsd } from '../../../shared/format';

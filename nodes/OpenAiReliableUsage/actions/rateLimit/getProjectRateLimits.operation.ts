@@ -1,10 +1,5 @@
 /** Get Project Rate Limits: the limits OpenAI enforces for one project, per model (admin key). */
-import {
-	updateDisplayOptions,
-	type IExecuteFunctions,
-	type INodeExecutionData,
-	type INodeProperties,
-} from 'n8n-workflow';
+import { updateDisplayOptions, type IExecuteFunctions, type INodeExecutionData, type INodeProperties } from 'n8n-workflow';
 
 import { requestSettingsProperty } from '../../../shared/descriptions/requestSettings';
 import { listParameter } from '../../../shared/parameters';

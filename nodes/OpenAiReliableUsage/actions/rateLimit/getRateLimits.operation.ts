@@ -1,27 +1,18 @@
 /** Get Rate Limits: the key's limits and what remains, from the headers of the smallest request. */
-import {
-	updateDisplayOptions,
-	type IDataObject,
-	type IExecuteFunctions,
-	type INodeExecutionData,
-	type INodeProperties,
-} from 'n8n-workflow';
+import { updateDisplayOptions, type IDataObject, type IExecuteFunctions, type INodeExecutionData, type INodeProperties } from 'n8n-workflow';
 
 import { modelProperty } from '../../../shared/chat/description';
-import { readRequestSettings, requestSettingsProperty } from '../../../shared/descriptions/requestSettings';
+import { openClient, requestSettingsProperty } from '../../../shared/descriptions/requestSettings';
 import { finishRun } from '../../../shared/execution/finish';
 import { runItems } from '../../../shared/execution/runItems';
 import { modelParameter } from '../../../shared/parameters';
-import { spendGuard } from '../../../shared/pricing/guard';
-import { OpenAiClient } from '../../../shared/transport/client';
-import type { RateLimitSnapshot } from '../../../shared/transport/headers';
-import { SHAPES } from '../../../shared/transport/shapes';
+import type { RateLimitSnapshot } from '../../../shared/http/headers';
+import { buildModelCall, sendOptions } from '../../../shared/model/call';
 
 const properties: INodeProperties[] = [
 	modelProperty({
 		name: 'rateLimitModel',
-		description:
-			'Limits are per model. The check sends the smallest possible request (one word in, one token out), which costs a tiny fraction of a cent.',
+		description: 'Limits are per model. The check sends the smallest possible request (one word in, one token out), which costs a tiny fraction of a cent.',
 	}),
 	requestSettingsProperty(),
 ];
@@ -47,25 +38,19 @@ export function rateLimitFields(snapshot: RateLimitSnapshot): IDataObject {
 }
 
 export async function execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
-	const settings = readRequestSettings(this);
-	const client = await OpenAiClient.create(this, 'openAiReliableApi', settings.retry);
+	const { client } = await openClient(this, 'openAiReliableApi');
 	const outcomes = await runItems(
 		this.getInputData().length,
 		async (itemIndex) => {
 			const model = modelParameter(this, itemIndex, { name: 'rateLimitModel' });
-			const result = await client.call<{ usage?: unknown; model?: string }>({
-				method: 'POST',
-				path: '/chat/completions',
-				body: {
-					model,
-					messages: [{ role: 'user', content: 'Hi' }],
-					[client.isOpenAi ? 'max_completion_tokens' : 'max_tokens']: 1,
-				},
+			// The smallest request there is: one word in, one token out, through the one model-call builder.
+			const call = await buildModelCall(
+				this,
 				itemIndex,
-				model,
-				shape: SHAPES.chatCompletion,
-				cost: spendGuard(this, itemIndex, { model, inputTokens: 9, maxOutputTokens: 1, tier: 'standard', overrides: {}, capUsd: 0 }),
-			});
+				{ model, messages: [{ role: 'user', content: 'Hi' }], settings: { serviceTier: 'auto', maxOutputTokens: 1 }, format: { type: 'text' } },
+				{ isOpenAi: client.isOpenAi, capUsd: 0, overrides: {} },
+			);
+			const result = await client.call(sendOptions(call, itemIndex, { isOpenAi: client.isOpenAi }));
 			const fields = rateLimitFields(result.rateLimit);
 			return {
 				model,

@@ -2,25 +2,12 @@
  * Set Project Rate Limit: lowers (or restores) the per-minute limits OpenAI enforces for one
  * model in one project, so workflows sharing the organization get guaranteed shares.
  */
-import {
-	updateDisplayOptions,
-	type IDataObject,
-	type IExecuteFunctions,
-	type INodeExecutionData,
-	type INodeProperties,
-} from 'n8n-workflow';
+import { updateDisplayOptions, type IDataObject, type IExecuteFunctions, type INodeExecutionData, type INodeProperties } from 'n8n-workflow';
 
 import { requestSettingsProperty } from '../../../shared/descriptions/requestSettings';
 import { fieldError, modelParameter, numberParameter } from '../../../shared/parameters';
-import { SHAPES } from '../../../shared/transport/shapes';
-import {
-	listProjectRateLimits,
-	projectIdProperty,
-	rateLimitItem,
-	rateLimitsPath,
-	readProjectId,
-	type ProjectRateLimit,
-} from '../../helpers/projectRateLimits';
+import { SHAPES } from '../../../shared/http/shapes';
+import { listProjectRateLimits, projectIdProperty, rateLimitItem, rateLimitsPath, readProjectId, type ProjectRateLimit } from '../../helpers/projectRateLimits';
 import { runAdminReport } from '../../helpers/reports';
 
 const properties: INodeProperties[] = [

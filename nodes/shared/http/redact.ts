@@ -19,7 +19,5 @@ export function redactSecrets(text: string, secrets: ReadonlyArray<string | unde
 		const trimmed = secret.trim();
 		if (trimmed !== secret && trimmed.length >= 4) out = out.split(trimmed).join(HIDDEN);
 	}
-	return out
-		.replace(BEARER, `Bearer ${HIDDEN}`)
-		.replace(KEY_LIKE, (match) => (KEY_PREFIX_ONLY.test(match) ? match : HIDDEN));
+	return out.replace(BEARER, `Bearer ${HIDDEN}`).replace(KEY_LIKE, (match) => (KEY_PREFIX_ONLY.test(match) ? match : HIDDEN));
 }

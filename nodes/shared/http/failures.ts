@@ -5,14 +5,7 @@
  * the README's retry table. Pure functions, no I/O.
  */
 import { formatDuration } from '../format';
-import {
-	ADMIN_KEYS_PAGE,
-	API_KEYS_PAGE,
-	BILLING_PAGE,
-	LIMITS_PAGE,
-	STATUS_PAGE,
-	SUPPORTED_COUNTRIES_PAGE,
-} from '../links';
+import { ADMIN_KEYS_PAGE, API_KEYS_PAGE, BILLING_PAGE, LIMITS_PAGE, STATUS_PAGE, SUPPORTED_COUNTRIES_PAGE } from '../links';
 import { headerValue, requestIdOf, type HeaderBag } from './headers';
 
 export type FailureKind =
@@ -123,8 +116,7 @@ const RULES: Record<FailureKind, Rule> = {
 	request_too_large: {
 		retryable: false,
 		title: () => 'This request alone is larger than your tokens-per-minute limit',
-		advice: () =>
-			`Shorten the input or lower Max Tokens, or ask OpenAI for a higher limit at ${LIMITS_PAGE}. Waiting does not help, so this was not retried.`,
+		advice: () => `Shorten the input or lower Max Tokens, or ask OpenAI for a higher limit at ${LIMITS_PAGE}. Waiting does not help, so this was not retried.`,
 	},
 	quota: {
 		retryable: false,
@@ -136,10 +128,7 @@ const RULES: Record<FailureKind, Rule> = {
 	invalid_key: {
 		retryable: false,
 		affectsAllItems: true,
-		title: (f) =>
-			f.isOpenAi
-				? 'OpenAI rejected the API key: it is wrong, incomplete or revoked'
-				: `The server at ${f.host} rejected the API key`,
+		title: (f) => (f.isOpenAi ? 'OpenAI rejected the API key: it is wrong, incomplete or revoked' : `The server at ${f.host} rejected the API key`),
 		advice: (f) =>
 			f.isOpenAi
 				? `Create a new secret key at ${f.context.adminEndpoint ? ADMIN_KEYS_PAGE : API_KEYS_PAGE} and paste it into the credential's API Key field.`
@@ -176,8 +165,7 @@ const RULES: Record<FailureKind, Rule> = {
 		retryable: false,
 		affectsAllItems: true,
 		title: () => 'OpenAI does not serve the country or region this request comes from',
-		advice: () =>
-			`OpenAI decides by the location of the n8n server, not yours. Run n8n in a supported region (${SUPPORTED_COUNTRIES_PAGE}).`,
+		advice: () => `OpenAI decides by the location of the n8n server, not yours. Run n8n in a supported region (${SUPPORTED_COUNTRIES_PAGE}).`,
 	},
 	forbidden: {
 		retryable: false,
@@ -194,8 +182,7 @@ const RULES: Record<FailureKind, Rule> = {
 	not_found: {
 		retryable: false,
 		title: (f) => `Nothing was found at ${f.context.baseUrl}${f.context.path} (HTTP 404)`,
-		advice: () =>
-			'Check the Base URL in the credential: for OpenAI it is https://api.openai.com/v1, and compatible servers usually end in /v1 too.',
+		advice: () => 'Check the Base URL in the credential: for OpenAI it is https://api.openai.com/v1, and compatible servers usually end in /v1 too.',
 	},
 	no_batch_api: {
 		retryable: false,
@@ -279,15 +266,13 @@ const RULES: Record<FailureKind, Rule> = {
 		retryable: true,
 		down: true,
 		title: (f) => `Could not connect to ${f.host}: nothing answered there`,
-		advice: () =>
-			'Check the Base URL in the credential (host and port), and that the server is running and reachable from the n8n server.',
+		advice: () => 'Check the Base URL in the credential (host and port), and that the server is running and reachable from the n8n server.',
 	},
 	dns: {
 		retryable: true,
 		down: true,
 		title: (f) => `The server name "${f.host}" could not be found`,
-		advice: () =>
-			'Check the Base URL in the credential for typos, and that the n8n server can reach the internet (DNS).',
+		advice: () => 'Check the Base URL in the credential for typos, and that the n8n server can reach the internet (DNS).',
 	},
 };
 
@@ -332,7 +317,7 @@ export function looksLikeHtml(body: unknown): boolean {
 
 /** At most `max` characters of a body, on one line, for messages. */
 export function shorten(value: unknown, max = 300): string {
-	const text = typeof value === 'string' ? value : JSON.stringify(value) ?? String(value);
+	const text = typeof value === 'string' ? value : (JSON.stringify(value) ?? String(value));
 	const flat = text.replace(/\s+/g, ' ').trim();
 	return flat.length > max ? `${flat.slice(0, max)}…` : flat;
 }
@@ -401,9 +386,7 @@ function classifyHttp(f: Facts, body: unknown): FailureKind {
 		return f.context.path === '/files' || f.context.path === '/batches' ? 'no_batch_api' : 'not_found';
 	}
 	if (status === 400 || status === 413 || status === 422) {
-		return code === 'context_length_exceeded' || /maximum context length|context length|context window/i.test(message)
-			? 'context_length'
-			: 'bad_request';
+		return code === 'context_length_exceeded' || /maximum context length|context length|context window/i.test(message) ? 'context_length' : 'bad_request';
 	}
 	if (status === 408) return 'timeout';
 	if (status === 409) return 'conflict';

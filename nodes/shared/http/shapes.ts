@@ -5,15 +5,12 @@
  */
 export type AnswerShape = (body: Record<string, unknown>) => boolean;
 
-const isObject = (value: unknown): value is Record<string, unknown> =>
-	!!value && typeof value === 'object' && !Array.isArray(value);
+const isObject = (value: unknown): value is Record<string, unknown> => !!value && typeof value === 'object' && !Array.isArray(value);
 
 export const SHAPES = {
 	/** POST /chat/completions: at least one choice, each with a message object. */
 	chatCompletion: ((body) =>
-		Array.isArray(body.choices) &&
-		body.choices.length > 0 &&
-		body.choices.every((choice) => isObject(choice) && isObject(choice.message))) as AnswerShape,
+		Array.isArray(body.choices) && body.choices.length > 0 && body.choices.every((choice) => isObject(choice) && isObject(choice.message))) as AnswerShape,
 	/** GET /models, GET /batches, organization report pages: a `data` list (possibly empty). */
 	list: ((body) => Array.isArray(body.data)) as AnswerShape,
 	/** An object with an id: a file, a batch, a project's rate limit. */

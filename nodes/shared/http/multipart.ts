@@ -16,7 +16,9 @@ export function multipartBody(fields: Record<string, string>, file: { field: str
 		parts.push(Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${name}"\r\n\r\n${value}\r\n`));
 	}
 	const safeName = file.filename.replace(/["\r\n]/g, '_');
-	parts.push(Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${file.field}"; filename="${safeName}"\r\nContent-Type: ${file.contentType}\r\n\r\n`));
+	parts.push(
+		Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${file.field}"; filename="${safeName}"\r\nContent-Type: ${file.contentType}\r\n\r\n`),
+	);
 	parts.push(file.content, Buffer.from(`\r\n--${boundary}--\r\n`));
 	return { body: Buffer.concat(parts), contentType: `multipart/form-data; boundary=${boundary}` };
 }

@@ -110,11 +110,7 @@ export function checkApiKey(raw: unknown, kind: KeyKind, isOpenAi: boolean): { a
 		problem('API Key', 'The API Key field is empty', `Paste a secret key from ${where}. Accepted formats: ${formats}.`);
 	}
 	if (/^bearer\s/i.test(apiKey)) {
-		problem(
-			'API Key',
-			'The API Key starts with "Bearer "',
-			'Paste only the key itself, without "Bearer " in front; the node adds that part.',
-		);
+		problem('API Key', 'The API Key starts with "Bearer "', 'Paste only the key itself, without "Bearer " in front; the node adds that part.');
 	}
 	if (/^["'`]|["'`]$/.test(apiKey)) {
 		problem('API Key', 'The API Key is wrapped in quotes', 'Remove the quotation marks around the key.');
@@ -172,10 +168,7 @@ function checkOptionalId(raw: unknown, field: 'Organization ID' | 'Project ID', 
 	}
 	const expected = field === 'Organization ID' ? 'org-' : 'proj_';
 	if (isOpenAi && !value.startsWith(expected)) {
-		const where =
-			field === 'Organization ID'
-				? 'Settings → Organization → General'
-				: 'Settings → Projects (the ID, not the name)';
+		const where = field === 'Organization ID' ? 'Settings → Organization → General' : 'Settings → Projects (the ID, not the name)';
 		problem(
 			field,
 			`The ${field} "${value}" should start with "${expected}"`,
