@@ -15,6 +15,7 @@ const http = require('node:http');
 const crypto = require('node:crypto');
 const { BatchStore } = require('./mock-batches');
 const { RateLimitModel, formatDuration } = require('./rate-limit-model');
+const { mulberry32 } = require('./random');
 const o200k = require('gpt-tokenizer/cjs/encoding/o200k_base');
 const cl100k = require('gpt-tokenizer/cjs/encoding/cl100k_base');
 
@@ -32,18 +33,6 @@ const DEFAULT_MODELS = [
 	'dall-e-3',
 	'tts-1',
 ];
-
-/** Deterministic PRNG so random faults repeat run to run. */
-function mulberry32(seed) {
-	let a = seed >>> 0;
-	return () => {
-		a = (a + 0x6d2b79f5) >>> 0;
-		let t = a;
-		t = Math.imul(t ^ (t >>> 15), t | 1);
-		t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-		return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-	};
-}
 
 function requestId() {
 	return `req_${crypto.randomBytes(16).toString('hex')}`;

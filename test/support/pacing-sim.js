@@ -22,18 +22,7 @@
 'use strict';
 
 const { RateLimitModel } = require('./rate-limit-model');
-
-/** Deterministic PRNG (mulberry32), so a run repeats exactly for a seed. */
-function seeded(seed) {
-	let a = seed >>> 0;
-	return () => {
-		a = (a + 0x6d2b79f5) >>> 0;
-		let t = a;
-		t = Math.imul(t ^ (t >>> 15), t | 1);
-		t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-		return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-	};
-}
+const { mulberry32: seeded } = require('./random');
 
 /** A clock whose time moves only from one timer to the next. */
 class VirtualClock {
