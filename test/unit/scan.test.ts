@@ -4,10 +4,10 @@
  * CI fails; each passes on what this repository holds.
  */
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const { runScript, manifest, tempFolder } = require('../support/run-script.js');
+const { runScript, manifest: readManifest, tempFolder } = require('../support/run-script.js');
 
 const CLEAN = 'export const add = (a: number, b: number): number => a + b;\n';
-const MANIFEST = JSON.stringify(manifest(), null, 2);
+const MANIFEST = JSON.stringify(readManifest(), null, 2);
 
 /** A source checkout and an unpacked tarball, each with one small file and the package.json. */
 function scan({ source = CLEAN, dist = 'exports.add = (a, b) => a + b;\n', pkg = MANIFEST } = {}) {
@@ -37,7 +37,7 @@ describe('the official scanner, offline', () => {
 	}, 60_000);
 
 	test('a runtime dependency in the packed package.json fails the scan', () => {
-		const result = scan({ pkg: JSON.stringify({ ...manifest(), dependencies: { axios: '1.13.2' } }, null, 2) });
+		const result = scan({ pkg: JSON.stringify({ ...readManifest(), dependencies: { axios: '1.13.2' } }, null, 2) });
 		expect(result.out).toContain('❌ tarball');
 		expect(result.out).toMatch(/no-runtime-dependencies/);
 		expect(result.status).toBe(1);
