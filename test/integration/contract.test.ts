@@ -29,6 +29,8 @@ suite(title, () => {
 	test('the validator itself rejects what the API would reject', () => {
 		expect(validate('CreateChatCompletionRequest', { model: 'gpt-4o' })).not.toEqual([]);
 		expect(validate('CreateChatCompletionRequest', { model: 'gpt-4o', messages: [{ role: 'wizard', content: 'x' }] })).not.toEqual([]);
+		expect(validate('CreateResponse', { model: 'gpt-5', max_output_tokens: 'many' })).not.toEqual([]);
+		expect(validate('CreateResponse', { model: 'gpt-5', tools: [{ type: 'file_search' }] })).not.toEqual([]);
 		expect(validateQuery('/organization/usage/completions', 'GET', { start_time: '1', group_by: ['colour'] })).not.toEqual([]);
 		expect(validateQuery('/organization/costs', 'GET', { start_time: '1', bucket_width: '1h' })).not.toEqual([]);
 	});
@@ -122,6 +124,67 @@ suite(title, () => {
 		).toEqual([]);
 		const output = await (await fetch(`${server.url}/files/${batch.output_file_id}/content`, { headers })).text();
 		for (const line of output.trim().split('\n')) expect(validate('CreateChatCompletionResponse', JSON.parse(line).response.body)).toEqual([]);
+	});
+
+	test.each([
+		[
+			'a Responses-only model with a system message, JSON schema and reasoning',
+			{
+				model: { mode: 'id', value: 'gpt-5-pro' },
+				systemMessage: 'Be brief.',
+				responseFormat: 'json_schema',
+				options: { maxTokens: 64, reasoningEffort: 'low', reasoningSummary: 'auto' },
+			},
+		],
+		[
+			'web search, file search and code interpreter',
+			{
+				builtinTools: {
+					webSearch: true,
+					searchContextSize: 'high',
+					allowedDomains: 'n8n.io',
+					userCountry: 'de',
+					userCity: 'Berlin',
+					vectorStoreIds: 'vs_1',
+					fileSearchMaxResults: 5,
+					codeInterpreter: true,
+					maxToolCalls: 3,
+				},
+			},
+		],
+		[
+			'attachments, history, Previous Response ID and Store',
+			{
+				attachments: { binaryProperties: 'data, doc', imageUrls: 'https://example.com/a.png', detail: 'low' },
+				history: '[{"role":"user","content":"hi"},{"role":"assistant","content":"hello"}]',
+				options: { previousResponseId: 'resp_1', store: false },
+			},
+		],
+	])('Responses request bodies follow CreateResponse, and the mock answers Response: %s', async (_, parameters) => {
+		const file = { data: binaryOf(png(64, 64), 'image/png', 'a.png'), doc: binaryOf(pdf(1), 'application/pdf', 'b.pdf') };
+		const run = await execute(chat, {
+			items: items(2),
+			binary: [file, file],
+			parameters: {
+				model: { mode: 'id', value: 'gpt-4o-mini' },
+				api: 'responses',
+				prompt: (_i: number, item: { text?: unknown }) => item.text,
+				requestSettings: FAST_RETRY,
+				...parameters,
+			},
+			credentials: { openAiReliableApi: apiCredential(server) },
+			typeVersion: 2,
+		});
+		expect(run.error).toBeUndefined();
+		const sent = server.requests.filter((r) => r.path === '/responses');
+		expect(sent).toHaveLength(2);
+		for (const request of sent) expect(validate('CreateResponse', request.body)).toEqual([]);
+		const answer = await fetch(`${server.url}/responses`, {
+			method: 'POST',
+			headers: { authorization: `Bearer ${apiCredential(server).apiKey}`, 'content-type': 'application/json' },
+			body: JSON.stringify(sent[0].body),
+		});
+		expect(validate('Response', await answer.json())).toEqual([]);
 	});
 
 	test('mock chat answers follow CreateChatCompletionResponse, and errors ErrorResponse', async () => {

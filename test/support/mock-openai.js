@@ -758,16 +758,36 @@ class MockOpenAi {
 		res.end('data: [DONE]\n\n');
 	}
 
-	/** Minimal Responses API, enough for n8n's built-in OpenAI node (the benchmark baseline). */
+	/**
+	 * The Responses API (POST /responses), shaped by OpenAI's spec (CreateResponse → Response):
+	 * input as a string or items (input_text, input_image, input_file, function_call_output),
+	 * instructions, max_output_tokens (a longer answer comes back `incomplete`, cut at it), and
+	 * the built-in tools, each called once per request while max_tool_calls allows:
+	 * web_search (a web_search_call, two url_citation annotations, and the search content
+	 * counted as input tokens, as OpenAI bills it: options.searchTokens, default 1,000),
+	 * file_search (a file_search_call with one result and a file_citation), code_interpreter
+	 * (a code_interpreter_call in one container). reasoning.summary gives a reasoning item.
+	 * Rate limits, random 429s and latency as for chat completions.
+	 */
 	async responses(record, send, wait) {
 		const body = record.body || {};
 		const model = body.model;
 		const now = Date.now();
-		const input = Array.isArray(body.input)
-			? body.input.map((m) => (typeof m.content === 'string' ? m.content : JSON.stringify(m.content))).join(' ')
-			: String(body.input ?? '');
+		const itemText = (m) =>
+			typeof m.content === 'string'
+				? m.content
+				: Array.isArray(m.content)
+					? m.content.map((p) => (p.type === 'input_text' ? p.text : '')).join('')
+					: typeof m.output === 'string'
+						? m.output
+						: '';
+		const items = Array.isArray(body.input) ? body.input : [{ role: 'user', content: String(body.input ?? '') }];
+		const input = items.map(itemText).join(' ');
+		const lastUser = [...items].reverse().find((m) => m.role === 'user');
 		record.text = input;
-		const inputTokens = roughTokens(input) + 3;
+		const tools = Array.isArray(body.tools) ? body.tools : [];
+		const has = (type) => tools.some((t) => t.type === type);
+		let inputTokens = roughTokens(`${body.instructions ?? ''} ${input}`) + 3;
 		const limitHeaders = () => (this.limiter ? this.limiter.headers(Date.now()) : defaultLimitHeaders());
 		if (this.limiter) {
 			const denied = this.limiter.take(inputTokens + (body.max_output_tokens ?? 256), now);
@@ -791,28 +811,102 @@ class MockOpenAi {
 		}
 		const latency = this.latency();
 		if (latency) await wait(latency);
-		const text = `Echo: ${input}`;
-		const outputTokens = roughTokens(text);
+		const id = (prefix) => `${prefix}_${crypto.randomBytes(8).toString('hex')}`;
+		const output = [];
+		const annotations = [];
+		let calls = 0;
+		const maxCalls = typeof body.max_tool_calls === 'number' ? body.max_tool_calls : Number.POSITIVE_INFINITY;
+		let text = `Echo: ${lastUser ? itemText(lastUser) : input}`;
+		if (body.reasoning && body.reasoning.summary) {
+			output.push({ type: 'reasoning', id: id('rs'), summary: [{ type: 'summary_text', text: 'Read the question, then answered it.' }] });
+		}
+		if (has('web_search') && calls < maxCalls) {
+			calls++;
+			inputTokens += this.options.searchTokens ?? 1000;
+			output.push({
+				type: 'web_search_call',
+				id: id('ws'),
+				status: 'completed',
+				action: { type: 'search', query: text.slice(6, 60), queries: [text.slice(6, 60)] },
+			});
+			const sources = [
+				{ url: 'https://docs.n8n.io/integrations/community-nodes/', title: 'Community nodes | n8n Docs' },
+				{ url: 'https://platform.openai.com/docs/guides/tools-web-search', title: 'Web search - OpenAI API' },
+			];
+			text += ' [sources]';
+			for (const source of sources) annotations.push({ type: 'url_citation', url: source.url, title: source.title, start_index: 0, end_index: text.length });
+		}
+		if (has('file_search') && calls < maxCalls) {
+			calls++;
+			const file = { file_id: 'file-mockhandbook', filename: 'handbook.pdf' };
+			output.push({
+				type: 'file_search_call',
+				id: id('fs'),
+				status: 'completed',
+				queries: [text.slice(6, 60)],
+				results: [{ ...file, text: 'A page of the handbook.', score: 0.9 }],
+			});
+			annotations.push({ type: 'file_citation', ...file, index: 0 });
+		}
+		if (has('code_interpreter') && calls < maxCalls) {
+			calls++;
+			output.push({
+				type: 'code_interpreter_call',
+				id: id('ci'),
+				status: 'completed',
+				container_id: 'cntr_mock',
+				code: 'print(6 * 7)',
+				outputs: [{ type: 'logs', logs: '42' }],
+			});
+		}
+		const format = body.text && body.text.format;
+		if (format && format.type === 'json_schema') text = JSON.stringify(sampleFor(format.schema || {}, text));
+		if (format && format.type === 'json_object') text = JSON.stringify({ answer: text });
+		let outputTokens = roughTokens(text);
+		let status = 'completed';
+		let incomplete = null;
+		if (typeof body.max_output_tokens === 'number' && outputTokens > body.max_output_tokens) {
+			text = text
+				.split(/\s+/)
+				.slice(0, Math.max(1, body.max_output_tokens))
+				.join(' ')
+				.slice(0, body.max_output_tokens * 4);
+			outputTokens = body.max_output_tokens;
+			status = 'incomplete';
+			incomplete = { reason: 'max_output_tokens' };
+		}
+		output.push({
+			type: 'message',
+			id: id('msg'),
+			status: status === 'completed' ? 'completed' : 'incomplete',
+			role: 'assistant',
+			content: [{ type: 'output_text', text, annotations, logprobs: [] }],
+		});
 		return send(
 			200,
 			{
 				id: `resp_${crypto.randomBytes(12).toString('hex')}`,
 				object: 'response',
 				created_at: Math.floor(Date.now() / 1000),
-				status: 'completed',
+				status,
+				error: null,
+				incomplete_details: incomplete,
+				instructions: body.instructions ?? null,
 				model,
-				output: [
-					{
-						type: 'message',
-						id: `msg_${crypto.randomBytes(8).toString('hex')}`,
-						status: 'completed',
-						role: 'assistant',
-						content: [{ type: 'output_text', text, annotations: [] }],
-					},
-				],
+				tools,
+				...(typeof body.max_tool_calls === 'number' ? { max_tool_calls: body.max_tool_calls } : {}),
+				output,
+				parallel_tool_calls: true,
+				previous_response_id: body.previous_response_id ?? null,
+				store: body.store ?? true,
+				metadata: {},
+				tool_choice: 'auto',
+				temperature: body.temperature ?? 1,
+				top_p: body.top_p ?? 1,
 				usage: {
 					input_tokens: inputTokens,
-					input_tokens_details: { cached_tokens: 0 },
+					// cache_write_tokens: required by the spec's ResponseUsage (0: nothing written to the cache).
+					input_tokens_details: { cached_tokens: 0, cache_write_tokens: 0 },
 					output_tokens: outputTokens,
 					output_tokens_details: { reasoning_tokens: 0 },
 					total_tokens: inputTokens + outputTokens,

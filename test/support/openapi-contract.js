@@ -37,8 +37,26 @@ function withoutNullable(node) {
 	return { anyOf: [out, { type: 'null' }] };
 }
 
+/**
+ * A `oneOf` with a `discriminator` is resolved by the server through that property (`type`),
+ * and its branches may overlap (a user message is both an EasyInputMessage and an
+ * InputMessage). Ajv does not read OpenAI's discriminators, so such a oneOf is checked as
+ * anyOf: valid when at least one branch is.
+ */
+function discriminatedAsAnyOf(node) {
+	if (Array.isArray(node)) return node.map(discriminatedAsAnyOf);
+	if (!node || typeof node !== 'object') return node;
+	const out = {};
+	for (const [key, value] of Object.entries(node)) out[key] = discriminatedAsAnyOf(value);
+	if (Array.isArray(out.oneOf) && out.discriminator) {
+		out.anyOf = out.oneOf;
+		delete out.oneOf;
+	}
+	return out;
+}
+
 function createValidator(rawSpec) {
-	const spec = withoutNullable(rawSpec);
+	const spec = discriminatedAsAnyOf(withoutNullable(rawSpec));
 	const ajv = new Ajv2020({ strict: false, allErrors: true, validateFormats: true, discriminator: false });
 	addFormats(ajv);
 	ajv.addFormat('unixtime', { type: 'number', validate: (n) => Number.isInteger(n) && n >= 0 });

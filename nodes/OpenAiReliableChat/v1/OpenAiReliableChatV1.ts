@@ -14,10 +14,11 @@ import * as message from './actions/message.operation';
 export class OpenAiReliableChatV1 implements INodeType {
 	description: INodeTypeDescription;
 
-	constructor(baseDescription: INodeTypeBaseDescription) {
+	/** Versions 1 and 2 share this class: they differ only in the API field's default (see the operation's description). */
+	constructor(baseDescription: INodeTypeBaseDescription, version = 1) {
 		this.description = {
 			...baseDescription,
-			version: 1,
+			version,
 			// The editor gives a model picker's value as the ID; the object form has its cached name.
 			subtitle: '={{ ($parameter["model"] && ($parameter["model"].cachedResultName || $parameter["model"].value)) || $parameter["model"] }}',
 			defaults: { name: 'OpenAI Reliable Chat' },
@@ -25,7 +26,7 @@ export class OpenAiReliableChatV1 implements INodeType {
 			inputs: [NodeConnectionTypes.Main],
 			outputs: [NodeConnectionTypes.Main],
 			credentials: [{ name: 'openAiReliableApi', required: true, testedBy: 'openAiReliableApiTest' }],
-			properties: message.description,
+			properties: message.description(version),
 		};
 	}
 

@@ -5,7 +5,7 @@
 import { NodeOperationError, type IDataObject, type INode } from 'n8n-workflow';
 
 import { formatUsd } from '../format';
-import type { ModelAnswer } from '../model/types';
+import type { Citation, ModelAnswer } from '../model/types';
 import { answeredAs, priceAnswer, type PriceOverride, type PriceTier, type UsageCost } from '../pricing/prices';
 import type { CallResult } from '../transport/client';
 
@@ -22,6 +22,13 @@ export interface ChatAnswer {
 	id?: string;
 	serviceTier?: string;
 	systemFingerprint?: string;
+	/** The Responses API's id (for Previous Response ID); undefined on Chat Completions. */
+	responseId?: string;
+	citations?: Citation[];
+	reasoningSummary?: string;
+	status?: string;
+	incompleteReason?: string;
+	error?: { code?: string; message?: string };
 }
 
 /** An answer that was received and billed, but cannot be used (JSON that does not parse). */
@@ -50,7 +57,10 @@ function invalidJson(node: INode, itemIndex: number, fields: IDataObject, cutOff
 }
 
 /** An answer (read from any wire format), priced at the model and tier it names (else the request's). */
-export function readAnswer(answer: ModelAnswer, request: { model: string; overrides: Record<string, PriceOverride>; tier: PriceTier }): ChatAnswer {
+export function readAnswer(
+	answer: ModelAnswer,
+	request: { model: string; overrides: Record<string, PriceOverride>; tier: PriceTier; responses?: boolean },
+): ChatAnswer {
 	const cost = priceAnswer(answer, request);
 	const { model, tier } = answeredAs(answer, request);
 	return {
@@ -65,7 +75,42 @@ export function readAnswer(answer: ModelAnswer, request: { model: string; overri
 		...(answer.id ? { id: answer.id } : {}),
 		...(answer.serviceTier !== undefined ? { serviceTier: answer.serviceTier } : {}),
 		...(answer.systemFingerprint ? { systemFingerprint: answer.systemFingerprint } : {}),
+		...(request.responses && answer.id ? { responseId: answer.id } : {}),
+		...(answer.citations?.length ? { citations: answer.citations } : {}),
+		...(answer.reasoningSummary ? { reasoningSummary: answer.reasoningSummary } : {}),
+		...(answer.status ? { status: answer.status } : {}),
+		...(answer.incompleteReason ? { incompleteReason: answer.incompleteReason } : {}),
+		...(answer.error ? { error: answer.error } : {}),
 	};
+}
+
+/**
+ * A Responses answer that failed, or stopped for another reason than Max Tokens (a content
+ * filter), is an item error that keeps what was billed. Cut off at Max Tokens, the partial
+ * text and its cost are the answer (finishReason "length"), as on Chat Completions.
+ */
+export function checkAnswerStatus(node: INode, itemIndex: number, answer: ChatAnswer, fields: IDataObject): void {
+	if (answer.status === 'failed') {
+		const code = answer.error?.code ? ` (${answer.error.code})` : '';
+		throw new BilledAnswerError(
+			node,
+			`OpenAI could not finish the answer: ${answer.error?.message ?? 'the response failed'}${code}`,
+			fields,
+			itemIndex,
+			'The Responses API marked this response as failed. Try the item again; if it keeps failing, check the model and the tools it uses. (Anything billed is in the error details with Continue On Fail.)',
+		);
+	}
+	if (answer.status === 'incomplete' && answer.incompleteReason !== 'max_output_tokens') {
+		throw new BilledAnswerError(
+			node,
+			`The answer is incomplete: ${answer.incompleteReason ?? 'no reason given'}`,
+			fields,
+			itemIndex,
+			answer.incompleteReason === 'content_filter'
+				? "OpenAI's content filter stopped the answer. Rephrase the prompt. (The partial answer and its cost are in the error details with Continue On Fail.)"
+				: 'OpenAI stopped the answer early. (The partial answer and its cost are in the error details with Continue On Fail.)',
+		);
+	}
 }
 
 export interface AnswerFieldOptions {
@@ -101,6 +146,16 @@ export function answerFields(answer: ChatAnswer, call: Omit<CallResult<unknown>,
 		fields.usage = answer.usage;
 		// The execution's spend when this answer arrived (answers arrive in any order).
 		if (options.executionCostUsd !== undefined) fields.executionCostUsd = options.executionCostUsd;
+	}
+	if (answer.responseId) fields.responseId = answer.responseId;
+	const sources = (answer.citations ?? []).filter((c) => c.type === 'url');
+	const files = (answer.citations ?? []).filter((c) => c.type === 'file');
+	if (sources.length) fields.sources = sources.map((c) => ({ title: c.title ?? c.url ?? '', url: c.url ?? '' }));
+	if (files.length) fields.files = files.map((c) => ({ fileId: c.fileId ?? '', filename: c.filename ?? '' }));
+	if (answer.reasoningSummary) fields.reasoningSummary = answer.reasoningSummary;
+	if (answer.cost?.toolsUsd) {
+		fields.toolCalls = answer.cost.toolUse as IDataObject;
+		fields.toolFeesUsd = answer.cost.toolsUsd;
 	}
 	fields.requestId = call.requestId ?? null;
 	fields.retries = call.retries;

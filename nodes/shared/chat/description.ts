@@ -271,3 +271,140 @@ export const outputOptions: INodeProperties[] = [
 		description: 'Whether to give token counts as flat fields and leave out the raw usage object, the answer ID and empty retry logs',
 	},
 ];
+
+/** Which OpenAI API carries the call. */
+export const apiProperty: INodeProperties = {
+	displayName: 'API',
+	name: 'api',
+	type: 'options',
+	default: 'auto',
+	options: [
+		{
+			name: 'Auto',
+			value: 'auto',
+			description: 'Responses when the model answers only there or a built-in tool is on; Chat Completions otherwise',
+		},
+		{ name: 'Chat Completions', value: 'chatCompletions', description: 'POST /chat/completions, which OpenAI-compatible servers speak too' },
+		{ name: 'Responses', value: 'responses', description: "POST /responses, OpenAI's newer API: the -pro and deep-research models, built-in tools" },
+	],
+	description: 'The output fields are the same whichever API answers',
+};
+
+/** Tools OpenAI runs on its side (Responses API), each billed per call. */
+export const builtinToolsProperty: INodeProperties = {
+	displayName: 'Built-in Tools',
+	name: 'builtinTools',
+	type: 'collection',
+	placeholder: 'Add Tool',
+	default: {},
+	description: 'Tools OpenAI runs itself, on the Responses API. Each call is billed on top of tokens; the cost and the spend cap include it.',
+	options: [
+		{
+			displayName: 'Code Interpreter',
+			name: 'codeInterpreter',
+			type: 'boolean',
+			default: false,
+			description: 'Whether the model may run Python in a container ($0.03 per container)',
+		},
+		{
+			displayName: 'File Search Max Results',
+			name: 'fileSearchMaxResults',
+			type: 'number',
+			default: 10,
+			typeOptions: { minValue: 1, maxValue: 50 },
+			description: 'The most chunks one file search returns',
+		},
+		{
+			displayName: 'File Search Vector Store IDs',
+			name: 'vectorStoreIds',
+			type: 'string',
+			default: '',
+			placeholder: 'e.g. vs_abc123, vs_def456',
+			description: 'Search these vector stores (comma-separated; $2.50 per 1,000 searches). Empty: no file search.',
+		},
+		{
+			displayName: 'Max Tool Calls',
+			name: 'maxToolCalls',
+			type: 'number',
+			default: 5,
+			typeOptions: { minValue: 1, maxValue: 100 },
+			description:
+				'The most built-in tool calls one answer may make (sent as max_tool_calls). With Max Spend per Execution set and this left out, 5 is sent, so the cap can count the fees.',
+		},
+		{
+			displayName: 'Web Search',
+			name: 'webSearch',
+			type: 'boolean',
+			default: false,
+			description: 'Whether the model may search the web ($10 per 1,000 searches, plus the pages it reads as input tokens). Sources come out in "sources".',
+		},
+		{
+			displayName: 'Web Search Allowed Domains',
+			name: 'allowedDomains',
+			type: 'string',
+			default: '',
+			placeholder: 'e.g. docs.n8n.io, openai.com',
+			description: 'Search only these domains and their subdomains (comma-separated). Empty: any.',
+		},
+		{
+			displayName: 'Web Search Context Size',
+			name: 'searchContextSize',
+			type: 'options',
+			default: 'medium',
+			options: [
+				{ name: 'Low', value: 'low' },
+				{ name: 'Medium', value: 'medium' },
+				{ name: 'High', value: 'high' },
+			],
+			description: 'How much of the pages the model reads: more costs more input tokens',
+		},
+		{
+			displayName: 'Web Search User City',
+			name: 'userCity',
+			type: 'string',
+			default: '',
+			placeholder: 'e.g. Berlin',
+		},
+		{
+			displayName: 'Web Search User Country',
+			name: 'userCountry',
+			type: 'string',
+			default: '',
+			placeholder: 'e.g. DE',
+			description: 'Two-letter country code, for local results',
+		},
+	],
+};
+
+/** Options only the Responses API has. */
+export const responsesOptions: INodeProperties[] = [
+	{
+		displayName: 'Previous Response ID',
+		name: 'previousResponseId',
+		type: 'string',
+		default: '',
+		placeholder: 'e.g. {{ $json.responseId }}',
+		description:
+			'Continue the conversation of an earlier answer (its responseId) without sending the history again. Responses API; the earlier answer must have been stored.',
+	},
+	{
+		displayName: 'Reasoning Summary',
+		name: 'reasoningSummary',
+		type: 'options',
+		default: 'auto',
+		options: [
+			{ name: 'Auto', value: 'auto' },
+			{ name: 'Concise', value: 'concise' },
+			{ name: 'Detailed', value: 'detailed' },
+		],
+		description: 'Ask a reasoning model to summarise its reasoning, into "reasoningSummary". Responses API.',
+	},
+	{
+		displayName: 'Store',
+		name: 'store',
+		type: 'boolean',
+		default: true,
+		description:
+			'Whether OpenAI keeps the answer (30 days), so Previous Response ID can continue from it. OpenAI stores by default; turn off when the data must not be kept. Responses API.',
+	},
+];

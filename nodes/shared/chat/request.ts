@@ -8,9 +8,12 @@ import type { IDataObject } from 'n8n-workflow';
 
 import type { ContentPart } from '../content';
 import { buildModelCall, readCallSettings, type ModelCall } from '../model/call';
-import type { ModelMessage, OutputFormat } from '../model/types';
+import { CHAT_COMPLETIONS } from '../model/chatCompletions';
+import { RESPONSES } from '../model/responses';
+import type { BuiltinTool, CallSettings, ModelInput, ModelMessage, OutputFormat } from '../model/types';
+import type { WireFormat } from '../model/wire';
 import { needsResponsesApi } from '../models';
-import { fieldError, jsonParameter, modelParameter, textParameter, type ParameterContext } from '../parameters';
+import { checkNumber, fieldError, jsonParameter, modelParameter, textParameter, type ParameterContext } from '../parameters';
 import { readPriceOverrides } from '../pricing/overrides';
 import type { PriceTier } from '../pricing/prices';
 import type { ChatAttachments } from './attachments';
@@ -55,6 +58,88 @@ export function checkChatCompletionsModel(ctx: ParameterContext, itemIndex: numb
 	});
 }
 
+/** Built-in Tools, checked: the tools on, and Max Tool Calls when set. */
+export function readBuiltinTools(ctx: ParameterContext, itemIndex: number): { tools: BuiltinTool[]; maxToolCalls?: number } {
+	const raw = (ctx.getNodeParameter('builtinTools', itemIndex, {}) ?? {}) as IDataObject;
+	const list = (value: unknown) =>
+		(typeof value === 'string' ? value.split(',') : Array.isArray(value) ? value.map(String) : []).map((v) => v.trim()).filter((v) => v !== '');
+	const tools: BuiltinTool[] = [];
+	if (raw.webSearch === true) {
+		const location = {
+			...(typeof raw.userCountry === 'string' && raw.userCountry.trim() ? { country: raw.userCountry.trim().toUpperCase() } : {}),
+			...(typeof raw.userCity === 'string' && raw.userCity.trim() ? { city: raw.userCity.trim() } : {}),
+		};
+		if (location.country && !/^[A-Z]{2}$/.test(location.country)) {
+			throw fieldError(ctx, itemIndex, 'Web Search User Country', `"${location.country}" is not a two-letter country code such as DE or US`);
+		}
+		const domains = list(raw.allowedDomains);
+		tools.push({
+			type: 'web_search',
+			...(typeof raw.searchContextSize === 'string' ? { contextSize: raw.searchContextSize as 'low' | 'medium' | 'high' } : {}),
+			...(domains.length ? { allowedDomains: domains } : {}),
+			...(Object.keys(location).length ? { location } : {}),
+		});
+	}
+	const stores = list(raw.vectorStoreIds);
+	if (stores.length) {
+		const maxResults = checkNumber(ctx, itemIndex, raw.fileSearchMaxResults, { field: 'File Search Max Results', min: 1, max: 50, integer: true });
+		tools.push({ type: 'file_search', vectorStoreIds: stores, ...(maxResults ? { maxResults } : {}) });
+	}
+	if (raw.codeInterpreter === true) tools.push({ type: 'code_interpreter' });
+	const maxToolCalls = checkNumber(ctx, itemIndex, raw.maxToolCalls, { field: 'Max Tool Calls', min: 1, max: 100, integer: true });
+	return { tools, ...(maxToolCalls !== undefined ? { maxToolCalls } : {}) };
+}
+
+/** Options the Responses API does not take: set on a call that goes there, each is an error naming it. */
+const NOT_ON_RESPONSES: Array<[keyof CallSettings, string]> = [
+	['stop', 'Stop Sequences'],
+	['frequencyPenalty', 'Frequency Penalty'],
+	['presencePenalty', 'Presence Penalty'],
+	['seed', 'Seed'],
+];
+
+/**
+ * The API of a call (the API parameter; Auto: Responses when the model answers only there, a
+ * built-in tool is on or a Previous Response ID is given), checked against what it cannot carry.
+ */
+export function chooseWire(
+	ctx: ParameterContext,
+	itemIndex: number,
+	call: { model: string; settings: CallSettings; builtin: BuiltinTool[]; previousResponseId?: string },
+	target: { isOpenAi: boolean },
+): WireFormat {
+	const api = ctx.getNodeParameter('api', itemIndex, 'chatCompletions') as string;
+	const wantsResponses = call.builtin.length > 0 || !!call.previousResponseId;
+	if (api === 'chatCompletions') {
+		checkChatCompletionsModel(ctx, itemIndex, call.model, target);
+		if (call.builtin.length) {
+			throw fieldError(
+				ctx,
+				itemIndex,
+				'Built-in Tools',
+				`${call.builtin.map((t) => t.type).join(', ')} run only on the Responses API, and API is set to Chat Completions`,
+				{
+					description: 'Set API to Auto or Responses, or remove the tools.',
+				},
+			);
+		}
+		if (call.previousResponseId) throw fieldError(ctx, itemIndex, 'Previous Response ID', 'it works only on the Responses API; set API to Auto or Responses');
+		return CHAT_COMPLETIONS;
+	}
+	// A Responses-only model's name says where it answers, whatever the Base URL (a proxy passes it on).
+	const responses = api === 'responses' || wantsResponses || needsResponsesApi(call.model);
+	if (!responses) return CHAT_COMPLETIONS;
+	for (const [key, field] of NOT_ON_RESPONSES) {
+		if (call.settings[key] === undefined) continue;
+		const why =
+			api === 'responses'
+				? 'API is set to Responses'
+				: `this call goes to the Responses API (${wantsResponses ? 'a built-in tool or a Previous Response ID' : `"${call.model}" answers only there`})`;
+		throw fieldError(ctx, itemIndex, field, `the Responses API has no such option, and ${why}`, { description: `Remove ${field} from the Options.` });
+	}
+	return RESPONSES;
+}
+
 /** Response Format, JSON Schema, Schema Name and Strict, checked. */
 export function readOutputFormat(ctx: ParameterContext, itemIndex: number): OutputFormat {
 	const format = ctx.getNodeParameter('responseFormat', itemIndex, 'text') as string;
@@ -73,7 +158,11 @@ export function readOutputFormat(ctx: ParameterContext, itemIndex: number): Outp
 
 export async function buildChatRequest(ctx: ParameterContext, itemIndex: number, options: BuildOptions): Promise<ChatRequest> {
 	const model = modelParameter(ctx, itemIndex);
-	checkChatCompletionsModel(ctx, itemIndex, model, options);
+	const settings = readCallSettings(ctx, itemIndex);
+	const opts = (ctx.getNodeParameter('options', itemIndex, {}) ?? {}) as IDataObject;
+	const previousResponseId = typeof opts.previousResponseId === 'string' && opts.previousResponseId.trim() !== '' ? opts.previousResponseId.trim() : undefined;
+	const builtin = readBuiltinTools(ctx, itemIndex);
+	const wire = chooseWire(ctx, itemIndex, { model, settings, builtin: builtin.tools, ...(previousResponseId ? { previousResponseId } : {}) }, options);
 	const system = textParameter(ctx, 'systemMessage', 'System Message', itemIndex);
 	const prompt = textParameter(ctx, 'prompt', 'User Message', itemIndex);
 	const history = readMessages(ctx, itemIndex, jsonParameter(ctx, 'history', 'Conversation History (JSON)', itemIndex), {
@@ -86,18 +175,27 @@ export async function buildChatRequest(ctx: ParameterContext, itemIndex: number,
 	messages.push(...(history as ModelMessage[]));
 	if (prompt.trim() !== '' || (attachments && attachments.parts.length > 0)) {
 		messages.push({ role: 'user', content: userContent(prompt, attachments) });
-	} else if (history.length === 0) {
+	} else if (history.length === 0 && !previousResponseId) {
 		throw fieldError(ctx, itemIndex, 'User Message', 'it is empty', {
 			description: 'Type a prompt, or check that the expression finds text in this item (it may be missing a field).',
 		});
 	}
 	const format = readOutputFormat(ctx, itemIndex);
-	const call = await buildModelCall(
-		ctx,
-		itemIndex,
-		{ model, messages, settings: readCallSettings(ctx, itemIndex), format, extraInputTokens: attachments?.tokens ?? 0 },
-		{ isOpenAi: options.isOpenAi, capUsd: options.capUsd, overrides: readPriceOverrides(ctx, itemIndex), ...(options.tier ? { tier: options.tier } : {}) },
-	);
+	const input: ModelInput = { model, messages, settings, format, extraInputTokens: attachments?.tokens ?? 0 };
+	if (wire === RESPONSES) {
+		if (builtin.tools.length) input.builtinTools = builtin.tools;
+		if (builtin.maxToolCalls !== undefined) input.maxToolCalls = builtin.maxToolCalls;
+		if (previousResponseId) input.previousResponseId = previousResponseId;
+		if (typeof opts.store === 'boolean') input.store = opts.store;
+		if (typeof opts.reasoningSummary === 'string' && opts.reasoningSummary !== '') input.reasoningSummary = opts.reasoningSummary;
+	}
+	const call = await buildModelCall(ctx, itemIndex, input, {
+		isOpenAi: options.isOpenAi,
+		capUsd: options.capUsd,
+		overrides: readPriceOverrides(ctx, itemIndex),
+		wire,
+		...(options.tier ? { tier: options.tier } : {}),
+	});
 	return {
 		call,
 		model,

@@ -43,6 +43,9 @@ export interface WorstCaseDetail {
 	/** The input's part of the worst case. */
 	inputUsd: number;
 	usdPerOutputToken: number;
+	/** Built-in tool fees the worst case holds (Max Tool Calls × the dearest fee, and search input). */
+	toolsUsd?: number;
+	maxToolCalls?: number;
 }
 
 export interface SpendFigures {
@@ -87,8 +90,11 @@ export function refusalAdvice(figures: SpendFigures): string {
 		return 'Raise Max Spend per Execution in the Request Settings, or send the item again in a later run.';
 	}
 	if (!w) return 'Raise Max Spend per Execution in the Request Settings, or lower Max Tokens in the Options.';
-	const room = figures.capUsd - w.inputUsd;
+	const room = figures.capUsd - w.inputUsd - (w.toolsUsd ?? 0);
 	const fitting = w.usdPerOutputToken > 0 ? Math.floor(room / w.usdPerOutputToken) : 0;
+	if (fitting < 1 && w.toolsUsd) {
+		return `The input and up to ${w.maxToolCalls ?? 0} built-in tool calls could cost ${formatUsd(w.inputUsd + w.toolsUsd)}, more than the cap: lower Max Tool Calls under Built-in Tools, or raise Max Spend per Execution in the Request Settings.`;
+	}
 	if (fitting < 1) {
 		return `The input alone could cost ${formatUsd(w.inputUsd)}, more than the cap: shorten the input or raise Max Spend per Execution in the Request Settings.`;
 	}

@@ -1,13 +1,17 @@
 import type { ILoadOptionsFunctions, INodeListSearchItems, INodeListSearchResult } from 'n8n-workflow';
 
 import { MODEL_SEARCH_SETTINGS } from '../descriptions/requestSettings';
+import { needsResponsesApi } from '../models';
 import { PRICES } from '../pricing/prices';
 import { OpenAiClient } from '../transport/client';
 import { SHAPES } from '../http/shapes';
 
-/** Models /models lists that cannot answer chat completions. */
+/**
+ * Models /models lists that cannot answer a chat: neither on Chat Completions nor on Responses.
+ * The Responses-only ones (-pro, deep-research, codex) are listed, marked as such.
+ */
 const NOT_CHAT =
-	/(embedding|tts|whisper|dall-e|gpt-image|image|audio|realtime|transcribe|moderation|davinci|babbage|instruct|computer-use|codex|deep-research|-pro\b|sora|search)/i;
+	/(embedding|tts|whisper|dall-e|gpt-image|image|audio|realtime|transcribe|moderation|davinci|babbage|instruct|computer-use|sora|search-preview|-search-api)/i;
 const CHAT_FAMILY = /^(gpt-|chatgpt-|o\d)/i;
 
 export function isChatModel(id: string, isOpenAi: boolean): boolean {
@@ -17,7 +21,9 @@ export function isChatModel(id: string, isOpenAi: boolean): boolean {
 
 function matching(ids: string[], filter?: string): INodeListSearchItems[] {
 	const needle = (filter ?? '').trim().toLowerCase();
-	return ids.filter((id) => needle === '' || id.toLowerCase().includes(needle)).map((id) => ({ name: id, value: id }));
+	return ids
+		.filter((id) => needle === '' || id.toLowerCase().includes(needle))
+		.map((id) => ({ name: needsResponsesApi(id) ? `${id} (Responses API)` : id, value: id }));
 }
 
 /** Model picker: the chat models this key can use, newest first, filtered by the search box. */

@@ -10,7 +10,7 @@ import type { ContentPart } from '../content';
 import type { AnswerShape } from '../http/shapes';
 import { checkNumber, fieldError, type ParameterContext } from '../parameters';
 import { spendGuard } from '../pricing/guard';
-import { tierOf, type PriceOverride, type PriceTier } from '../pricing/prices';
+import { DEFAULT_MAX_TOOL_CALLS_UNDER_CAP, tierOf, type PriceOverride, type PriceTier } from '../pricing/prices';
 import { countChatTokens, encodingForModel, getEncoding } from '../tokenizer';
 import type { CallOptions, CostGuard } from '../transport/client';
 import { CHAT_COMPLETIONS } from './chatCompletions';
@@ -98,8 +98,12 @@ function countable(message: ModelMessage): { role: string; content: string; name
 }
 
 /** Builds a call: counts it, prices its worst case, writes its body. */
-export async function buildModelCall(ctx: ParameterContext, itemIndex: number, input: ModelInput, target: CallTarget): Promise<ModelCall> {
+export async function buildModelCall(ctx: ParameterContext, itemIndex: number, given: ModelInput, target: CallTarget): Promise<ModelCall> {
 	const wire = target.wire ?? CHAT_COMPLETIONS;
+	const builtin = given.builtinTools ?? [];
+	// Under a spend cap, built-in tools always go with a Max Tool Calls, so their fees have a bound.
+	const input: ModelInput =
+		builtin.length && given.maxToolCalls === undefined && target.capUsd > 0 ? { ...given, maxToolCalls: DEFAULT_MAX_TOOL_CALLS_UNDER_CAP } : given;
 	const encoding = await getEncoding(encodingForModel(input.model));
 	// Tool definitions count as input; their JSON text is an upper bound for how OpenAI encodes them.
 	const toolTokens = input.tools?.length ? encoding.count(JSON.stringify(input.tools)) : 0;
@@ -109,7 +113,15 @@ export async function buildModelCall(ctx: ParameterContext, itemIndex: number, i
 	const cost = spendGuard(
 		ctx,
 		itemIndex,
-		{ model: input.model, inputTokens, maxOutputTokens, tier, overrides: target.overrides, capUsd: target.capUsd },
+		{
+			model: input.model,
+			inputTokens,
+			maxOutputTokens,
+			tier,
+			overrides: target.overrides,
+			capUsd: target.capUsd,
+			...(builtin.length && input.maxToolCalls !== undefined ? { tools: { types: builtin.map((tool) => tool.type), maxCalls: input.maxToolCalls } } : {}),
+		},
 		wire.billing,
 	);
 	return {

@@ -48,6 +48,19 @@ export interface CallSettings {
 	stop?: string[];
 }
 
+/** A tool OpenAI runs on its side (Responses API only), billed per call on top of tokens. */
+export type BuiltinTool =
+	| {
+			type: 'web_search';
+			contextSize?: 'low' | 'medium' | 'high';
+			allowedDomains?: string[];
+			location?: { country?: string; city?: string; region?: string; timezone?: string };
+	  }
+	| { type: 'file_search'; vectorStoreIds: string[]; maxResults?: number }
+	| { type: 'code_interpreter' };
+
+export type BuiltinToolType = BuiltinTool['type'];
+
 export type OutputFormat = { type: 'text' } | { type: 'json_object' } | { type: 'json_schema'; name: string; schema: IDataObject; strict: boolean };
 
 export interface ModelInput {
@@ -58,6 +71,25 @@ export interface ModelInput {
 	tools?: FunctionTool[];
 	/** Input tokens the messages' text does not show: images and files, counted by their own formulas. */
 	extraInputTokens?: number;
+	/** Tools OpenAI runs itself (Responses API). */
+	builtinTools?: BuiltinTool[];
+	/** The most built-in tool calls one answer may make (Responses' max_tool_calls). */
+	maxToolCalls?: number;
+	/** Continue the conversation of this stored response (Responses API). */
+	previousResponseId?: string;
+	/** Whether OpenAI keeps the response (Responses' store); undefined: OpenAI's default. */
+	store?: boolean;
+	/** Ask for a summary of the model's reasoning (Responses API): "auto", "concise", "detailed". */
+	reasoningSummary?: string;
+}
+
+/** A source an answer cites: a web page, or a file of a vector store. */
+export interface Citation {
+	type: 'url' | 'file';
+	title?: string;
+	url?: string;
+	fileId?: string;
+	filename?: string;
 }
 
 /** Why an answer ended, in Chat Completions' words (the other wire formats map to them). */
@@ -78,6 +110,18 @@ export interface ModelAnswer {
 	usage: IDataObject;
 	id?: string;
 	systemFingerprint?: string;
+	/** Built-in tool calls the answer made, by tool (each billed per call). */
+	toolUse?: Partial<Record<BuiltinToolType, number>>;
+	/** Web pages and files the answer cites, once each. */
+	citations?: Citation[];
+	/** The model's reasoning summary, when asked for. */
+	reasoningSummary?: string;
+	/** The Responses API's status: completed, incomplete, failed… */
+	status?: string;
+	/** Why an incomplete answer stopped (max_output_tokens, content_filter). */
+	incompleteReason?: string;
+	/** The error a failed response carries. */
+	error?: { code?: string; message?: string };
 }
 
 /** One piece of a streamed answer. */

@@ -7,6 +7,7 @@
 import type { IDataObject } from 'n8n-workflow';
 
 import type { AnswerShape } from '../http/shapes';
+import type { BilledAs } from '../pricing/prices';
 import type { StreamReader } from '../transport/client';
 import type { ModelAnswer, ModelInput, StreamDelta } from './types';
 
@@ -28,7 +29,7 @@ export interface WireFormat {
 	body(input: ModelInput, target: WireTarget): IDataObject;
 	read(body: unknown): ModelAnswer;
 	/** What an answer, or the streamed event that carries the usage, is billed by. */
-	billing(body: Record<string, unknown>): { model?: string; serviceTier?: string; usage?: unknown };
+	billing(body: Record<string, unknown>): BilledAs;
 	/** How a streamed answer's events are told apart. */
 	readonly stream: StreamReader;
 	/** The pieces of the answer one streamed event carries. */

@@ -6,7 +6,7 @@ import { formatUsd } from '../format';
 import type { WorstCaseDetail } from '../limits/spendCap';
 import { fieldError, type ParameterContext } from '../parameters';
 import type { CostGuard } from '../transport/client';
-import { priceAnswer, worstCaseCost, type BilledAs, type PriceOverride, type PriceTier } from './prices';
+import { priceAnswer, toolWorstCase, worstCaseCost, type BilledAs, type PriceOverride, type PriceTier } from './prices';
 
 export interface GuardSpec {
 	model: string;
@@ -18,6 +18,8 @@ export interface GuardSpec {
 	overrides: Record<string, PriceOverride>;
 	/** Max Spend per Execution; 0 means no cap. */
 	capUsd: number;
+	/** Built-in tools on, and the most calls the request lets them make. */
+	tools?: { types: string[]; maxCalls: number };
 }
 
 const CAP_FIELD = 'Max Spend per Execution (USD)';
@@ -47,8 +49,11 @@ export function worstCase(ctx: ParameterContext, itemIndex: number, spec: GuardS
 			},
 		);
 	}
+	// Built-in tools: Max Tool Calls × the dearest fee, and the input a search may add at the input price.
+	const tools = spec.tools ? toolWorstCase(spec.model, spec.tools.types, spec.tools.maxCalls) : { usd: 0, inputTokens: 0 };
+	const toolsUsd = tools.usd + (tools.inputTokens * worst.match.price.input) / 1e6;
 	return {
-		usd: worst.usd,
+		usd: worst.usd + toolsUsd,
 		detail: {
 			model: spec.model,
 			inputTokens: spec.inputTokens,
@@ -56,6 +61,7 @@ export function worstCase(ctx: ParameterContext, itemIndex: number, spec: GuardS
 			outputFrom: spec.maxOutputTokens !== undefined ? 'max_tokens' : 'model_limit',
 			inputUsd: (spec.inputTokens * worst.match.price.input) / 1e6,
 			usdPerOutputToken: worst.match.price.output / 1e6,
+			...(spec.tools && toolsUsd > 0 ? { toolsUsd, maxToolCalls: spec.tools.maxCalls } : {}),
 		},
 	};
 }

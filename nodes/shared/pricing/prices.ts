@@ -59,6 +59,56 @@ export const PRICES: Readonly<Record<string, ModelRow>> = {
 };
 
 /**
+ * Built-in tools (Responses API) are billed per call on top of tokens. Rows from OpenAI's
+ * pricing page, section "Built-in tools", read on TOOL_PRICES_DATE. The search content a web
+ * search reads is billed as input tokens at the model's rate, and the answer's usage already
+ * counts it; gpt-4o-mini and gpt-4.1-mini bill a fixed block of input tokens per search instead.
+ */
+export const TOOL_PRICES_DATE = '2026-11-01';
+export const TOOL_PRICES_SOURCE = 'https://platform.openai.com/docs/pricing#built-in-tools';
+
+export interface ToolFee {
+	/** USD per call (a code interpreter: per container). */
+	usdPerCall: number;
+	/** How OpenAI states the price. */
+	stated: string;
+	/**
+	 * Input tokens one call may add, for the spend cap's worst case: the fixed block where a
+	 * model bills one, else this allowance (a search with context size high).
+	 */
+	inputTokensPerCall?: number;
+}
+
+export const TOOL_FEES: Readonly<Record<string, ToolFee>> = {
+	web_search: { usdPerCall: 10 / 1000, stated: '$10.00 per 1,000 calls, plus the search content as input tokens', inputTokensPerCall: 24_000 },
+	file_search: { usdPerCall: 2.5 / 1000, stated: '$2.50 per 1,000 calls' },
+	code_interpreter: { usdPerCall: 0.03, stated: '$0.03 per container (1 GB)' },
+};
+
+/** Models that bill a web search's content as a fixed block of input tokens per call. */
+export const WEB_SEARCH_FIXED_TOKENS: Readonly<Record<string, number>> = { 'gpt-4o-mini': 8_000, 'gpt-4.1-mini': 8_000 };
+
+/** With a spend cap and tools on but no Max Tool Calls, this many are sent, so the cap stays strict. */
+export const DEFAULT_MAX_TOOL_CALLS_UNDER_CAP = 5;
+
+/** The fees of the built-in tool calls an answer reports ({ web_search: 2 } → $0.02). */
+export function toolFeesOf(toolUse: Readonly<Record<string, number>> | undefined): number {
+	let usd = 0;
+	for (const [tool, calls] of Object.entries(toolUse ?? {})) usd += (TOOL_FEES[tool]?.usdPerCall ?? 0) * Math.max(0, calls);
+	return round(usd);
+}
+
+/** The most `maxCalls` calls of the given tools can add: the dearest fee per call, and the input tokens a search may add. */
+export function toolWorstCase(model: string, tools: readonly string[], maxCalls: number): { usd: number; inputTokens: number } {
+	if (tools.length === 0 || maxCalls <= 0) return { usd: 0, inputTokens: 0 };
+	const fee = Math.max(...tools.map((tool) => TOOL_FEES[tool]?.usdPerCall ?? 0));
+	const id = normaliseModel(model);
+	const fixed = Object.entries(WEB_SEARCH_FIXED_TOKENS).find(([key]) => id === key || id.startsWith(`${key}-`))?.[1];
+	const perSearch = tools.includes('web_search') ? (fixed ?? TOOL_FEES.web_search.inputTokensPerCall ?? 0) : 0;
+	return { usd: fee * maxCalls, inputTokens: perSearch * maxCalls };
+}
+
+/**
  * How a request is billed: the service tier the answer reports (or the one asked for),
  * and Batch for the Batch API.
  */
@@ -202,6 +252,10 @@ export function tokensFromUsage(usage: unknown): TokenCounts | undefined {
 export interface UsageCost extends CostBreakdown {
 	tokens: TokenCounts;
 	match: PriceMatch;
+	/** Built-in tool fees, in totalUsd. */
+	toolsUsd?: number;
+	/** The built-in tool calls they are for. */
+	toolUse?: Record<string, number>;
 }
 
 /** The cost of an answer: its model's price (override, table) at its tier, times its usage. */
@@ -222,6 +276,8 @@ export interface BilledAs {
 	model?: string;
 	serviceTier?: string;
 	usage?: unknown;
+	/** Built-in tool calls the answer made, by tool. */
+	toolUse?: Record<string, number>;
 }
 
 /** The model and tier an answer was billed at: the answer's, else the request's. */
@@ -239,7 +295,10 @@ export function priceAnswer(
 	request: { model: string; tier: PriceTier; overrides: Readonly<Record<string, PriceOverride>> },
 ): UsageCost | undefined {
 	const { model, tier } = answeredAs(answer, request);
-	return costOfUsage(model, answer.usage, request.overrides, tier) ?? costOfUsage(request.model, answer.usage, request.overrides, tier);
+	const cost = costOfUsage(model, answer.usage, request.overrides, tier) ?? costOfUsage(request.model, answer.usage, request.overrides, tier);
+	const toolsUsd = toolFeesOf(answer.toolUse);
+	if (!cost || toolsUsd === 0) return cost;
+	return { ...cost, toolsUsd, toolUse: { ...answer.toolUse } as Record<string, number>, totalUsd: round(cost.totalUsd + toolsUsd) };
 }
 
 export interface WorstCase {

@@ -1,0 +1,165 @@
+/**
+ * The Chat node on the Responses API: which API Auto picks, the same output fields whichever
+ * answers, built-in tools with their fees in the cost and in the spend cap, and the options
+ * Responses has and has not.
+ */
+import { OpenAiReliableChat } from '../../nodes/OpenAiReliableChat/OpenAiReliableChat.node';
+import { TOOL_FEES } from '../../nodes/shared/pricing/prices';
+import { apiCredential, execute, FAST_RETRY, items, startServer, type MockServer } from '../support/setup';
+
+const node = new OpenAiReliableChat();
+let server: MockServer;
+
+beforeAll(async () => {
+	server = await startServer();
+});
+afterAll(async () => await server.close());
+beforeEach(() => server.reset());
+
+function run(count: number, extra: Record<string, unknown> = {}, typeVersion = 2) {
+	return execute(node, {
+		items: items(count),
+		parameters: {
+			model: { mode: 'list', value: 'gpt-4o-mini' },
+			prompt: (_: number, item: { text?: unknown }) => item.text,
+			requestSettings: FAST_RETRY,
+			...extra,
+		},
+		credentials: { openAiReliableApi: apiCredential(server) },
+		typeVersion,
+	});
+}
+
+const paths = () => server.requests.map((r) => r.path);
+
+test('Auto (version 2) sends a chat model to Chat Completions, with the same fields as before', async () => {
+	const out = await run(2);
+	expect(out.error).toBeUndefined();
+	expect(paths()).toEqual(['/chat/completions', '/chat/completions']);
+	expect(out.output[0][0].json.content).toBe('Echo: item-0');
+	expect(out.output[0][0].json.responseId).toBeUndefined();
+});
+
+test('a Responses-only model answers through Auto, with content, tokens, cost, request id and responseId', async () => {
+	const out = await run(3, { model: { mode: 'list', value: 'gpt-5-pro' }, systemMessage: 'Be brief.', options: { maxTokens: 200 } });
+	expect(out.error).toBeUndefined();
+	expect(paths()).toEqual(['/responses', '/responses', '/responses']);
+	out.output[0].forEach((item, i) => {
+		expect(item.pairedItem).toEqual({ item: i });
+		expect(item.json).toMatchObject({
+			content: `Echo: item-${i}`,
+			finishReason: 'stop',
+			model: 'gpt-5-pro',
+			promptTokens: expect.any(Number),
+			completionTokens: expect.any(Number),
+			costUsd: expect.any(Number),
+			requestId: expect.any(String),
+			retries: 0,
+			responseId: expect.stringMatching(/^resp_/),
+		});
+	});
+	const body = server.requests[0].body as Record<string, unknown>;
+	expect(body).toMatchObject({ model: 'gpt-5-pro', instructions: 'Be brief.', max_output_tokens: 200, input: [{ role: 'user', content: 'item-0' }] });
+	expect(body.messages).toBeUndefined();
+});
+
+test('version 1 keeps Chat Completions by default; API Responses sends a Responses-only model there', async () => {
+	const chat = await run(1, {}, 1);
+	expect(chat.error).toBeUndefined();
+	expect(paths()).toEqual(['/chat/completions']);
+	server.reset();
+	const answered = await run(1, { model: { mode: 'list', value: 'gpt-5-pro' }, api: 'responses' }, 1);
+	expect(answered.error).toBeUndefined();
+	expect(paths()).toEqual(['/responses']);
+});
+
+test('web search gives sources and a cost that includes its fee', async () => {
+	const out = await run(2, {
+		builtinTools: { webSearch: true, searchContextSize: 'low', allowedDomains: 'docs.n8n.io, openai.com' },
+		options: { maxTokens: 100 },
+	});
+	expect(out.error).toBeUndefined();
+	expect(paths()).toEqual(['/responses', '/responses']);
+	const item = out.output[0][0].json;
+	expect(item.sources).toEqual([
+		{ title: 'Community nodes | n8n Docs', url: 'https://docs.n8n.io/integrations/community-nodes/' },
+		{ title: 'Web search - OpenAI API', url: 'https://platform.openai.com/docs/guides/tools-web-search' },
+	]);
+	expect(item.toolCalls).toEqual({ web_search: 1 });
+	expect(item.toolFeesUsd).toBe(TOOL_FEES.web_search.usdPerCall);
+	const tokensUsd = ((item.promptTokens as number) * 0.15 + (item.completionTokens as number) * 0.6) / 1e6;
+	expect(item.costUsd as number).toBeCloseTo(tokensUsd + TOOL_FEES.web_search.usdPerCall, 9);
+	expect(server.requests[0].body).toMatchObject({
+		tools: [{ type: 'web_search', search_context_size: 'low', filters: { allowed_domains: ['docs.n8n.io', 'openai.com'] } }],
+	});
+	// No cap: no max_tool_calls is imposed.
+	expect((server.requests[0].body as Record<string, unknown>).max_tool_calls).toBeUndefined();
+});
+
+test('file search and code interpreter: matched files, fees per call and per container', async () => {
+	const out = await run(1, { builtinTools: { vectorStoreIds: 'vs_one, vs_two', fileSearchMaxResults: 3, codeInterpreter: true, maxToolCalls: 4 } });
+	expect(out.error).toBeUndefined();
+	const item = out.output[0][0].json;
+	expect(item.files).toEqual([{ fileId: 'file-mockhandbook', filename: 'handbook.pdf' }]);
+	expect(item.toolCalls).toEqual({ file_search: 1, code_interpreter: 1 });
+	expect(item.toolFeesUsd).toBeCloseTo(TOOL_FEES.file_search.usdPerCall + TOOL_FEES.code_interpreter.usdPerCall, 10);
+	expect(server.requests[0].body).toMatchObject({
+		tools: [
+			{ type: 'file_search', vector_store_ids: ['vs_one', 'vs_two'], max_num_results: 3 },
+			{ type: 'code_interpreter', container: { type: 'auto' } },
+		],
+		max_tool_calls: 4,
+	});
+});
+
+test('the spend cap counts tool fees: no request sent whose worst case, tools included, could pass it', async () => {
+	const cap = 0.05;
+	const out = await run(10, {
+		builtinTools: { webSearch: true, maxToolCalls: 1 },
+		options: { maxTokens: 100 },
+		requestSettings: { ...FAST_RETRY, maxSpendUsd: cap, concurrency: 1 },
+	});
+	const answered = out.output[0].filter((item) => item.json.content !== undefined && !item.json.error);
+	const billed = answered.reduce((sum, item) => sum + (item.json.costUsd as number), 0);
+	expect(billed).toBeLessThanOrEqual(cap);
+	// Each answer costs about $0.0102 (a search and its content): four fit, the fifth's worst case would not.
+	expect(answered.length).toBeGreaterThanOrEqual(3);
+	expect(answered.length).toBeLessThan(10);
+	expect(server.requests.length).toBe(answered.length);
+	expect(server.requests.every((r) => (r.body as Record<string, unknown>).max_tool_calls === 1)).toBe(true);
+	const refused = out.error ?? out.output[0].find((item) => item.json.error)?.json.error;
+	expect(String(refused && (typeof refused === 'object' && 'message' in refused ? refused.message : refused))).toMatch(/Max Spend per Execution|spend cap/i);
+});
+
+test('with a cap and no Max Tool Calls, a default of 5 is sent so the fees have a bound', async () => {
+	const out = await run(1, { builtinTools: { webSearch: true }, options: { maxTokens: 100 }, requestSettings: { ...FAST_RETRY, maxSpendUsd: 5 } });
+	expect(out.error).toBeUndefined();
+	expect((server.requests[0].body as Record<string, unknown>).max_tool_calls).toBe(5);
+});
+
+test('API Chat Completions with a built-in tool, and Responses with a Chat-only option, are errors naming the field; nothing is sent', async () => {
+	const tools = await run(1, { api: 'chatCompletions', builtinTools: { webSearch: true } });
+	expect(String(tools.error?.message)).toMatch(/^Built-in Tools: web_search run only on the Responses API/);
+	const stop = await run(1, { api: 'responses', options: { stop: 'END' } });
+	expect(String(stop.error?.message)).toMatch(/^Stop Sequences: the Responses API has no such option/);
+	expect(server.requests).toHaveLength(0);
+});
+
+test('Previous Response ID, Store and Reasoning Summary go to Responses; the summary comes out', async () => {
+	const out = await run(1, {
+		model: { mode: 'list', value: 'o3' },
+		prompt: '',
+		options: { previousResponseId: 'resp_earlier', store: false, reasoningSummary: 'concise', reasoningEffort: 'low' },
+	});
+	expect(out.error).toBeUndefined();
+	expect(server.requests[0].path).toBe('/responses');
+	expect(server.requests[0].body).toMatchObject({ previous_response_id: 'resp_earlier', store: false, reasoning: { effort: 'low', summary: 'concise' } });
+	expect(out.output[0][0].json.reasoningSummary).toBe('Read the question, then answered it.');
+});
+
+test('an answer cut off at Max Tokens keeps its partial text and cost (finishReason length)', async () => {
+	const out = await run(1, { api: 'responses', prompt: 'one two three four five six seven eight nine ten eleven twelve', options: { maxTokens: 3 } });
+	expect(out.error).toBeUndefined();
+	expect(out.output[0][0].json).toMatchObject({ finishReason: 'length', completionTokens: 3, costUsd: expect.any(Number) });
+	expect(String(out.output[0][0].json.content).length).toBeGreaterThan(0);
+});
