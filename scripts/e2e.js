@@ -69,6 +69,9 @@ const credentials = (url) => [
 
 /** About half of what 200 answers of about 13 + 6 tokens cost at gpt-4o-mini prices. */
 const SPEND_CAP_USD = 0.0005;
+/** A cap for about four web searches ($10 per 1,000 on OpenAI's pricing page, plus tokens). */
+const TOOL_CAP_USD = 0.05;
+const WEB_SEARCH_USD = 0.01;
 
 const apiCred = { openAiReliableApi: { id: 'e2eApiCred000001', name: 'Reliable (mock)' } };
 
@@ -227,6 +230,31 @@ const workflows = [
 		{
 			...chatNode({ onError: 'continueRegularOutput' }, { concurrency: 10, maxSpendUsd: SPEND_CAP_USD }),
 			parameters: { ...chatNode().parameters, options: { maxTokens: 10 }, requestSettings: { concurrency: 10, maxSpendUsd: SPEND_CAP_USD } },
+		},
+	]),
+	linearWorkflow('e2eRespProModel1', 'Responses: a Responses-only model', [
+		itemsNode(5, 'pro'),
+		{
+			...chatNode(),
+			typeVersion: 2,
+			parameters: { ...chatNode().parameters, model: { __rl: true, mode: 'list', value: 'gpt-5-pro' }, options: { maxTokens: 200 } },
+		},
+	]),
+	linearWorkflow('e2eRespWebSrch01', 'Responses: web search with sources', [
+		itemsNode(5, 'search'),
+		{ ...chatNode(), typeVersion: 2, parameters: { ...chatNode().parameters, builtinTools: { webSearch: true }, options: { maxTokens: 100 } } },
+	]),
+	linearWorkflow('e2eRespToolCap01', 'Responses: the spend cap counts tool fees', [
+		itemsNode(20, 'toolcap'),
+		{
+			...chatNode({ onError: 'continueRegularOutput' }),
+			typeVersion: 2,
+			parameters: {
+				...chatNode().parameters,
+				builtinTools: { webSearch: true, maxToolCalls: 1 },
+				options: { maxTokens: 100 },
+				requestSettings: { concurrency: 4, maxWaitSeconds: 5, maxSpendUsd: TOOL_CAP_USD },
+			},
 		},
 	]),
 	linearWorkflow('e2eCapStop000001', 'Spend cap: Stop the Workflow', [
@@ -742,6 +770,64 @@ async function main() {
 				assert.match(`${runError(stopping.run).description}`, /It kept retrying for 1\d(\.\d)? s \(Request Settings → Keep Retrying For\)/);
 			},
 		);
+
+		await scenario('24. Responses: a Responses-only model (gpt-5-pro) answers through the Chat node (API Auto), one POST /responses per item', async () => {
+			server.reset();
+			const { run, code } = await execute('e2eRespProModel1');
+			assert.equal(code, 0, 'execution failed');
+			const items = nodeOutput(run, 'Chat')[0];
+			assert.equal(items.length, 5);
+			items.forEach((item, i) => {
+				assert.equal(item.json.content, `Echo: pro-${i}`);
+				assert.deepEqual(item.pairedItem, { item: i });
+				assert.match(item.json.responseId, /^resp_/);
+				assert.ok(item.json.costUsd > 0 && item.json.totalTokens > 0, 'cost and tokens');
+				assert.match(item.json.requestId, /^req_/);
+			});
+			assert.deepEqual(
+				server.requests.map((r) => r.path),
+				Array(5).fill('/responses'),
+			);
+		});
+
+		await scenario('25. Responses: web search returns sources and a cost that includes the tool fee', async () => {
+			server.reset();
+			const { run, code } = await execute('e2eRespWebSrch01');
+			assert.equal(code, 0, 'execution failed');
+			const items = nodeOutput(run, 'Chat')[0];
+			assert.equal(items.length, 5);
+			for (const item of items) {
+				assert.ok(Array.isArray(item.json.sources) && item.json.sources.length === 2, 'two sources');
+				assert.ok(
+					item.json.sources.every((s) => /^https:\/\//.test(s.url) && s.title),
+					'each with a title and a url',
+				);
+				assert.deepEqual(item.json.toolCalls, { web_search: 1 });
+			}
+			const billed = server.requests.filter((r) => r.outcome === 'completion');
+			const expected = billed.reduce((sum, r) => sum + priceOf(r.body.model, r.usage) + WEB_SEARCH_USD * r.toolCalls, 0);
+			const reported = items.reduce((sum, item) => sum + item.json.costUsd, 0);
+			log(`   web search: 5 answers, $${reported.toFixed(6)} reported, $${expected.toFixed(6)} from the server's usage and calls`);
+			assert.ok(Math.abs(reported - expected) < 1e-9, `reported ${reported}, expected ${expected}`);
+		});
+
+		await scenario('26. Responses: a spend cap stops items once web-search fees would pass it (billed ≤ cap)', async () => {
+			server.reset();
+			const { run, code } = await execute('e2eRespToolCap01');
+			assert.equal(code, 0, 'execution failed');
+			const items = nodeOutput(run, 'Chat')[0];
+			assert.equal(items.length, 20);
+			const answered = items.filter((item) => item.json.content !== undefined);
+			const notSent = items.filter((item) => item.json.notSent === true);
+			assert.equal(answered.length + notSent.length, 20);
+			const billed = server.requests
+				.filter((r) => r.outcome === 'completion')
+				.reduce((sum, r) => sum + priceOf(r.body.model, r.usage) + WEB_SEARCH_USD * r.toolCalls, 0);
+			log(`   tool cap: ${answered.length} answered, ${notSent.length} not sent; billed $${billed.toFixed(6)} of $${TOOL_CAP_USD}`);
+			assert.ok(billed <= TOOL_CAP_USD + 1e-12, `billed ${billed}`);
+			assert.ok(answered.length >= 3 && notSent.length > 0, 'some answered, the rest refused');
+			assert.equal(server.requests.length, answered.length, 'nothing sent that was not answered');
+		});
 
 		await scenario('15. The workflow output and the n8n log contain no API key', async () => {
 			const text = outputs.join('\n') + n8n.allLogs();

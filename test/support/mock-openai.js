@@ -875,6 +875,16 @@ class MockOpenAi {
 			status = 'incomplete';
 			incomplete = { reason: 'max_output_tokens' };
 		}
+		const usage = {
+			input_tokens: inputTokens,
+			// cache_write_tokens: required by the spec's ResponseUsage (0: nothing written to the cache).
+			input_tokens_details: { cached_tokens: 0, cache_write_tokens: 0 },
+			output_tokens: outputTokens,
+			output_tokens_details: { reasoning_tokens: 0 },
+			total_tokens: inputTokens + outputTokens,
+		};
+		record.usage = usage;
+		record.toolCalls = calls;
 		output.push({
 			type: 'message',
 			id: id('msg'),
@@ -903,16 +913,10 @@ class MockOpenAi {
 				tool_choice: 'auto',
 				temperature: body.temperature ?? 1,
 				top_p: body.top_p ?? 1,
-				usage: {
-					input_tokens: inputTokens,
-					// cache_write_tokens: required by the spec's ResponseUsage (0: nothing written to the cache).
-					input_tokens_details: { cached_tokens: 0, cache_write_tokens: 0 },
-					output_tokens: outputTokens,
-					output_tokens_details: { reasoning_tokens: 0 },
-					total_tokens: inputTokens + outputTokens,
-				},
+				usage,
 			},
 			limitHeaders(),
+			'completion',
 		);
 	}
 
