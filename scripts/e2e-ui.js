@@ -23,6 +23,7 @@ const { startMockOpenAi, fakeKey } = require('../test/support/mock-openai');
 const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 const SHOTS = path.join(ROOT, 'test-results', 'ui');
 const README_SHOT = path.join(ROOT, 'docs', 'editor-chat-node.png');
+const WEB_SEARCH_SHOT = path.join(ROOT, 'docs', 'editor-web-search.png');
 const CREDENTIAL_SHOT = path.join(ROOT, 'docs', 'editor-credential.png');
 const RETRY_SHOT = path.join(ROOT, 'docs', 'editor-retry-hint.png');
 const PANEL_SHOT = path.join(ROOT, 'docs', 'editor-node-panel.png');
@@ -30,7 +31,7 @@ const AGENT_SHOT = path.join(ROOT, 'docs', 'editor-agent.png');
 const BATCH_SHOT = path.join(ROOT, 'docs', 'editor-batch.png');
 const CAP_SHOT = path.join(ROOT, 'docs', 'editor-spend-cap.png');
 const KEY = fakeKey('proj', 'ui');
-const STEPS = 15;
+const STEPS = 17;
 
 /** Manual Trigger → Code → AI Agent, with our Chat Model and n8n's Calculator attached. */
 function agentWorkflow() {
@@ -98,8 +99,11 @@ function batchWorkflow() {
 	return workflow;
 }
 
-/** Manual Trigger → Code (10 reviews) → OpenAI Reliable Chat, as a user would paste it. */
-function reviewsWorkflow() {
+/**
+ * Manual Trigger → Code (10 reviews) → OpenAI Reliable Chat, as a user would paste it;
+ * `chat` changes the Chat node (its version, its parameters).
+ */
+function reviewsWorkflow(chat = {}) {
 	return {
 		nodes: [
 			{ parameters: {}, id: 'ui-trigger', name: 'When clicking ‘Execute workflow’', type: 'n8n-nodes-base.manualTrigger', typeVersion: 1, position: [0, 0] },
@@ -127,6 +131,7 @@ function reviewsWorkflow() {
 				typeVersion: 1,
 				position: [440, 0],
 				credentials: { openAiReliableApi: { id: 'uiReliableCred01', name: 'OpenAI Reliable (mock)' } },
+				...chat,
 			},
 		],
 		connections: {
@@ -493,6 +498,77 @@ async function main() {
 			if (tookMs > 2_000) throw new Error(`the execution took ${tookMs} ms to stop`);
 			await page.waitForTimeout(1_000);
 			if (mock.downtime.requests > before + 1) throw new Error('requests went on after the stop');
+			mock.reset();
+		});
+
+		const chatWith = (parameters) => ({
+			typeVersion: 2,
+			parameters: {
+				model: { __rl: true, mode: 'list', value: 'gpt-4o-mini', cachedResultName: 'gpt-4o-mini' },
+				prompt: '={{ $json.review }}',
+				requestSettings: { maxWaitSeconds: 2 },
+				...parameters,
+			},
+		});
+
+		await step('16. web search on the Responses API: each answer with its sources and a cost that includes the search fee', async () => {
+			mock.reset();
+			await pasteWorkflow(
+				reviewsWorkflow(
+					chatWith({
+						systemMessage: 'Find what other buyers say about this.',
+						builtinTools: { webSearch: true, maxToolCalls: 1 },
+						options: { maxTokens: 200 },
+					}),
+				),
+				'OpenAI Reliable Chat',
+			);
+			await runAndOpenChat();
+			const output = page.locator('[data-test-id="output-panel"]').first();
+			await output.getByText('sources', { exact: true }).first().waitFor({ timeout: 30_000 });
+			await output.getByText('toolFeesUsd', { exact: true }).first().waitFor({ timeout: 10_000 });
+			await output
+				.getByText(/Community nodes \| n8n Docs/)
+				.first()
+				.waitFor({ timeout: 10_000 });
+			if (mock.requests.filter((r) => r.path === '/responses').length !== 10) throw new Error('expected one POST /responses per review');
+			// The JSON view shows an answer with its sources and fees in one picture.
+			await output.getByText('JSON', { exact: true }).first().click();
+			await output
+				.getByText(/https:\/\/docs\.n8n\.io\/integrations\/community-nodes\//)
+				.first()
+				.waitFor({ timeout: 10_000 });
+			await shot('16-web-search-sources');
+			if (UPDATE_DOCS) await page.screenshot({ path: WEB_SEARCH_SHOT });
+			await output.getByText('Table', { exact: true }).first().click();
+			await page.keyboard.press('Escape');
+		});
+
+		await step('17. a stop during background mode cancels the answer at OpenAI', async () => {
+			mock.reset();
+			mock.backgroundMs = 120_000;
+			await pasteWorkflow(
+				reviewsWorkflow(chatWith({ model: { __rl: true, mode: 'list', value: 'gpt-5-pro', cachedResultName: 'gpt-5-pro' } })),
+				'OpenAI Reliable Chat',
+			);
+			await page.locator('[data-test-id="execute-workflow-button"]').first().click();
+			const deadline = Date.now() + 30_000;
+			while (mock.requests.filter((r) => r.method === 'GET' && r.path.startsWith('/responses/')).length < 10 && Date.now() < deadline)
+				await page.waitForTimeout(100);
+			const stop = page.locator('[data-test-id="stop-execution-button"]').first();
+			await stop.waitFor({ timeout: 10_000 });
+			const stoppedAt = Date.now();
+			await stop.click();
+			await stop.waitFor({ state: 'hidden', timeout: 10_000 });
+			const tookMs = Date.now() - stoppedAt;
+			await page.waitForTimeout(1_000);
+			const posts = mock.requests.filter((r) => r.method === 'POST' && r.path === '/responses').length;
+			const cancelled = mock.requests.filter((r) => r.cancelled === true).length;
+			log(`   stopped ${tookMs} ms after the click; ${posts} background requests, ${cancelled} cancelled at the server`);
+			await shot('17-stopped-background');
+			if (posts !== 10) throw new Error(`expected 10 POST /responses, saw ${posts}`);
+			if (cancelled !== 10) throw new Error(`expected 10 cancelled responses, saw ${cancelled}`);
+			if (tookMs > 3_000) throw new Error(`the execution took ${tookMs} ms to stop`);
 			mock.reset();
 		});
 	} catch (error) {

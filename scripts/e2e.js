@@ -244,6 +244,14 @@ const workflows = [
 		itemsNode(5, 'search'),
 		{ ...chatNode(), typeVersion: 2, parameters: { ...chatNode().parameters, builtinTools: { webSearch: true }, options: { maxTokens: 100 } } },
 	]),
+	linearWorkflow('e2eRespBackgrnd1', 'Responses: background mode with dropped polls', [
+		itemsNode(5, 'bg'),
+		{
+			...chatNode(),
+			typeVersion: 2,
+			parameters: { ...chatNode().parameters, model: { __rl: true, mode: 'list', value: 'gpt-5-pro' }, options: { maxTokens: 200 } },
+		},
+	]),
 	linearWorkflow('e2eRespToolCap01', 'Responses: the spend cap counts tool fees', [
 		itemsNode(20, 'toolcap'),
 		{
@@ -771,24 +779,28 @@ async function main() {
 			},
 		);
 
-		await scenario('24. Responses: a Responses-only model (gpt-5-pro) answers through the Chat node (API Auto), one POST /responses per item', async () => {
-			server.reset();
-			const { run, code } = await execute('e2eRespProModel1');
-			assert.equal(code, 0, 'execution failed');
-			const items = nodeOutput(run, 'Chat')[0];
-			assert.equal(items.length, 5);
-			items.forEach((item, i) => {
-				assert.equal(item.json.content, `Echo: pro-${i}`);
-				assert.deepEqual(item.pairedItem, { item: i });
-				assert.match(item.json.responseId, /^resp_/);
-				assert.ok(item.json.costUsd > 0 && item.json.totalTokens > 0, 'cost and tokens');
-				assert.match(item.json.requestId, /^req_/);
-			});
-			assert.deepEqual(
-				server.requests.map((r) => r.path),
-				Array(5).fill('/responses'),
-			);
-		});
+		await scenario(
+			'24. Responses: a Responses-only model (gpt-5-pro) answers through the Chat node (API Auto, background by default), one POST /responses per item',
+			async () => {
+				server.reset();
+				const { run, code } = await execute('e2eRespProModel1');
+				assert.equal(code, 0, 'execution failed');
+				const items = nodeOutput(run, 'Chat')[0];
+				assert.equal(items.length, 5);
+				items.forEach((item, i) => {
+					assert.equal(item.json.content, `Echo: pro-${i}`);
+					assert.deepEqual(item.pairedItem, { item: i });
+					assert.match(item.json.responseId, /^resp_/);
+					assert.ok(item.json.costUsd > 0 && item.json.totalTokens > 0, 'cost and tokens');
+					assert.match(item.json.requestId, /^req_/);
+				});
+				assert.deepEqual(
+					server.requests.filter((r) => r.method === 'POST').map((r) => r.path),
+					Array(5).fill('/responses'),
+					'one POST /responses per item (then polled: background mode is on for -pro models)',
+				);
+			},
+		);
 
 		await scenario('25. Responses: web search returns sources and a cost that includes the tool fee', async () => {
 			server.reset();
@@ -828,6 +840,30 @@ async function main() {
 			assert.ok(answered.length >= 3 && notSent.length > 0, 'some answered, the rest refused');
 			assert.equal(server.requests.length, answered.length, 'nothing sent that was not answered');
 		});
+
+		await scenario(
+			'27. Responses, background mode (a -pro model): connections dropped while polling, every item answered, one POST /responses each',
+			async () => {
+				server.reset();
+				server.backgroundMs = 1500;
+				server.script({ match: (r) => r.method === 'GET' && r.path.startsWith('/responses/'), times: 6, respond: { resetBeforeAnswer: true } });
+				const { run, code } = await execute('e2eRespBackgrnd1');
+				assert.equal(code, 0, 'execution failed');
+				const items = nodeOutput(run, 'Chat')[0];
+				assert.equal(items.length, 5);
+				items.forEach((item, i) => {
+					assert.equal(item.json.content, `Echo: bg-${i}`);
+					assert.match(item.json.responseId, /^resp_/);
+					assert.ok(item.json.costUsd > 0, 'priced when done');
+				});
+				const posts = server.requests.filter((r) => r.method === 'POST' && r.path === '/responses');
+				const polls = server.requests.filter((r) => r.method === 'GET' && r.path.startsWith('/responses/'));
+				const dropped = polls.filter((r) => r.outcome === 'reset').length;
+				log(`   background: ${posts.length} POST /responses for 5 items, ${polls.length} polls, ${dropped} of them dropped`);
+				assert.equal(posts.length, 5, 'exactly one POST per item');
+				assert.equal(dropped, 6, 'the polls were dropped');
+			},
+		);
 
 		await scenario('15. The workflow output and the n8n log contain no API key', async () => {
 			const text = outputs.join('\n') + n8n.allLogs();

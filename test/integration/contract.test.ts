@@ -2,6 +2,8 @@
  * The transport's requests and the mock server's answers, checked against OpenAI's
  * official OpenAPI spec, so neither can drift from the real API.
  */
+import { sleep } from 'n8n-workflow';
+
 import { OpenAiReliableBatch } from '../../nodes/OpenAiReliableBatch/OpenAiReliableBatch.node';
 import { OpenAiReliableChat } from '../../nodes/OpenAiReliableChat/OpenAiReliableChat.node';
 import { OpenAiReliableUsage } from '../../nodes/OpenAiReliableUsage/OpenAiReliableUsage.node';
@@ -185,6 +187,27 @@ suite(title, () => {
 			body: JSON.stringify(sent[0].body),
 		});
 		expect(validate('Response', await answer.json())).toEqual([]);
+	});
+
+	test('background mode: the POST follows CreateResponse, and the queued, in-progress, completed and cancelled answers follow Response', async () => {
+		server.backgroundMs = 300;
+		const headers = { authorization: `Bearer ${apiCredential(server).apiKey}`, 'content-type': 'application/json' };
+		const request = { model: 'gpt-5-pro', input: [{ role: 'user', content: 'long' }], background: true, max_output_tokens: 50 };
+		expect(validate('CreateResponse', request)).toEqual([]);
+		const post = async () =>
+			(await (await fetch(`${server.url}/responses`, { method: 'POST', headers, body: JSON.stringify(request) })).json()) as { id: string; status: string };
+		const queued = await post();
+		expect(queued.status).toBe('queued');
+		expect(validate('Response', queued)).toEqual([]);
+		const poll = async (id: string) => (await (await fetch(`${server.url}/responses/${id}`, { headers })).json()) as { status: string };
+		const running = await poll(queued.id);
+		expect([running.status, validate('Response', running)]).toEqual(['in_progress', []]);
+		await sleep(350);
+		const done = await poll(queued.id);
+		expect([done.status, validate('Response', done)]).toEqual(['completed', []]);
+		const other = await post();
+		const cancelled = (await (await fetch(`${server.url}/responses/${other.id}/cancel`, { method: 'POST', headers, body: '{}' })).json()) as { status: string };
+		expect([cancelled.status, validate('Response', cancelled)]).toEqual(['cancelled', []]);
 	});
 
 	test('mock chat answers follow CreateChatCompletionResponse, and errors ErrorResponse', async () => {

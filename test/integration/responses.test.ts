@@ -3,6 +3,8 @@
  * answers, built-in tools with their fees in the cost and in the spend cap, and the options
  * Responses has and has not.
  */
+import { sleep } from 'n8n-workflow';
+
 import { OpenAiReliableChat } from '../../nodes/OpenAiReliableChat/OpenAiReliableChat.node';
 import { TOOL_FEES } from '../../nodes/shared/pricing/prices';
 import { apiCredential, execute, FAST_RETRY, items, startServer, type MockServer } from '../support/setup';
@@ -41,7 +43,7 @@ test('Auto (version 2) sends a chat model to Chat Completions, with the same fie
 });
 
 test('a Responses-only model answers through Auto, with content, tokens, cost, request id and responseId', async () => {
-	const out = await run(3, { model: { mode: 'list', value: 'gpt-5-pro' }, systemMessage: 'Be brief.', options: { maxTokens: 200 } });
+	const out = await run(3, { model: { mode: 'list', value: 'gpt-5-pro' }, systemMessage: 'Be brief.', options: { maxTokens: 200, background: false } });
 	expect(out.error).toBeUndefined();
 	expect(paths()).toEqual(['/responses', '/responses', '/responses']);
 	out.output[0].forEach((item, i) => {
@@ -68,7 +70,7 @@ test('version 1 keeps Chat Completions by default; API Responses sends a Respons
 	expect(chat.error).toBeUndefined();
 	expect(paths()).toEqual(['/chat/completions']);
 	server.reset();
-	const answered = await run(1, { model: { mode: 'list', value: 'gpt-5-pro' }, api: 'responses' }, 1);
+	const answered = await run(1, { model: { mode: 'list', value: 'gpt-5-pro' }, api: 'responses', options: { background: false } }, 1);
 	expect(answered.error).toBeUndefined();
 	expect(paths()).toEqual(['/responses']);
 });
@@ -162,4 +164,77 @@ test('an answer cut off at Max Tokens keeps its partial text and cost (finishRea
 	expect(out.error).toBeUndefined();
 	expect(out.output[0][0].json).toMatchObject({ finishReason: 'length', completionTokens: 3, costUsd: expect.any(Number) });
 	expect(String(out.output[0][0].json.content).length).toBeGreaterThan(0);
+});
+
+describe('background mode', () => {
+	const pro = { mode: 'list', value: 'gpt-5-pro' };
+	const posts = () => server.requests.filter((r) => r.method === 'POST' && r.path === '/responses');
+
+	test('on by default for a -pro model: sent once, polled until done, priced at the end', async () => {
+		server.backgroundMs = 800;
+		const out = await run(2, { model: pro, options: { maxTokens: 100 } });
+		expect(out.error).toBeUndefined();
+		expect(posts()).toHaveLength(2);
+		expect(posts().every((r) => (r.body as Record<string, unknown>).background === true)).toBe(true);
+		expect(server.requests.filter((r) => r.method === 'GET' && r.path.startsWith('/responses/')).length).toBeGreaterThanOrEqual(2);
+		out.output[0].forEach((item, i) => {
+			expect(item.json).toMatchObject({
+				content: `Echo: item-${i}`,
+				finishReason: 'stop',
+				responseId: expect.stringMatching(/^resp_/),
+				costUsd: expect.any(Number),
+			});
+			expect(item.json.costUsd as number).toBeGreaterThan(0);
+		});
+	});
+
+	test('connections dropped while polling are retried, and the request is never sent twice', async () => {
+		server.backgroundMs = 600;
+		server.script({ match: (r) => r.method === 'GET' && r.path.startsWith('/responses/'), times: 3, respond: { resetBeforeAnswer: true } });
+		const out = await run(1, { model: pro, options: { maxTokens: 100 } });
+		expect(out.error).toBeUndefined();
+		expect(posts()).toHaveLength(1);
+		expect(out.output[0][0].json.content).toBe('Echo: item-0');
+		expect(out.output[0][0].json.retries).toBeGreaterThanOrEqual(1);
+	});
+
+	test('stopping the execution cancels the response at OpenAI', async () => {
+		server.backgroundMs = 60_000;
+		const controller = new AbortController();
+		void sleep(700).then(() => controller.abort());
+		const started = Date.now();
+		const out = await execute(node, {
+			items: items(1),
+			parameters: { model: pro, prompt: 'long', requestSettings: { ...FAST_RETRY, timeoutSeconds: 60 } },
+			credentials: { openAiReliableApi: apiCredential(server) },
+			typeVersion: 2,
+			signal: controller.signal,
+		});
+		expect(Date.now() - started).toBeLessThan(3000);
+		expect(out.error ?? out.output[0][0].json.error).toBeDefined();
+		const cancels = server.requests.filter((r) => r.method === 'POST' && /^\/responses\/resp_\w+\/cancel$/.test(r.path));
+		expect(cancels).toHaveLength(1);
+		expect(cancels[0].cancelled).toBe(true);
+	});
+
+	test('the Timeout bounds the whole wait: the error names the response and the time, and the response is cancelled', async () => {
+		server.backgroundMs = 60_000;
+		const out = await run(1, { model: pro, requestSettings: { ...FAST_RETRY, timeoutSeconds: 2 } });
+		expect(String(out.error?.message)).toMatch(/^The background answer resp_\w+ was not ready within the Timeout: waited \d+ s/);
+		expect(String(out.error?.description)).toMatch(/Response ID: resp_/);
+		expect(server.requests.filter((r) => r.path.endsWith('/cancel'))).toHaveLength(1);
+	});
+
+	test('Background Mode with Store off, or on Chat Completions, is an error naming the field', async () => {
+		const store = await run(1, { model: pro, options: { background: true, store: false } });
+		expect(String(store.error?.message)).toMatch(/^Background Mode: OpenAI must store a background response/);
+		const chat = await run(1, { api: 'chatCompletions', options: { background: true } });
+		expect(String(chat.error?.message)).toMatch(/^Background Mode: it works only on the Responses API/);
+		expect(server.requests).toHaveLength(0);
+	});
+
+	test('a model that answers fast stays in the foreground unless asked', async () => {
+		await run(1, { api: 'responses' });
+		expect((server.requests[0].body as Record<string, unknown>).background).toBeUndefined();
+	});
 });

@@ -191,6 +191,8 @@ function sampleFor(schema, text) {
  * @property {object} [usage]        the usage object of a chat answer (what was billed)
  * @property {Array<{kind: string, mime?: string, bytes?: number, detail?: string, tokens: number}>} [attachments]  image and file parts of a chat request
  * @property {{purpose: string, filename?: string, lines: number}} [upload]  a file upload (POST /files)
+ * @property {number} [toolCalls]     built-in tool calls a Responses answer made (each billed)
+ * @property {boolean} [cancelled]    POST /responses/{id}/cancel that cancelled a running response
  */
 
 class MockOpenAi {
@@ -215,6 +217,10 @@ class MockOpenAi {
 		this.models = options.models || DEFAULT_MODELS;
 		this.random = mulberry32(options.seed ?? 42);
 		this.limiter = options.rateLimit ? new RateLimitModel(options.rateLimit) : undefined;
+		/** Background responses by id: { final, createdAt, cancelled, answered } (see backgroundAnswer). */
+		this.background = new Map();
+		/** How long a background response takes to finish, in ms (options.backgroundMs, default 1,500). */
+		this.backgroundMs = options.backgroundMs ?? 1500;
 		/** @type {Rule[]} */
 		this.rules = [];
 		/** @type {RecordedRequest[]} */
@@ -256,6 +262,8 @@ class MockOpenAi {
 		if (this.limiter) this.limiter.reset();
 		this.batches.reset();
 		this.downtime = undefined;
+		this.background = new Map();
+		this.backgroundMs = this.options.backgroundMs ?? 1500;
 	}
 
 	/**
@@ -562,6 +570,9 @@ class MockOpenAi {
 		}
 		if (route === 'POST /chat/completions') return await this.chat(record, respond, send, wait);
 		if (route === 'POST /responses') return await this.responses(record, send, wait);
+		const backgroundRoute = /^\/responses\/([^/]+)(\/cancel)?$/.exec(record.path);
+		if (backgroundRoute && (record.method === 'GET' || (record.method === 'POST' && backgroundRoute[2])))
+			return this.backgroundAnswer(record, send, backgroundRoute[1], !!backgroundRoute[2]);
 		if (route === 'GET /organization/usage/completions') return send(200, this.usagePage(record.query));
 		if (route === 'GET /organization/costs') return send(200, this.costsPage(record.query));
 		if (this.batches.handles(record)) return this.batches.answer(record, send);
@@ -892,32 +903,71 @@ class MockOpenAi {
 			role: 'assistant',
 			content: [{ type: 'output_text', text, annotations, logprobs: [] }],
 		});
-		return send(
-			200,
-			{
-				id: `resp_${crypto.randomBytes(12).toString('hex')}`,
-				object: 'response',
-				created_at: Math.floor(Date.now() / 1000),
-				status,
-				error: null,
-				incomplete_details: incomplete,
-				instructions: body.instructions ?? null,
-				model,
-				tools,
-				...(typeof body.max_tool_calls === 'number' ? { max_tool_calls: body.max_tool_calls } : {}),
-				output,
-				parallel_tool_calls: true,
-				previous_response_id: body.previous_response_id ?? null,
-				store: body.store ?? true,
-				metadata: {},
-				tool_choice: 'auto',
-				temperature: body.temperature ?? 1,
-				top_p: body.top_p ?? 1,
-				usage,
-			},
-			limitHeaders(),
-			'completion',
-		);
+		const response = {
+			id: `resp_${crypto.randomBytes(12).toString('hex')}`,
+			object: 'response',
+			created_at: Math.floor(Date.now() / 1000),
+			status,
+			error: null,
+			incomplete_details: incomplete,
+			instructions: body.instructions ?? null,
+			model,
+			tools,
+			...(typeof body.max_tool_calls === 'number' ? { max_tool_calls: body.max_tool_calls } : {}),
+			output,
+			parallel_tool_calls: true,
+			previous_response_id: body.previous_response_id ?? null,
+			store: body.store ?? true,
+			metadata: {},
+			tool_choice: 'auto',
+			temperature: body.temperature ?? 1,
+			top_p: body.top_p ?? 1,
+			usage,
+		};
+		if (body.background) {
+			// Background mode (OpenAI's guide "Background mode"): the POST answers at once with the
+			// response queued; GET /responses/{id} gives its status until it is done; its usage is billed then.
+			this.background.set(response.id, { final: response, createdAt: Date.now(), cancelled: false, answered: false, record });
+			return send(
+				200,
+				{ ...response, status: 'queued', background: true, output: [], usage: undefined, incomplete_details: null },
+				limitHeaders(),
+				'background-queued',
+			);
+		}
+		return send(200, response, limitHeaders(), 'completion');
+	}
+
+	/**
+	 * GET /responses/{id}: a background response, `in_progress` until backgroundMs after it was
+	 * created, then the whole answer (billed: outcome 'completion', once). POST
+	 * /responses/{id}/cancel: cancelled, unless it was already done (OpenAI: cancelling a finished
+	 * response has no effect). An unknown id is a 404, as OpenAI answers.
+	 */
+	backgroundAnswer(record, send, id, cancel) {
+		const entry = this.background.get(id);
+		if (!entry) return send(404, errorBody(`Response with id '${id}' not found.`, 'invalid_request_error', null));
+		const done = !entry.cancelled && Date.now() - entry.createdAt >= this.backgroundMs;
+		if (cancel) {
+			if (!done) entry.cancelled = true;
+			record.cancelled = !done;
+			return send(
+				200,
+				{ ...entry.final, status: done ? entry.final.status : 'cancelled', background: true, ...(done ? {} : { output: [], usage: undefined }) },
+				{},
+				'background-cancel',
+			);
+		}
+		if (entry.cancelled) return send(200, { ...entry.final, status: 'cancelled', background: true, output: [], usage: undefined }, {}, 'background-poll');
+		if (!done) return send(200, { ...entry.final, status: 'in_progress', background: true, output: [], usage: undefined }, {}, 'background-poll');
+		const first = !entry.answered;
+		entry.answered = true;
+		if (first) {
+			record.usage = entry.final.usage;
+			record.toolCalls = entry.record.toolCalls;
+			record.text = entry.record.text;
+		}
+		return send(200, { ...entry.final, background: true }, {}, first ? 'completion' : 'background-poll');
 	}
 
 	/** Bucket boundaries for [start, end) at the given width, as the Usage API lays them out. */

@@ -186,23 +186,30 @@ export function createContext(options: ContextOptions): TestContext {
 				httpCalls.push({ credentialType, method: requestOptions.method, url: requestOptions.url });
 				const type = credentialTypes[credentialType as keyof typeof credentialTypes];
 				const data = options.credentials?.[credentialType] ?? {};
-				const authenticated = await (type.authenticate as (c: unknown, r: IHttpRequestOptions) => Promise<IHttpRequestOptions>)(data, { ...requestOptions });
-				try {
-					const response = await axios.request(toAxios(authenticated));
-					if (!requestOptions.returnFullResponse) return response.data;
-					return {
-						body: response.data,
-						headers: response.headers,
-						statusCode: response.status,
-						statusMessage: response.statusText,
-					};
-				} catch (error) {
-					throw new NodeApiError(testNode, error as never);
-				}
+				// As n8n-core does: every authenticated request carries the execution's cancel signal.
+				const withSignal = options.signal ? { ...requestOptions, abortSignal: options.signal } : { ...requestOptions };
+				const authenticated = await (type.authenticate as (c: unknown, r: IHttpRequestOptions) => Promise<IHttpRequestOptions>)(data, withSignal);
+				return await send(authenticated, requestOptions.returnFullResponse);
+			},
+			/** n8n's plain request helper: sent as given, no credential, no cancel signal added. */
+			async httpRequest(requestOptions: IHttpRequestOptions) {
+				httpCalls.push({ credentialType: '', method: requestOptions.method, url: requestOptions.url });
+				return await send(requestOptions, requestOptions.returnFullResponse);
 			},
 		},
 	};
 	return { ctx: ctx as unknown as IExecuteFunctions & ILoadOptionsFunctions, httpCalls, binaryReads, logs, customData, hints, metadata, aiRunData };
+}
+
+/** Sends with axios as @n8n/backend-network does; the full response or its body. */
+async function send(request: IHttpRequestOptions, full?: boolean): Promise<unknown> {
+	try {
+		const response = await axios.request(toAxios(request));
+		if (!full) return response.data;
+		return { body: response.data, headers: response.headers, statusCode: response.status, statusMessage: response.statusText };
+	} catch (error) {
+		throw new NodeApiError(testNode, error as never);
+	}
 }
 
 /** The context of n8n's credential test button (legacy request helper, simple: false). */

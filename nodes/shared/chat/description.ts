@@ -379,6 +379,14 @@ export const builtinToolsProperty: INodeProperties = {
 /** Options only the Responses API has. */
 export const responsesOptions: INodeProperties[] = [
 	{
+		displayName: 'Background Mode',
+		name: 'background',
+		type: 'boolean',
+		default: true,
+		description:
+			'Whether to send the request once and poll for the answer, so a long answer survives a dropped connection. On by default for the -pro and deep-research models. The Timeout bounds the whole wait; stopping the execution cancels the answer at OpenAI. Responses API.',
+	},
+	{
 		displayName: 'Previous Response ID',
 		name: 'previousResponseId',
 		type: 'string',

@@ -12,7 +12,7 @@ import { CHAT_COMPLETIONS } from '../model/chatCompletions';
 import { RESPONSES } from '../model/responses';
 import type { BuiltinTool, CallSettings, ModelInput, ModelMessage, OutputFormat } from '../model/types';
 import type { WireFormat } from '../model/wire';
-import { needsResponsesApi } from '../models';
+import { needsResponsesApi, normaliseModel } from '../models';
 import { checkNumber, fieldError, jsonParameter, modelParameter, textParameter, type ParameterContext } from '../parameters';
 import { readPriceOverrides } from '../pricing/overrides';
 import type { PriceTier } from '../pricing/prices';
@@ -28,6 +28,8 @@ export interface ChatRequest {
 	tokenNote?: string;
 	/** The attachments sent, with their tokens (no file contents). */
 	attachments?: ChatAttachments['files'];
+	/** Send once in background mode and poll for the answer (Responses API). */
+	background: boolean;
 }
 
 export interface BuildOptions {
@@ -140,6 +142,29 @@ export function chooseWire(
 	return RESPONSES;
 }
 
+/** Models whose answers take minutes: background mode is their default. */
+const LONG_ANSWERS = /(^|-)pro(-|$)|deep-research/;
+
+/**
+ * Background Mode: as set, else on for the -pro and deep-research models on the Responses API.
+ * It needs the Responses API and a stored response (OpenAI keeps it to be polled).
+ */
+export function readBackground(
+	ctx: ParameterContext,
+	itemIndex: number,
+	call: { model: string; responses: boolean; store?: boolean; option: unknown },
+): boolean {
+	if (typeof call.option !== 'boolean') return call.responses && call.store !== false && LONG_ANSWERS.test(normaliseModel(call.model));
+	if (!call.option) return false;
+	if (!call.responses) throw fieldError(ctx, itemIndex, 'Background Mode', 'it works only on the Responses API; set API to Auto or Responses');
+	if (call.store === false) {
+		throw fieldError(ctx, itemIndex, 'Background Mode', 'OpenAI must store a background response to hand it out when it is done, and Store is off', {
+			description: 'Turn Store on, or Background Mode off.',
+		});
+	}
+	return true;
+}
+
 /** Response Format, JSON Schema, Schema Name and Strict, checked. */
 export function readOutputFormat(ctx: ParameterContext, itemIndex: number): OutputFormat {
 	const format = ctx.getNodeParameter('responseFormat', itemIndex, 'text') as string;
@@ -189,6 +214,7 @@ export async function buildChatRequest(ctx: ParameterContext, itemIndex: number,
 		if (typeof opts.store === 'boolean') input.store = opts.store;
 		if (typeof opts.reasoningSummary === 'string' && opts.reasoningSummary !== '') input.reasoningSummary = opts.reasoningSummary;
 	}
+	const background = readBackground(ctx, itemIndex, { model, responses: wire === RESPONSES, store: input.store, option: opts.background });
 	const call = await buildModelCall(ctx, itemIndex, input, {
 		isOpenAi: options.isOpenAi,
 		capUsd: options.capUsd,
@@ -200,6 +226,7 @@ export async function buildChatRequest(ctx: ParameterContext, itemIndex: number,
 		call,
 		model,
 		jsonOutput: format.type !== 'text',
+		background,
 		...(attachments?.note ? { tokenNote: attachments.note } : {}),
 		...(attachments?.files.length ? { attachments: attachments.files } : {}),
 	};

@@ -18,6 +18,7 @@ import { formatDuration } from '../format';
 import { executionFailures, rateLimitIdentity } from '../limits/registry';
 import { rateLimiters, type KeyRateLimiter, type Permit, type ReleaseEvents } from '../limits/rateLimiter';
 import { ledgerOf, SpendCapError, type ExecutionSpend, type SpendReservation, type WorstCaseDetail } from '../limits/spendCap';
+import { authHeaders } from '../../../credentials/common';
 import { CancelledError, DeadlineError, retryDelay, waitUnlessCancelled, withinDeadline, type RetrySettings } from '../http/backoff';
 import { checkCredential, CredentialCheckError, type CheckedCredential, type KeyKind } from '../http/credentialChecks';
 import { cancelledError, cappedWaitNote, failureError, shortReason, spendCapReached } from './errors';
@@ -281,6 +282,41 @@ export class OpenAiClient {
 
 	redact(text: string): string {
 		return redactSecrets(text, [this.credential?.apiKey]);
+	}
+
+	/** The Timeout (Request Settings), in ms: per attempt, and the bound of a background answer's whole wait. */
+	get timeoutMs(): number {
+		return this.settings.timeoutMs;
+	}
+
+	/**
+	 * One POST that goes out even after the execution was stopped (cancelling a background
+	 * response, so OpenAI stops working on it): no retry, no pacing, 10 s at most. Whether the
+	 * server took it; failures are not errors. n8n ties every authenticated request to the
+	 * execution's cancel signal, so this one carries the credential's headers itself (the same
+	 * authHeaders the credential's authenticate uses) through the plain request helper.
+	 */
+	async sendRegardless(path: string): Promise<boolean> {
+		const credential = this.credential;
+		if (!credential) return false;
+		try {
+			const response = (await withinDeadline(
+				this.ctx.helpers.httpRequest({
+					method: 'POST',
+					url: `${credential.baseUrl}${path}`,
+					headers: authHeaders({ apiKey: credential.apiKey, organizationId: credential.organizationId, projectId: credential.projectId }),
+					json: true,
+					body: {},
+					returnFullResponse: true,
+					ignoreHttpStatusErrors: true,
+					timeout: 10_000,
+				}) as Promise<RawResponse>,
+				10_000,
+			)) as RawResponse;
+			return Number(response.statusCode) >= 200 && Number(response.statusCode) < 300;
+		} catch {
+			return false;
+		}
 	}
 
 	private credentialError(itemIndex: number): NodeOperationError {

@@ -21,6 +21,7 @@ import { isFatal, readOutputOptions } from '../../../shared/execution/output';
 import { runItems } from '../../../shared/execution/runItems';
 import { roundUsd } from '../../../shared/format';
 import { sendOptions, serviceTierOption } from '../../../shared/model/call';
+import { callInBackground } from '../../../shared/model/background';
 import { RESPONSES } from '../../../shared/model/responses';
 import { priceOverridesProperty } from '../../../shared/pricing/overrides';
 import { SpendCapReachedError } from '../../../shared/transport/errors';
@@ -60,7 +61,9 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 				attachments: async (model) => await readAttachments(this, itemIndex, model),
 			});
 			const { call } = request;
-			const result = await client.call(sendOptions(call, itemIndex, { isOpenAi: client.isOpenAi }));
+			const result = request.background
+				? await callInBackground(client, call, itemIndex, { isOpenAi: client.isOpenAi })
+				: await client.call(sendOptions(call, itemIndex, { isOpenAi: client.isOpenAi }));
 			const answer = readAnswer(call.wire.read(result.body), {
 				model: call.input.model,
 				overrides: call.overrides,
