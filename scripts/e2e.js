@@ -109,7 +109,7 @@ return Array.from({ length: ${count} }, (_, i) => {
  * Trigger → Items → a root AI node (the AI Agent or the Basic LLM Chain) with our Chat Model
  * attached, and optionally a tool or an output parser.
  */
-function aiWorkflow(id, name, { count, prefix, root, modelOptions = {}, settings = {}, tool = false, parser = false, onError }) {
+function aiWorkflow(id, name, { count, prefix, root, modelOptions = {}, modelParameters = {}, settings = {}, tool = false, parser = false, onError }) {
 	const workflow = linearWorkflow(id, name, [itemsNode(count, prefix), { ...root, ...(onError ? { onError } : {}) }]);
 	workflow.nodes.push({
 		id: `${id}-model`,
@@ -118,7 +118,12 @@ function aiWorkflow(id, name, { count, prefix, root, modelOptions = {}, settings
 		typeVersion: 1,
 		position: [400, 220],
 		credentials: apiCred,
-		parameters: { model: { __rl: true, mode: 'list', value: 'gpt-4o-mini' }, options: modelOptions, requestSettings: { maxWaitSeconds: 2, ...settings } },
+		parameters: {
+			model: { __rl: true, mode: 'list', value: 'gpt-4o-mini' },
+			options: modelOptions,
+			requestSettings: { maxWaitSeconds: 2, ...settings },
+			...modelParameters,
+		},
 	});
 	workflow.connections['OpenAI Reliable Chat Model'] = { ai_languageModel: [[{ node: root.name, type: 'ai_languageModel', index: 0 }]] };
 	if (tool) {
@@ -154,6 +159,13 @@ const chain = {
 
 const workflows = [
 	aiWorkflow('e2eAgentTool0001', 'Agent with a tool', { count: 5, prefix: 'calc 6*7 #', root: agent, tool: true }),
+	aiWorkflow('e2eAgentResp0001', 'Agent on the Responses API: Calculator and web search', {
+		count: 5,
+		prefix: 'calc 6*7 #',
+		root: agent,
+		tool: true,
+		modelParameters: { api: 'responses', builtinTools: { webSearch: true, maxToolCalls: 2 } },
+	}),
 	aiWorkflow('e2eAgentBurst001', 'Agent, 429s between the tool call and the answer', { count: 5, prefix: 'calc 3*3 #', root: agent, tool: true }),
 	aiWorkflow('e2eAgentQuota001', 'Agent, no credit in the middle', {
 		count: 5,
@@ -862,6 +874,43 @@ async function main() {
 				log(`   background: ${posts.length} POST /responses for 5 items, ${polls.length} polls, ${dropped} of them dropped`);
 				assert.equal(posts.length, 5, 'exactly one POST per item');
 				assert.equal(dropped, 6, 'the polls were dropped');
+			},
+		);
+
+		await scenario(
+			"28. AI Agent + our Chat Model on the Responses API: the Calculator and web search together, the search fee in each call's cost",
+			async () => {
+				server.reset();
+				const { run, code } = await execute('e2eAgentResp0001');
+				assert.equal(code, 0, `execution failed: ${JSON.stringify(runError(run))?.slice(0, 500)}`);
+				const items = nodeOutput(run, 'AI Agent')[0];
+				assert.equal(items.length, 5);
+				items.forEach((item, i) => {
+					assert.match(item.json.output, /^Final: .*\b42\b/, `item ${i}: ${JSON.stringify(item.json).slice(0, 300)}`);
+					assert.deepEqual(item.pairedItem, { item: i });
+				});
+				const calls = server.requests.filter((r) => r.path === '/responses');
+				assert.equal(calls.length, 10, 'a tool call and a final answer per item');
+				assert.equal(server.requests.filter((r) => r.path === '/chat/completions').length, 0);
+				for (const call of calls)
+					assert.deepEqual(
+						call.body.tools.map((t) => t.type),
+						['function', 'web_search'],
+					);
+				assert.equal(
+					calls.filter((r) => r.body.input.some((m) => m.type === 'function_call_output')).length,
+					5,
+					'each tool result went back as a function_call_output',
+				);
+				const modelRuns = run.data.resultData.runData['OpenAI Reliable Chat Model'];
+				const costs = modelRuns.map((r) => r.data.ai_languageModel[0][0].json.costUsd);
+				log(
+					`   Agent on Responses: ${calls.length} calls, each with a web search; cost per call $${Math.min(...costs).toFixed(5)}–$${Math.max(...costs).toFixed(5)}`,
+				);
+				assert.ok(
+					costs.every((c) => c > 0.01),
+					'each call includes its search fee',
+				);
 			},
 		);
 

@@ -1,7 +1,7 @@
 import { NodeConnectionTypes, NodeOperationError, type INodeType, type INodeTypeDescription, type ISupplyDataFunctions, type SupplyData } from 'n8n-workflow';
 
-import { chatOptionsProperty, modelProperty } from '../shared/chat/description';
-import { checkChatCompletionsModel } from '../shared/chat/request';
+import { apiProperty, builtinToolsProperty, chatOptionsProperty, modelProperty } from '../shared/chat/description';
+import { chooseWire, readBuiltinTools } from '../shared/chat/request';
 import { openClient, requestSettingsProperty } from '../shared/descriptions/requestSettings';
 import { testApiCredential } from '../shared/methods/credentialTest';
 import { searchModels } from '../shared/methods/listSearch';
@@ -31,6 +31,9 @@ export class OpenAiReliableChatModel implements INodeType {
 		credentials: [{ name: 'openAiReliableApi', required: true, testedBy: 'openAiReliableApiTest' }],
 		properties: [
 			modelProperty(),
+			// Chat Completions by default, as this node has always sent; Auto and Responses on request.
+			{ ...apiProperty, default: 'chatCompletions' },
+			builtinToolsProperty,
 			chatOptionsProperty([
 				{
 					displayName: 'Response Format',
@@ -66,7 +69,8 @@ export class OpenAiReliableChatModel implements INodeType {
 		const model = modelParameter(this, itemIndex);
 		const settings = readCallSettings(this, itemIndex);
 		const { client, settings: requestSettings } = await openClient(this, 'openAiReliableApi', { flex: settings.serviceTier === 'flex' });
-		checkChatCompletionsModel(this, itemIndex, model, client);
+		const builtin = readBuiltinTools(this, itemIndex);
+		const wire = chooseWire(this, itemIndex, { model, settings, builtin: builtin.tools }, client);
 		const raw = (this.getNodeParameter('options', itemIndex, {}) ?? {}) as { responseFormat?: string };
 		const traced = withCallFigures(this);
 		const ReliableChatModel = reliableChatModelClass(sdk);
@@ -78,6 +82,9 @@ export class OpenAiReliableChatModel implements INodeType {
 			format: raw.responseFormat === 'json_object' ? { type: 'json_object' } : { type: 'text' },
 			overrides: readPriceOverrides(this, itemIndex),
 			capUsd: requestSettings.maxSpendUsd,
+			wire,
+			builtinTools: builtin.tools,
+			...(builtin.maxToolCalls !== undefined ? { maxToolCalls: builtin.maxToolCalls } : {}),
 			itemIndex,
 			report: traced.report,
 		});

@@ -13,7 +13,8 @@ import { contentPartTokens } from '../shared/chat/attachments';
 import { recordTotals } from '../shared/execution/totals';
 import { roundUsd } from '../shared/format';
 import { buildModelCall, checkStop, sendOptions } from '../shared/model/call';
-import type { CallSettings, OutputFormat } from '../shared/model/types';
+import type { BuiltinTool, CallSettings, OutputFormat } from '../shared/model/types';
+import type { WireFormat } from '../shared/model/wire';
 import type { PriceOverride } from '../shared/pricing/prices';
 import type { CallResult, OpenAiClient } from '../shared/transport/client';
 import { finishReasonOf, fromAnswer, toFunctionTools, toModelMessages, usageOf } from './convert';
@@ -28,6 +29,11 @@ export interface ModelSetup {
 	format: OutputFormat;
 	overrides: Record<string, PriceOverride>;
 	capUsd: number;
+	/** The API that carries the calls (the node's API field). */
+	wire: WireFormat;
+	/** Tools OpenAI runs itself (Responses API), and the most calls an answer may make. */
+	builtinTools: BuiltinTool[];
+	maxToolCalls?: number;
 	itemIndex: number;
 	/** Adds a call's figures to the sub-node's run data. */
 	report: (figures: IDataObject) => void;
@@ -80,8 +86,10 @@ export function reliableChatModelClass(sdk: typeof Sdk): ReliableChatModelConstr
 					tools: toFunctionTools(this.tools, (tool) => toolParameters(tool.inputSchema)),
 					// Images and PDFs the Agent passes along count with the attachments' formulas.
 					extraInputTokens: contentPartTokens(setup.model, modelMessages),
+					...(setup.builtinTools.length ? { builtinTools: setup.builtinTools } : {}),
+					...(setup.maxToolCalls !== undefined ? { maxToolCalls: setup.maxToolCalls } : {}),
 				},
-				{ isOpenAi: setup.client.isOpenAi, capUsd: setup.capUsd, overrides: setup.overrides },
+				{ isOpenAi: setup.client.isOpenAi, capUsd: setup.capUsd, overrides: setup.overrides, wire: setup.wire },
 			);
 		}
 

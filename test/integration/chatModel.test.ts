@@ -237,3 +237,55 @@ test('an image the Agent passes goes as an image part, and its tokens count towa
 	await expect(capped.lc.invoke([message()])).rejects.toThrow(/Not sent: this execution's spend cap/);
 	expect(server.requests).toHaveLength(1);
 });
+
+describe('on the Responses API', () => {
+	const responses = { api: 'responses' };
+
+	test('a tool round trip: the function call, its result as a function_call_output, the final answer, with web search and its fee', async () => {
+		const { lc, test } = await model({ ...responses, builtinTools: { webSearch: true, maxToolCalls: 2 } });
+		const withTools = lc.bindTools([calculator]);
+		const first = await withTools.invoke([new HumanMessage('calc 6*7')]);
+		expect(first.tool_calls).toEqual([expect.objectContaining({ name: 'calculator', args: { input: '6*7' } })]);
+		const callId = first.tool_calls![0].id!;
+		const second = await withTools.invoke([new HumanMessage('calc 6*7'), first, new ToolMessage({ content: '42', tool_call_id: callId })]);
+		expect(second.content).toEqual([{ type: 'text', text: 'Final: 42' }]);
+		expect(server.requests.map((r) => r.path)).toEqual(['/responses', '/responses']);
+		const body = server.requests[1].body as { input: Array<Record<string, unknown>>; tools: Array<Record<string, unknown>>; max_tool_calls: number };
+		expect(body.input).toEqual([
+			{ role: 'user', content: 'calc 6*7' },
+			expect.objectContaining({ type: 'function_call', call_id: callId, name: 'calculator' }),
+			{ type: 'function_call_output', call_id: callId, output: '42' },
+		]);
+		expect(body.tools.map((t) => t.type)).toEqual(['function', 'web_search']);
+		expect(body.max_tool_calls).toBe(2);
+		const output = test.aiRunData.filter((entry) => entry.kind === 'output').map((e) => (e.data as Array<Array<{ json: Record<string, unknown> }>>)[0][0].json);
+		// Each call's cost includes its search fee ($0.01).
+		for (const figures of output) expect(figures.costUsd as number).toBeGreaterThan(0.01);
+	});
+
+	test('streamed: text from response.output_text.delta, tool calls from argument deltas, usage from response.completed', async () => {
+		const { lc } = await model(responses);
+		const pieces: string[] = [];
+		let merged: AIMessageChunk | undefined;
+		for await (const chunk of await lc.stream([new HumanMessage('stream this answer please')])) {
+			if (typeof chunk.text === 'string' && chunk.text) pieces.push(chunk.text);
+			merged = merged ? merged.concat(chunk) : chunk;
+		}
+		expect(pieces.length).toBeGreaterThan(2);
+		expect(pieces.join('')).toBe('Echo: stream this answer please');
+		expect(merged!.usage_metadata).toMatchObject({ input_tokens: expect.any(Number), output_tokens: expect.any(Number) });
+		expect(server.requests[0]).toMatchObject({ path: '/responses', body: { stream: true } });
+		let call: AIMessageChunk | undefined;
+		for await (const chunk of await lc.bindTools([calculator]).stream([new HumanMessage('calc 3*3')])) call = call ? call.concat(chunk) : chunk;
+		expect(call!.tool_calls).toEqual([expect.objectContaining({ name: 'calculator', args: { input: '3*3' } })]);
+	});
+
+	test('a 429 before the first event is retried; API Chat Completions with a built-in tool is an error naming it', async () => {
+		server.script({ match: () => true, times: 1, respond: rateLimited });
+		const { lc } = await model(responses);
+		let text = '';
+		for await (const chunk of await lc.stream([new HumanMessage('after a 429')])) text += chunk.text ?? '';
+		expect(text).toBe('Echo: after a 429');
+		await expect(model({ builtinTools: { webSearch: true } })).rejects.toThrow(/^Built-in Tools: web_search run only on the Responses API/);
+	});
+});

@@ -210,6 +210,30 @@ suite(title, () => {
 		expect([cancelled.status, validate('Response', cancelled)]).toEqual(['cancelled', []]);
 	});
 
+	test('a streamed Response: every event follows ResponseStreamEvent (text, a function call, web search)', async () => {
+		const headers = { authorization: `Bearer ${apiCredential(server).apiKey}`, 'content-type': 'application/json' };
+		const requests = [
+			{ model: 'gpt-4o-mini', input: 'stream this', stream: true, tools: [{ type: 'web_search' }] },
+			{
+				model: 'gpt-4o-mini',
+				input: 'calc 2+2',
+				stream: true,
+				tools: [{ type: 'function', name: 'calculator', parameters: { type: 'object', properties: { input: { type: 'string' } } }, strict: false }],
+			},
+		];
+		for (const request of requests) {
+			expect(validate('CreateResponse', request)).toEqual([]);
+			const text = await (await fetch(`${server.url}/responses`, { method: 'POST', headers, body: JSON.stringify(request) })).text();
+			const events = text
+				.split('\n\n')
+				.map((block) => block.split('\n').find((line) => line.startsWith('data: ')))
+				.filter((line): line is string => !!line)
+				.map((line) => JSON.parse(line.slice(6)) as { type: string });
+			expect(events.at(-1)!.type).toBe('response.completed');
+			for (const event of events) expect([event.type, validate('ResponseStreamEvent', event)]).toEqual([event.type, []]);
+		}
+	});
+
 	test('mock chat answers follow CreateChatCompletionResponse, and errors ErrorResponse', async () => {
 		const answer = await fetch(`${server.url}/chat/completions`, {
 			method: 'POST',

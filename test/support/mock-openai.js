@@ -795,7 +795,7 @@ class MockOpenAi {
 		const items = Array.isArray(body.input) ? body.input : [{ role: 'user', content: String(body.input ?? '') }];
 		const input = items.map(itemText).join(' ');
 		const lastUser = [...items].reverse().find((m) => m.role === 'user');
-		record.text = input;
+		record.text = lastUser ? itemText(lastUser) : input;
 		const tools = Array.isArray(body.tools) ? body.tools : [];
 		const has = (type) => tools.some((t) => t.type === type);
 		let inputTokens = roughTokens(`${body.instructions ?? ''} ${input}`) + 3;
@@ -870,10 +870,28 @@ class MockOpenAi {
 				outputs: [{ type: 'logs', logs: '42' }],
 			});
 		}
+		// Function tools (the Agent's): call the first one until its result comes back (`loopTools`: never stop), as for chat.
+		const functions = tools.filter((t) => t.type === 'function');
+		const lastItem = items[items.length - 1];
+		const toolResults = items.filter((m) => m && m.type === 'function_call_output').map((m) => String(m.output));
+		let functionCalls;
+		if (functions.length && (this.options.loopTools || !lastItem || lastItem.type !== 'function_call_output')) {
+			const args = toolArguments({ function: { parameters: functions[0].parameters } }, record.text);
+			functionCalls = [
+				{
+					type: 'function_call',
+					id: id('fc'),
+					call_id: `call_${crypto.randomBytes(6).toString('hex')}`,
+					name: functions[0].name,
+					arguments: args,
+					status: 'completed',
+				},
+			];
+		} else if (toolResults.length) text = `Final: ${toolResults.join(' & ')}`;
 		const format = body.text && body.text.format;
 		if (format && format.type === 'json_schema') text = JSON.stringify(sampleFor(format.schema || {}, text));
 		if (format && format.type === 'json_object') text = JSON.stringify({ answer: text });
-		let outputTokens = roughTokens(text);
+		let outputTokens = functionCalls ? roughTokens(JSON.stringify(functionCalls)) : roughTokens(text);
 		let status = 'completed';
 		let incomplete = null;
 		if (typeof body.max_output_tokens === 'number' && outputTokens > body.max_output_tokens) {
@@ -896,13 +914,15 @@ class MockOpenAi {
 		};
 		record.usage = usage;
 		record.toolCalls = calls;
-		output.push({
-			type: 'message',
-			id: id('msg'),
-			status: status === 'completed' ? 'completed' : 'incomplete',
-			role: 'assistant',
-			content: [{ type: 'output_text', text, annotations, logprobs: [] }],
-		});
+		if (functionCalls) output.push(...functionCalls);
+		else
+			output.push({
+				type: 'message',
+				id: id('msg'),
+				status: status === 'completed' ? 'completed' : 'incomplete',
+				role: 'assistant',
+				content: [{ type: 'output_text', text, annotations, logprobs: [] }],
+			});
 		const response = {
 			id: `resp_${crypto.randomBytes(12).toString('hex')}`,
 			object: 'response',
@@ -935,7 +955,46 @@ class MockOpenAi {
 				'background-queued',
 			);
 		}
+		if (body.stream) return this.streamResponse(record, response, limitHeaders());
 		return send(200, response, limitHeaders(), 'completion');
+	}
+
+	/**
+	 * A streamed Response (server-sent events, as OpenAI's guide "Streaming API responses" and
+	 * the spec's ResponseStreamEvent types): response.created; per output item
+	 * response.output_item.added, its text in response.output_text.delta pieces or a function
+	 * call's arguments in response.function_call_arguments.delta pieces, response.output_item.done;
+	 * then response.completed carrying the whole Response with its usage.
+	 */
+	async streamResponse(record, response, headers) {
+		const res = record.response;
+		this.count(record, 200, 'completion');
+		res.writeHead(200, { 'content-type': 'text/event-stream', 'x-request-id': requestId(), ...headers });
+		let sequence = 0;
+		const events = [{ type: 'response.created', response: { ...response, status: 'in_progress', output: [], usage: undefined } }];
+		response.output.forEach((item, outputIndex) => {
+			if (item.type === 'message') {
+				events.push({ type: 'response.output_item.added', output_index: outputIndex, item: { ...item, status: 'in_progress', content: [] } });
+				const text = item.content[0].text;
+				for (const piece of text.split(/(?<= )/))
+					events.push({ type: 'response.output_text.delta', item_id: item.id, output_index: outputIndex, content_index: 0, delta: piece, logprobs: [] });
+				events.push({ type: 'response.output_text.done', item_id: item.id, output_index: outputIndex, content_index: 0, text, logprobs: [] });
+			} else if (item.type === 'function_call') {
+				events.push({ type: 'response.output_item.added', output_index: outputIndex, item: { ...item, status: 'in_progress', arguments: '' } });
+				const half = Math.ceil(item.arguments.length / 2);
+				for (const delta of [item.arguments.slice(0, half), item.arguments.slice(half)])
+					events.push({ type: 'response.function_call_arguments.delta', item_id: item.id, output_index: outputIndex, delta });
+				events.push({ type: 'response.function_call_arguments.done', item_id: item.id, name: item.name, output_index: outputIndex, arguments: item.arguments });
+			} else events.push({ type: 'response.output_item.added', output_index: outputIndex, item });
+			events.push({ type: 'response.output_item.done', output_index: outputIndex, item });
+		});
+		events.push({ type: response.status === 'incomplete' ? 'response.incomplete' : 'response.completed', response });
+		for (const event of events) {
+			if (res.destroyed) return;
+			res.write(`event: ${event.type}\ndata: ${JSON.stringify({ ...event, sequence_number: sequence++ })}\n\n`);
+			await new Promise((resolve) => setTimeout(resolve, 2));
+		}
+		res.end();
 	}
 
 	/**
