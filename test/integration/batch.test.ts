@@ -337,3 +337,24 @@ test.each([
 	expect(run.error?.description).toMatch(/^Many OpenAI-compatible servers .* Use the OpenAI Reliable Chat node instead/);
 	expect(paths()).toEqual(['POST /files']);
 });
+
+test('API Responses: every line goes to /v1/responses, the batch calls that endpoint, and the answers are read as Responses at half the price', async () => {
+	const run = await batchRun(4, { api: 'responses', systemMessage: 'Be brief.', options: { maxTokens: 50 } });
+	expect(run.error).toBeUndefined();
+	const create = server.requests.find((r) => r.method === 'POST' && r.path === '/batches')!;
+	expect((create.body as Record<string, unknown>).endpoint).toBe('/v1/responses');
+	const upload = String(server.requests.find((r) => r.path === '/files')!.body);
+	const lines = upload
+		.split('\r\n')
+		.find((part) => part.startsWith('{"custom_id"'))!
+		.split('\n')
+		.filter(Boolean)
+		.map((line) => JSON.parse(line) as { url: string; body: Record<string, unknown> });
+	expect(lines.map((line) => line.url)).toEqual(Array(4).fill('/v1/responses'));
+	expect(lines[0].body).toMatchObject({ model: 'gpt-4o-mini', instructions: 'Be brief.', input: [{ role: 'user', content: 'item-0' }], max_output_tokens: 50 });
+	run.output[0].forEach((item, i) => {
+		expect(item.json).toMatchObject({ content: `Echo: item-${i}`, finishReason: 'stop', serviceTier: 'batch', costUsd: expect.any(Number) });
+		const tokens = ((item.json.promptTokens as number) * 0.15 + (item.json.completionTokens as number) * 0.6) / 1e6;
+		expect(item.json.costUsd as number).toBeCloseTo(tokens / 2, 12);
+	});
+});

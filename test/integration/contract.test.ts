@@ -234,6 +234,38 @@ suite(title, () => {
 		}
 	});
 
+	test('Batch on the Responses API: create follows CreateBatchRequest, each line CreateResponse, and the output lines Response', async () => {
+		server.batchScript = { stepMs: 20 };
+		const run = await execute(new OpenAiReliableBatch(), {
+			items: items(2),
+			parameters: {
+				operation: 'submitAndWait',
+				api: 'responses',
+				model: { mode: 'id', value: 'gpt-4o-mini' },
+				prompt: (_i: number, item: { text?: unknown }) => item.text,
+				responseFormat: 'json_schema',
+				options: { maxTokens: 32 },
+				requestSettings: FAST_RETRY,
+				waiting: { pollSeconds: 1 },
+			},
+			credentials: { openAiReliableApi: apiCredential(server) },
+		});
+		expect(run.error).toBeUndefined();
+		const create = server.requests.find((r) => r.method === 'POST' && r.path === '/batches')!;
+		expect(validate('CreateBatchRequest', create.body)).toEqual([]);
+		const upload = server.requests.find((r) => r.path === '/files')!;
+		const lines = String(upload.body)
+			.split('\r\n')
+			.find((part) => part.startsWith('{"custom_id"'))!
+			.split('\n')
+			.filter(Boolean);
+		for (const line of lines) expect(validate('CreateResponse', JSON.parse(line).body)).toEqual([]);
+		const headers = { authorization: `Bearer ${apiCredential(server).apiKey}` };
+		const batch = (await (await fetch(`${server.url}/batches/${run.output[0][0].json.batchId as string}`, { headers })).json()) as { output_file_id: string };
+		const output = await (await fetch(`${server.url}/files/${batch.output_file_id}/content`, { headers })).text();
+		for (const line of output.trim().split('\n')) expect(validate('Response', JSON.parse(line).response.body)).toEqual([]);
+	});
+
 	test('mock chat answers follow CreateChatCompletionResponse, and errors ErrorResponse', async () => {
 		const answer = await fetch(`${server.url}/chat/completions`, {
 			method: 'POST',

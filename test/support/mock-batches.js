@@ -156,7 +156,7 @@ class BatchStore {
 				);
 				return;
 			}
-			const answer = this.helpers.answerFor(line.body);
+			const answer = this.helpers.answerFor(line.body, line.url);
 			output.push(
 				malformed.has(line.custom_id)
 					? `{"id": "${this.newId('batch_req')}", "custom_id": "${line.custom_id}", "response": {"status_code": 200, "body": {"id": "chatcmpl-cut`
@@ -178,7 +178,7 @@ class BatchStore {
 	}
 
 	/** Checks an uploaded batch file as OpenAI does; returns the first problem or undefined. */
-	checkLines(content) {
+	checkLines(content, endpoint = '/v1/chat/completions') {
 		const lines = [];
 		const seen = new Set();
 		const rows = content.split('\n').filter((line) => line.trim() !== '');
@@ -200,8 +200,10 @@ class BatchStore {
 				};
 			}
 			seen.add(line.custom_id);
-			if (line.method !== 'POST' || line.url !== '/v1/chat/completions' || !line.body || !Array.isArray(line.body.messages)) {
-				return { invalid: { code: 'invalid_request', message: 'The request is not a POST to /v1/chat/completions with a body.', param: null, line: i + 1 } };
+			// Every line calls the batch's endpoint (OpenAI's Batch guide: one endpoint per batch).
+			const bodyOk = endpoint === '/v1/responses' ? line.body && line.body.input !== undefined : line.body && Array.isArray(line.body.messages);
+			if (line.method !== 'POST' || line.url !== endpoint || !bodyOk) {
+				return { invalid: { code: 'invalid_request', message: `The request is not a POST to ${endpoint} with a body.`, param: null, line: i + 1 } };
 			}
 			lines.push(line);
 		}
@@ -232,10 +234,10 @@ class BatchStore {
 				return send(400, {
 					error: { message: `Invalid 'input_file_id': '${body.input_file_id}'.`, type: 'invalid_request_error', param: 'input_file_id', code: null },
 				});
-			if (body.endpoint !== '/v1/chat/completions' || body.completion_window !== '24h') {
+			if (!['/v1/chat/completions', '/v1/responses'].includes(body.endpoint) || body.completion_window !== '24h') {
 				return send(400, { error: { message: 'Invalid endpoint or completion_window.', type: 'invalid_request_error', param: 'endpoint', code: null } });
 			}
-			const checked = this.checkLines(file.content);
+			const checked = this.checkLines(file.content, body.endpoint);
 			const now = Math.floor(Date.now() / 1000);
 			const batch = {
 				id: this.newId('batch'),

@@ -226,7 +226,7 @@ class MockOpenAi {
 		/** @type {RecordedRequest[]} */
 		this.requests = [];
 		this.counts = { total: 0, byStatus: /** @type {Record<string, number>} */ ({}), inFlight: 0, maxInFlight: 0 };
-		this.batches = new BatchStore({ answerFor: (body) => this.batchAnswer(body) });
+		this.batches = new BatchStore({ answerFor: (body, url) => this.batchAnswer(body, url) });
 		this.sockets = new Set();
 		this.server = http.createServer((req, res) => this.handle(req, res));
 		this.server.on('connection', (socket) => {
@@ -341,8 +341,9 @@ class MockOpenAi {
 		this.batches.script = script;
 	}
 
-	/** A batch line's answer: the chat echo, with usage counted as for a live request. */
-	batchAnswer(body) {
+	/** A batch line's answer: the chat echo (or a Response, for /v1/responses lines), with usage counted as for a live request. */
+	batchAnswer(body, url = '/v1/chat/completions') {
+		if (url === '/v1/responses') return this.batchResponse(body);
 		const messages = Array.isArray(body.messages) ? body.messages : [];
 		const lastUser = [...messages].reverse().find((m) => m && m.role === 'user');
 		const text = lastUser ? contentText(lastUser.content) : '';
@@ -1027,6 +1028,57 @@ class MockOpenAi {
 			record.text = entry.record.text;
 		}
 		return send(200, { ...entry.final, background: true }, {}, first ? 'completion' : 'background-poll');
+	}
+
+	/** A /v1/responses batch line's answer: a completed Response echoing the last user input. */
+	batchResponse(body) {
+		const items = Array.isArray(body.input) ? body.input : [{ role: 'user', content: String(body.input ?? '') }];
+		const lastUser = [...items].reverse().find((m) => m && m.role === 'user');
+		const text = lastUser
+			? contentText(typeof lastUser.content === 'string' ? lastUser.content : (lastUser.content || []).map((p) => ({ type: 'text', text: p.text ?? '' })))
+			: '';
+		const format = body.text && body.text.format;
+		const content =
+			format && format.type === 'json_schema'
+				? JSON.stringify(sampleFor(format.schema || {}, text))
+				: format && format.type === 'json_object'
+					? JSON.stringify({ echo: text })
+					: `Echo: ${text}`;
+		const input = roughTokens(`${body.instructions ?? ''} ${text}`) + 3;
+		const output = roughTokens(content);
+		return {
+			id: `resp_${crypto.randomBytes(12).toString('hex')}`,
+			object: 'response',
+			created_at: Math.floor(Date.now() / 1000),
+			status: 'completed',
+			error: null,
+			incomplete_details: null,
+			instructions: body.instructions ?? null,
+			model: body.model,
+			tools: [],
+			output: [
+				{
+					type: 'message',
+					id: `msg_${crypto.randomBytes(8).toString('hex')}`,
+					status: 'completed',
+					role: 'assistant',
+					content: [{ type: 'output_text', text: content, annotations: [], logprobs: [] }],
+				},
+			],
+			parallel_tool_calls: true,
+			metadata: {},
+			tool_choice: 'auto',
+			temperature: body.temperature ?? 1,
+			top_p: body.top_p ?? 1,
+			usage: {
+				input_tokens: input,
+				input_tokens_details: { cached_tokens: 0, cache_write_tokens: 0 },
+				output_tokens: output,
+				output_tokens_details: { reasoning_tokens: 0 },
+				total_tokens: input + output,
+			},
+			service_tier: 'default',
+		};
 	}
 
 	/** Bucket boundaries for [start, end) at the given width, as the Usage API lays them out. */

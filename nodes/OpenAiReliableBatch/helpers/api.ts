@@ -33,8 +33,15 @@ export async function uploadBatchFile(client: OpenAiClient, content: Buffer, fil
 	return result.body.id;
 }
 
-export async function createBatch(client: OpenAiClient, inputFileId: string, metadata: Record<string, string>, itemIndex: number): Promise<Batch> {
-	const body = { input_file_id: inputFileId, endpoint: '/v1/chat/completions', completion_window: '24h', metadata };
+/** `endpoint`: the API every line of the batch calls (a wire format's batchUrl). */
+export async function createBatch(
+	client: OpenAiClient,
+	inputFileId: string,
+	metadata: Record<string, string>,
+	itemIndex: number,
+	endpoint: string,
+): Promise<Batch> {
+	const body = { input_file_id: inputFileId, endpoint, completion_window: '24h', metadata };
 	return (await client.call<Batch>({ method: 'POST', path: '/batches', body, itemIndex, shape: SHAPES.batch })).body;
 }
 

@@ -2,7 +2,15 @@
 import type { INodeProperties } from 'n8n-workflow';
 
 import { attachmentsProperty } from '../../shared/chat/attachments';
-import { chatOptionsProperty, historyProperty, messageProperties, modelProperty, outputOptions, responseFormatProperties } from '../../shared/chat/description';
+import {
+	apiProperty,
+	chatOptionsProperty,
+	historyProperty,
+	messageProperties,
+	modelProperty,
+	outputOptions,
+	responseFormatProperties,
+} from '../../shared/chat/description';
 import { requestSettingsProperty } from '../../shared/descriptions/requestSettings';
 import { priceOverridesProperty } from '../../shared/pricing/overrides';
 
@@ -67,6 +75,12 @@ export function requestProperties(): INodeProperties[] {
 	const options = chatOptionsProperty(outputOptions);
 	return [
 		modelProperty(),
+		// Chat Completions by default, as this node has always sent; one batch calls one API.
+		{
+			...apiProperty,
+			default: 'chatCompletions',
+			description: 'Every item of a batch goes to the same API. The output fields are the same whichever answers.',
+		},
 		...messageProperties,
 		attachmentsProperty,
 		historyProperty,

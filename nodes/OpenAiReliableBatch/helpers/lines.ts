@@ -1,11 +1,13 @@
 /**
- * The batch input file: one chat completion request per item, built by the Chat node's own
+ * The batch input file: one request per item (Chat Completions or Responses), built by the Chat node's own
  * request builder, split where OpenAI's limits per batch require; and the output and error
  * files read back into one result per custom_id.
  */
 import type { IDataObject } from 'n8n-workflow';
 
 import type { ChatRequest } from '../../shared/chat/request';
+import { CHAT_COMPLETIONS } from '../../shared/model/chatCompletions';
+import { RESPONSES } from '../../shared/model/responses';
 
 /** OpenAI's limits for one batch: requests per file and the file's size. */
 export const BATCH_LIMITS = { requests: 50_000, bytes: 200 * 1024 * 1024 };
@@ -72,7 +74,8 @@ export function parseResultLines(text: string, into: Map<string, LineResult>): n
 		}
 		const response = line.response as { status_code?: number; request_id?: string; body?: IDataObject } | null | undefined;
 		const error = line.error as { code?: string; message?: string } | null | undefined;
-		if (response && response.status_code === 200 && response.body && Array.isArray(response.body.choices)) {
+		// An answer of either API a batch may call (a chat completion, or a Response).
+		if (response && response.status_code === 200 && response.body && [CHAT_COMPLETIONS, RESPONSES].some((wire) => wire.shape(response.body!))) {
 			into.set(id, { kind: 'answer', completion: response.body, requestId: response.request_id });
 		} else if (response && response.body) {
 			const apiError = (response.body.error ?? {}) as { code?: string; message?: string };

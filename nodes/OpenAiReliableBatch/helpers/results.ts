@@ -9,6 +9,7 @@ import { answerFields, parseJsonContent, readAnswer } from '../../shared/chat/an
 import type { ItemOutcome } from '../../shared/execution/runItems';
 import type { PriceOverride } from '../../shared/pricing/prices';
 import { CHAT_COMPLETIONS } from '../../shared/model/chatCompletions';
+import { RESPONSES } from '../../shared/model/responses';
 import type { OpenAiClient } from '../../shared/transport/client';
 import { fileText, type Batch } from './api';
 import { parseResultLines, type LineResult } from './lines';
@@ -97,7 +98,7 @@ export function resultOutcome(ctx: ResultContext, result: LineResult | undefined
 		};
 	}
 	// Billed at the batch tier, whatever tier the answer names.
-	const read = CHAT_COMPLETIONS.read(result.completion);
+	const read = (ctx.batch.endpoint === RESPONSES.batchUrl ? RESPONSES : CHAT_COMPLETIONS).read(result.completion);
 	delete read.serviceTier;
 	const answer = readAnswer(read, { model: ctx.model ?? '', overrides: ctx.overrides, tier: 'batch' });
 	if (answer.cost) ctx.bill({ usd: answer.cost.totalUsd, inputTokens: answer.cost.tokens.inputTokens, outputTokens: answer.cost.tokens.outputTokens });

@@ -68,6 +68,24 @@ async function buildLines(ctx: IExecuteFunctions, client: OpenAiClient, capUsd: 
 	return lines;
 }
 
+/** A batch calls one endpoint: every line must go to the same API. */
+function oneEndpoint(ctx: IExecuteFunctions, lines: BatchLine[]): string {
+	const endpoint = lines[0].request.call.wire.batchUrl;
+	const other = lines.find((line) => line.request.call.wire.batchUrl !== endpoint);
+	if (other) {
+		throw fieldError(
+			ctx,
+			other.itemIndex,
+			'API',
+			`item ${lines[0].itemIndex} goes to ${endpoint} and item ${other.itemIndex} to ${other.request.call.wire.batchUrl}, and one batch calls one endpoint`,
+			{
+				description: 'Set API to Chat Completions or Responses, so every item goes to the same one.',
+			},
+		);
+	}
+	return endpoint;
+}
+
 /** With a cap, the whole batch's worst case (each line's, at batch prices) must fit what the execution has left. */
 function checkBatchFits(ctx: IExecuteFunctions, lines: BatchLine[], capUsd: number, spend: ExecutionSpend): number[] {
 	const costs = lines.map((line) => line.request.call.cost.worstCaseUsd);
@@ -91,6 +109,7 @@ export async function submitItems(ctx: IExecuteFunctions, client: OpenAiClient, 
 	const refused = new Map<number, unknown>();
 	const lines = await buildLines(ctx, client, settings.maxSpendUsd, refused);
 	if (lines.length === 0) return { submitted: [], refused };
+	const endpoint = oneEndpoint(ctx, lines);
 	const costs = checkBatchFits(ctx, lines, settings.maxSpendUsd, client.spend);
 	const files = splitLines(lines);
 	const json = lines[0].request.jsonOutput;
@@ -109,7 +128,7 @@ export async function submitItems(ctx: IExecuteFunctions, client: OpenAiClient, 
 			part: `${part}/${files.length}`,
 			json: json ? 'yes' : 'no',
 		};
-		const batch = await createBatch(client, fileId, metadata, fileLines[0].itemIndex);
+		const batch = await createBatch(client, fileId, metadata, fileLines[0].itemIndex, endpoint);
 		const worstCaseUsd = costs.slice(offset, offset + fileLines.length).reduce((sum, usd) => sum + usd, 0);
 		offset += fileLines.length;
 		// Until its results are read, the batch may cost up to its worst case.
