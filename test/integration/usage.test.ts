@@ -37,6 +37,26 @@ describe('Estimate Cost', () => {
 		expect(a.pairedItem).toEqual({ item: 0 });
 	});
 
+	test('built-in tool calls are priced on top of tokens: from a Chat node answer, or from the fields', async () => {
+		const answer = { ...chatOutput('gpt-4o-mini', 1000, 100), toolCalls: { web_search: 2, code_interpreter: 1 } };
+		const fromAnswer = await execute(node, { items: [answer], parameters: { operation: 'estimateCost', model: 'gpt-4o-mini' } });
+		const tokens = (1000 * 0.15 + 100 * 0.6) / 1e6;
+		expect(fromAnswer.output[0][0].json.costUsd).toBeCloseTo(tokens + 0.02 + 0.03, 10);
+		expect(fromAnswer.output[0][0].json.costBreakdown).toMatchObject({ toolsUsd: 0.05, toolCalls: { web_search: 2, code_interpreter: 1 } });
+		const fromFields = await execute(node, {
+			items: [{}],
+			parameters: {
+				operation: 'estimateCost',
+				tokenSource: 'fields',
+				model: 'gpt-4o-mini',
+				inputTokens: 1000,
+				outputTokens: 100,
+				toolCalls: { calls: { web_search: 1, file_search: 4 } },
+			},
+		});
+		expect(fromFields.output[0][0].json.costUsd).toBeCloseTo(tokens + 0.01 + 0.01, 10);
+	});
+
 	test('a price override wins over the table', async () => {
 		const run = await execute(node, {
 			items: [chatOutput('gpt-4o-mini', 1_000_000, 1_000_000)],

@@ -6,7 +6,7 @@ import { runItems } from '../../../shared/execution/runItems';
 import { formatUsd, roundUsd } from '../../../shared/format';
 import { fieldError, numberParameter, type ParameterContext } from '../../../shared/parameters';
 import { offlinePrice, priceOverridesProperty, unknownModelProperty, unknownModelWarning } from '../../../shared/pricing/overrides';
-import { costOf, PRICE_TABLE_DATE, tierOf, tokensFromUsage, type TokenCounts } from '../../../shared/pricing/prices';
+import { costOf, PRICE_TABLE_DATE, tierOf, tokensFromUsage, toolFeesOf, type TokenCounts } from '../../../shared/pricing/prices';
 import { getPath } from '../../helpers/paths';
 
 const properties: INodeProperties[] = [
@@ -70,6 +70,27 @@ const properties: INodeProperties[] = [
 		description: 'All completion tokens, reasoning tokens included',
 	},
 	{
+		displayName: 'Built-in Tool Calls',
+		name: 'toolCalls',
+		type: 'fixedCollection',
+		default: {},
+		placeholder: 'Add Tool Calls',
+		displayOptions: { show: { tokenSource: ['fields'] } },
+		description:
+			"Web searches, file searches and code interpreter containers the answer used, each billed on top of tokens (a Chat node answer's toolCalls field is read by itself)",
+		options: [
+			{
+				displayName: 'Calls',
+				name: 'calls',
+				values: [
+					{ displayName: 'Web Searches', name: 'web_search', type: 'number', default: 0, typeOptions: { minValue: 0 } },
+					{ displayName: 'File Searches', name: 'file_search', type: 'number', default: 0, typeOptions: { minValue: 0 } },
+					{ displayName: 'Code Interpreter Containers', name: 'code_interpreter', type: 'number', default: 0, typeOptions: { minValue: 0 } },
+				],
+			},
+		],
+	},
+	{
 		displayName: 'Price Tier',
 		name: 'priceTier',
 		type: 'options',
@@ -108,6 +129,21 @@ function readTokens(ctx: ParameterContext, itemIndex: number, answer: unknown, w
 	const tokens = tokensFromUsage(record?.usage) ?? tokensFromUsage(record);
 	if (!tokens) throw noTokens(ctx, itemIndex, where);
 	return tokens;
+}
+
+/** Built-in tool calls: the Chat node answer's toolCalls field, or the Built-in Tool Calls fields. */
+function toolCallsOf(ctx: ParameterContext, itemIndex: number, answer: unknown, fromAnswer: boolean): Record<string, number> {
+	const raw = fromAnswer
+		? answer && typeof answer === 'object'
+			? (answer as IDataObject).toolCalls
+			: undefined
+		: ((ctx.getNodeParameter('toolCalls', itemIndex, {}) ?? {}) as IDataObject).calls;
+	const calls: Record<string, number> = {};
+	for (const [tool, count] of Object.entries((raw ?? {}) as IDataObject)) {
+		const n = Number(count);
+		if (Number.isFinite(n) && n > 0) calls[tool] = n;
+	}
+	return calls;
 }
 
 function fieldTokens(ctx: ParameterContext, itemIndex: number): TokenCounts {
@@ -153,10 +189,18 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 			const match = offlinePrice(this, itemIndex, model, tier);
 			if (!match) return { costUsd: 0, cost: formatUsd(0), costWarning: unknownModelWarning(model) } as IDataObject;
 			const cost = costOf(tokens, match.price);
+			const toolCalls = toolCallsOf(this, itemIndex, answer, source === 'chatOutput');
+			const toolsUsd = toolFeesOf(toolCalls);
+			const totalUsd = roundUsd(cost.totalUsd + toolsUsd);
 			return {
-				costUsd: cost.totalUsd,
-				cost: formatUsd(cost.totalUsd),
-				costBreakdown: { inputUsd: cost.inputUsd, cachedInputUsd: cost.cachedInputUsd, outputUsd: cost.outputUsd },
+				costUsd: totalUsd,
+				cost: formatUsd(totalUsd),
+				costBreakdown: {
+					inputUsd: cost.inputUsd,
+					cachedInputUsd: cost.cachedInputUsd,
+					outputUsd: cost.outputUsd,
+					...(toolsUsd > 0 ? { toolsUsd, toolCalls } : {}),
+				},
 				pricing: {
 					model: match.matched,
 					source: match.source === 'override' ? 'price override' : `built-in table of ${PRICE_TABLE_DATE}`,
