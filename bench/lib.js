@@ -53,6 +53,26 @@ function builtinChat(options = {}) {
 	};
 }
 
+/** n8n's built-in OpenAI node on the Responses API ("Message a Model", v2 operation `response`), with Retry On Fail. */
+function builtinResponses() {
+	return {
+		name: 'Chat',
+		type: '@n8n/n8n-nodes-langchain.openAi',
+		typeVersion: 2.1,
+		credentials: BUILTIN_CRED,
+		retryOnFail: true,
+		maxTries: 3,
+		waitBetweenTries: 1000,
+		parameters: {
+			resource: 'text',
+			operation: 'response',
+			modelId: { __rl: true, mode: 'list', value: 'gpt-4o-mini' },
+			responses: { values: [{ type: 'text', role: 'user', content: '={{ $json.text }}' }] },
+			options: {},
+		},
+	};
+}
+
 /** The mock's view of a run: requests, 429s, and items answered more than once. */
 function serverFigures(server) {
 	const perItem = new Map();
@@ -106,6 +126,7 @@ module.exports = {
 	credentials,
 	oursChat,
 	builtinChat,
+	builtinResponses,
 	serverFigures,
 	nodeFigures,
 	table,

@@ -21,7 +21,7 @@
  * documented meaning, by default).
  *
  * It prints tables and never asserts timings; it exits non-zero only when our node loses an
- * item. Options: --group=<throughput|shared|outage|small|cap|agent|batch|images|processes|tokenizer>
+ * item. Options: --group=<throughput|responses|shared|outage|small|cap|agent|batch|images|processes|tokenizer>
  * (repeatable), --items=<n>, --agentItems=<n>, --batchItems=<n>, --images=<n>, --skip-builtin,
  * --repeat=<n> (the shared group n times, with the spread of its figures: across processes
  * they vary from run to run), --dialects=bucket,scaled,none (the shared group in each; the
@@ -164,6 +164,42 @@ async function throughput(n8n, server, previous) {
 	lines.push(`\n### One execution, ${N} items (wall = the node's execution time in n8n; headers: ${DIALECT}, refused requests counted)\n`);
 	lines.push(lib.table(['scenario', 'runner', 'wall s', 'x floor', '429s (share)', 'failed', 'requests', 'duplicates'], rows));
 	lines.push('', ...notes);
+}
+
+/**
+ * The Responses API: 200 items at RPM 600 over short windows with 30% of requests refused at
+ * random, ours (Chat node version 2, API Responses) beside n8n's OpenAI node on its `response`
+ * operation (with Retry On Fail), both against the floor N / RPM.
+ */
+async function responses(n8n, server) {
+	const count = Math.min(N, 200);
+	const floorMs = (count / 600) * 60_000;
+	const rows = [['floor', (floorMs / 1000).toFixed(1), '1.00', '', '', count, '']];
+	const runners = [['ours (Responses)', { ...lib.oursChat({ api: 'responses' }), typeVersion: 2 }]];
+	if (!SKIP_BUILTIN) runners.push(['n8n built-in (response)', lib.builtinResponses()]);
+	for (const [runner, node] of runners) {
+		const id = `benchR${runner.startsWith('ours') ? 'O' : 'B'}responses`.padEnd(16, '0').slice(0, 16);
+		await n8n.importWorkflows([lib.linearWorkflow(id, `bench ${runner} responses`, [lib.itemsNode(count), node])]);
+		server.configure({ ...RPM_600, random429Rate: 0.3 });
+		say(`responses: ${runner}…`);
+		const result = await n8n.execute(id);
+		const node_ = lib.nodeFigures(result);
+		const s = lib.serverFigures(server);
+		const failed = count - node_.answered;
+		if (runner.startsWith('ours')) oursLost += failed;
+		rows.push([
+			runner,
+			(node_.wallMs / 1000).toFixed(1),
+			(node_.wallMs / floorMs).toFixed(2),
+			`${s.rateLimited} (${lib.pct(s.rateLimited, s.requests)})`,
+			failed,
+			s.requests,
+			s.duplicates,
+		]);
+		say(`  ${(node_.wallMs / 1000).toFixed(1)} s, ${(node_.wallMs / floorMs).toFixed(2)}x floor, failed ${failed}, duplicates ${s.duplicates}`);
+	}
+	lines.push(`\n### The Responses API: ${count} items, RPM 600 over short windows plus 30% of requests refused at random (headers: ${DIALECT})\n`);
+	lines.push(lib.table(['runner', 'wall s', 'x floor', '429s (share)', 'failed', 'requests', 'duplicates'], rows));
 }
 
 /** Runs several `n8n execute` processes at once; the aggregate wall spans the first node start to the last node end. */
@@ -625,6 +661,7 @@ async function main() {
 		}
 		if (wants('shared')) for (const dialect of DIALECTS) for (let run = 1; run <= REPEAT; run++) await shared(n8n, server, dialect);
 		if (wants('shared') && (REPEAT > 1 || DIALECTS.length > 1)) sharedSpread();
+		if (wants('responses')) await responses(n8n, server);
 		if (wants('outage')) await outage(n8n, server);
 		if (wants('small')) await small(n8n, server);
 		if (wants('cap')) await spendCap(n8n, server);

@@ -12,7 +12,7 @@ const path = require('node:path');
 
 const ROOT = path.join(__dirname, '..');
 const ALLOWED = [/^dist\//, /^README\.md$/, /^LICENSE$/, /^CHANGELOG\.md$/, /^package\.json$/];
-/** Packed size budget in kB: today's tarball is about 1,799 kB, most of it the tokenizer's tables. */
+/** Packed size budget in kB: today's tarball is about 1,804 kB, most of it the tokenizer's tables. */
 const DEFAULT_BUDGET_KB = 1900;
 
 function packList() {
