@@ -166,6 +166,13 @@ const workflows = [
 		tool: true,
 		modelParameters: { api: 'responses', builtinTools: { webSearch: true, maxToolCalls: 2 } },
 	}),
+	aiWorkflow('e2eAgentProBg001', 'Agent on a -pro model: background mode', {
+		count: 5,
+		prefix: 'calc 6*7 #',
+		root: agent,
+		tool: true,
+		modelParameters: { model: { __rl: true, mode: 'list', value: 'o3-pro' }, api: 'auto' },
+	}),
 	aiWorkflow('e2eAgentBurst001', 'Agent, 429s between the tool call and the answer', { count: 5, prefix: 'calc 3*3 #', root: agent, tool: true }),
 	aiWorkflow('e2eAgentQuota001', 'Agent, no credit in the middle', {
 		count: 5,
@@ -224,6 +231,22 @@ const workflows = [
 			},
 		]),
 	},
+	linearWorkflow('e2eToolUsage0001', 'Get Usage of web search calls', [
+		{
+			name: 'Web Search Usage',
+			type: USAGE,
+			credentials: { openAiReliableAdminApi: { id: 'e2eAdminCred0001', name: 'Reliable Admin (mock)' } },
+			parameters: {
+				resource: 'organization',
+				operation: 'getUsage',
+				usageOf: 'webSearchCalls',
+				startDate: '2026-11-01T00:00:00Z',
+				endDate: '2026-11-11T00:00:00Z',
+				webSearchGroupBy: ['model'],
+				usageOutput: 'summary',
+			},
+		},
+	]),
 	linearWorkflow('e2eBudgetRoute02', 'Budget routing (roomy)', [
 		{
 			name: 'Roomy Budget',
@@ -525,9 +548,13 @@ async function main() {
 			assert.ok(Number(custom.openaiCostUsd) > 0, 'the execution cost is in its custom data');
 		});
 
-		await scenario('10. AI Agent + our Chat Model + Calculator: the tool runs, every item gets its final answer', async () => {
+		/**
+		 * An Agent workflow of 5 items "calc 6*7 #i" with the Calculator: every item gets its final
+		 * answer, paired, and the model endpoint got a tool call and a final answer per item.
+		 */
+		const agentWithCalculator = async (workflowId, path) => {
 			server.reset();
-			const { run, code } = await execute('e2eAgentTool0001');
+			const { run, code } = await execute(workflowId);
 			assert.equal(code, 0, `execution failed: ${JSON.stringify(runError(run))?.slice(0, 500)}`);
 			const items = nodeOutput(run, 'AI Agent')[0];
 			assert.equal(items.length, 5);
@@ -536,8 +563,13 @@ async function main() {
 				assert.match(item.json.output, /^Final: .*\b42\b/, `item ${i}: ${JSON.stringify(item.json).slice(0, 300)}`);
 				assert.deepEqual(item.pairedItem, { item: i });
 			});
-			const calls = server.requests.filter((r) => r.path === '/chat/completions');
+			const calls = server.requests.filter((r) => r.method === 'POST' && r.path === path);
 			assert.equal(calls.length, 10, 'a tool call and a final answer per item');
+			return { run, calls };
+		};
+
+		await scenario('10. AI Agent + our Chat Model + Calculator: the tool runs, every item gets its final answer', async () => {
+			const { run, calls } = await agentWithCalculator('e2eAgentTool0001', '/chat/completions');
 			assert.equal(calls.filter((r) => r.toolCalls === 1).length, 5);
 			assert.deepEqual(
 				calls[0].body.tools[0].function.parameters,
@@ -880,17 +912,7 @@ async function main() {
 		await scenario(
 			"28. AI Agent + our Chat Model on the Responses API: the Calculator and web search together, the search fee in each call's cost",
 			async () => {
-				server.reset();
-				const { run, code } = await execute('e2eAgentResp0001');
-				assert.equal(code, 0, `execution failed: ${JSON.stringify(runError(run))?.slice(0, 500)}`);
-				const items = nodeOutput(run, 'AI Agent')[0];
-				assert.equal(items.length, 5);
-				items.forEach((item, i) => {
-					assert.match(item.json.output, /^Final: .*\b42\b/, `item ${i}: ${JSON.stringify(item.json).slice(0, 300)}`);
-					assert.deepEqual(item.pairedItem, { item: i });
-				});
-				const calls = server.requests.filter((r) => r.path === '/responses');
-				assert.equal(calls.length, 10, 'a tool call and a final answer per item');
+				const { run, calls } = await agentWithCalculator('e2eAgentResp0001', '/responses');
 				assert.equal(server.requests.filter((r) => r.path === '/chat/completions').length, 0);
 				for (const call of calls)
 					assert.deepEqual(
@@ -913,6 +935,40 @@ async function main() {
 				);
 			},
 		);
+
+		await scenario('29. AI Agent + our Chat Model on a -pro model (API Auto): background mode, each call sent once and polled', async () => {
+			const { run, calls } = await agentWithCalculator('e2eAgentProBg001', '/responses');
+			assert.ok(
+				calls.every((call) => call.body.background === true && call.body.stream === undefined),
+				'every call in background mode',
+			);
+			const polls = server.requests.filter((r) => r.method === 'GET' && r.path.startsWith('/responses/'));
+			const modelRuns = run.data.resultData.runData['OpenAI Reliable Chat Model'];
+			const costs = modelRuns.map((r) => r.data.ai_languageModel[0][0].json.costUsd);
+			log(
+				`   Agent on o3-pro: ${calls.length} POST /responses, ${polls.length} polls; cost per call $${Math.min(...costs).toFixed(5)}–$${Math.max(...costs).toFixed(5)}`,
+			);
+			assert.ok(
+				costs.every((c) => c > 0),
+				'each call priced when done',
+			);
+		});
+
+		await scenario('30. Usage node, Get Usage of web search calls: one item per model, the calls at $10 per 1,000', async () => {
+			server.reset();
+			const { run, code } = await execute('e2eToolUsage0001');
+			assert.equal(code, 0, `execution failed: ${JSON.stringify(runError(run))?.slice(0, 500)}`);
+			const rows = nodeOutput(run, 'Web Search Usage')[0];
+			assert.equal(rows.length, 2);
+			for (const row of rows) {
+				assert.equal(row.json.webSearchCalls, 30, '3 a day for 10 days');
+				assert.equal(row.json.estimatedCostUsd, 0.3);
+			}
+			assert.deepEqual(
+				server.requests.map((r) => r.path),
+				['/organization/usage/web_search_calls'],
+			);
+		});
 
 		await scenario('15. The workflow output and the n8n log contain no API key', async () => {
 			const text = outputs.join('\n') + n8n.allLogs();

@@ -1,13 +1,14 @@
 import { NodeConnectionTypes, NodeOperationError, type INodeType, type INodeTypeDescription, type ISupplyDataFunctions, type SupplyData } from 'n8n-workflow';
 
-import { apiProperty, builtinToolsProperty, chatOptionsProperty, modelProperty } from '../shared/chat/description';
-import { chooseWire, readBuiltinTools } from '../shared/chat/request';
+import { apiProperty, builtinToolsProperty, chatOptionsProperty, modelProperty, responsesOptions } from '../shared/chat/description';
+import { chooseWire, readBackground, readBuiltinTools } from '../shared/chat/request';
 import { openClient, requestSettingsProperty } from '../shared/descriptions/requestSettings';
 import { testApiCredential } from '../shared/methods/credentialTest';
 import { searchModels } from '../shared/methods/listSearch';
 import { modelParameter } from '../shared/parameters';
 import { priceOverridesProperty, readPriceOverrides } from '../shared/pricing/overrides';
 import { readCallSettings } from '../shared/model/call';
+import { RESPONSES } from '../shared/model/responses';
 import { reliableChatModelClass } from './model';
 import { withCallFigures } from './runData';
 
@@ -45,6 +46,8 @@ export class OpenAiReliableChatModel implements INodeType {
 						{ name: 'JSON Object', value: 'json_object', description: 'Valid JSON; mention JSON in the prompt' },
 					],
 				},
+				// The Agent continues its conversation itself, so of the Responses options only these two.
+				...responsesOptions.filter((option) => option.name === 'background' || option.name === 'store'),
 			]),
 			requestSettingsProperty({ rateCap: true, spendCap: true }),
 			priceOverridesProperty(),
@@ -71,7 +74,9 @@ export class OpenAiReliableChatModel implements INodeType {
 		const { client, settings: requestSettings } = await openClient(this, 'openAiReliableApi', { flex: settings.serviceTier === 'flex' });
 		const builtin = readBuiltinTools(this, itemIndex);
 		const wire = chooseWire(this, itemIndex, { model, settings, builtin: builtin.tools }, client);
-		const raw = (this.getNodeParameter('options', itemIndex, {}) ?? {}) as { responseFormat?: string };
+		const raw = (this.getNodeParameter('options', itemIndex, {}) ?? {}) as { responseFormat?: string; background?: unknown; store?: unknown };
+		const store = wire === RESPONSES && typeof raw.store === 'boolean' ? raw.store : undefined;
+		const background = readBackground(this, itemIndex, { model, responses: wire === RESPONSES, store, option: raw.background });
 		const traced = withCallFigures(this);
 		const ReliableChatModel = reliableChatModelClass(sdk);
 		const chatModel = new ReliableChatModel({
@@ -85,6 +90,8 @@ export class OpenAiReliableChatModel implements INodeType {
 			wire,
 			builtinTools: builtin.tools,
 			...(builtin.maxToolCalls !== undefined ? { maxToolCalls: builtin.maxToolCalls } : {}),
+			...(store !== undefined ? { store } : {}),
+			background,
 			itemIndex,
 			report: traced.report,
 		});

@@ -12,7 +12,8 @@ import { answerCallFigures } from '../shared/chat/answer';
 import { contentPartTokens } from '../shared/chat/attachments';
 import { recordTotals } from '../shared/execution/totals';
 import { roundUsd } from '../shared/format';
-import { buildModelCall, checkStop, sendOptions } from '../shared/model/call';
+import { callInBackground } from '../shared/model/background';
+import { buildModelCall, checkStop, sendOptions, type ModelCall } from '../shared/model/call';
 import type { BuiltinTool, CallSettings, OutputFormat } from '../shared/model/types';
 import type { WireFormat } from '../shared/model/wire';
 import type { PriceOverride } from '../shared/pricing/prices';
@@ -34,6 +35,10 @@ export interface ModelSetup {
 	/** Tools OpenAI runs itself (Responses API), and the most calls an answer may make. */
 	builtinTools: BuiltinTool[];
 	maxToolCalls?: number;
+	/** Whether OpenAI keeps the responses (Responses' store); undefined: OpenAI's default. */
+	store?: boolean;
+	/** Send each call once and poll for its answer (Responses' background mode). */
+	background: boolean;
 	itemIndex: number;
 	/** Adds a call's figures to the sub-node's run data. */
 	report: (figures: IDataObject) => void;
@@ -88,6 +93,7 @@ export function reliableChatModelClass(sdk: typeof Sdk): ReliableChatModelConstr
 					extraInputTokens: contentPartTokens(setup.model, modelMessages),
 					...(setup.builtinTools.length ? { builtinTools: setup.builtinTools } : {}),
 					...(setup.maxToolCalls !== undefined ? { maxToolCalls: setup.maxToolCalls } : {}),
+					...(setup.store !== undefined ? { store: setup.store } : {}),
 				},
 				{ isOpenAi: setup.client.isOpenAi, capUsd: setup.capUsd, overrides: setup.overrides, wire: setup.wire },
 			);
@@ -100,15 +106,39 @@ export function reliableChatModelClass(sdk: typeof Sdk): ReliableChatModelConstr
 			recordTotals(this.setup.ctx, { inputTokens: 0, outputTokens: 0 }, client.spend);
 		}
 
-		async generate(messages: Message[], config?: ChatModelConfig): Promise<GenerateResult> {
-			const call = await this.call(messages, config);
-			const result = await this.setup.client.call<Record<string, unknown>>(sendOptions(call, this.setup.itemIndex, { isOpenAi: this.setup.client.isOpenAi }));
+		/** One whole answer: sent and answered, or, in background mode, sent once and polled until done. */
+		private async answer(call: ModelCall): Promise<GenerateResult> {
+			const { client, itemIndex } = this.setup;
+			const target = { isOpenAi: client.isOpenAi };
+			const result = this.setup.background
+				? await callInBackground(client, call, itemIndex, target)
+				: await client.call<Record<string, unknown>>(sendOptions(call, itemIndex, target));
 			this.after(result, result.billedUsd);
 			return fromAnswer(call.wire.read(result.body), { requestId: result.requestId ?? null, costUsd: result.billedUsd ?? null });
 		}
 
+		async generate(messages: Message[], config?: ChatModelConfig): Promise<GenerateResult> {
+			return await this.answer(await this.call(messages, config));
+		}
+
 		async *stream(messages: Message[], config?: ChatModelConfig): AsyncIterable<StreamChunk> {
 			const call = await this.call(messages, config);
+			if (this.setup.background) {
+				// A background answer arrives whole: handed on as one piece of text and whole tool calls.
+				const whole = await this.answer(call);
+				for (const part of whole.message.content) {
+					if (part.type === 'text') yield { type: 'text-delta', delta: part.text };
+					else if (part.type === 'tool-call')
+						yield {
+							type: 'tool-call-delta',
+							id: part.toolCallId,
+							name: part.toolName,
+							argumentsDelta: typeof part.input === 'string' ? part.input : JSON.stringify(part.input),
+						};
+				}
+				yield { type: 'finish', finishReason: whole.finishReason ?? 'stop', ...(whole.usage ? { usage: whole.usage } : {}) };
+				return;
+			}
 			const events = this.setup.client.stream(sendOptions(call, this.setup.itemIndex, { isOpenAi: this.setup.client.isOpenAi, stream: true }));
 			/** The id of each tool call by its index: it comes with the call's first piece only. */
 			const callIds = new Map<number, string>();

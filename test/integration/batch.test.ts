@@ -358,3 +358,15 @@ test('API Responses: every line goes to /v1/responses, the batch calls that endp
 		expect(item.json.costUsd as number).toBeCloseTo(tokens / 2, 12);
 	});
 });
+
+test('API Responses: a Response that stopped early (content filter) is its own item error with what it cost; the others are answered', async () => {
+	server.batchScript = { incomplete: ['item-1'] };
+	const run = await batchRun(3, { api: 'responses' }, { continueOnFail: true });
+	expect(run.error).toBeUndefined();
+	const [first, second, third] = run.output[0];
+	expect(first.json).toMatchObject({ content: 'Echo: item-0', serviceTier: 'batch' });
+	expect(third.json).toMatchObject({ content: 'Echo: item-2' });
+	expect(second.json.error).toMatch(/^The answer is incomplete: content_filter/);
+	expect(second.json).toMatchObject({ costUsd: expect.any(Number), finishReason: 'content_filter', batchId: expect.any(String) });
+	expect(second.pairedItem).toEqual({ item: 1 });
+});

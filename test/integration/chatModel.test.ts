@@ -280,6 +280,35 @@ describe('on the Responses API', () => {
 		expect(call!.tool_calls).toEqual([expect.objectContaining({ name: 'calculator', args: { input: '3*3' } })]);
 	});
 
+	test('background mode (the default for a -pro model): each call sent once and polled, a dropped poll retried; streamed, the answer arrives whole', async () => {
+		server.backgroundMs = 1200;
+		server.script({ match: (r) => r.method === 'GET' && r.path.startsWith('/responses/'), times: 1, respond: { resetBeforeAnswer: true } });
+		const { lc, test } = await model({ model: { mode: 'list', value: 'o3-pro' }, api: 'auto' });
+		const withTools = lc.bindTools([calculator]);
+		const first = await withTools.invoke([new HumanMessage('calc 6*7')]);
+		expect(first.tool_calls).toEqual([expect.objectContaining({ name: 'calculator', args: { input: '6*7' } })]);
+		const posts = () => server.requests.filter((r) => r.method === 'POST');
+		expect(posts()).toHaveLength(1);
+		expect(posts()[0].body).toMatchObject({ background: true });
+		expect(server.requests.filter((r) => r.method === 'GET' && r.outcome === 'reset')).toHaveLength(1);
+		let text = '';
+		for await (const chunk of await lc.stream([new HumanMessage('think long')])) text += chunk.text ?? '';
+		expect(text).toBe('Echo: think long');
+		expect(posts()).toHaveLength(2);
+		expect(posts()[1].body).toMatchObject({ background: true });
+		expect(posts()[1].body).not.toHaveProperty('stream');
+		const output = test.aiRunData.filter((entry) => entry.kind === 'output');
+		expect(output).toHaveLength(2);
+	});
+
+	test('Background Mode off sends and waits as usual; on with Store off is an error naming both', async () => {
+		const { lc } = await model({ model: { mode: 'list', value: 'o3-pro' }, api: 'auto', options: { background: false } });
+		await lc.invoke([new HumanMessage('at once')]);
+		expect(server.requests).toHaveLength(1);
+		expect(server.requests[0].body).not.toHaveProperty('background');
+		await expect(model({ api: 'responses', options: { background: true, store: false } })).rejects.toThrow(/^Background Mode: .*Store is off/);
+	});
+
 	test('a 429 before the first event is retried; API Chat Completions with a built-in tool is an error naming it', async () => {
 		server.script({ match: () => true, times: 1, respond: rateLimited });
 		const { lc } = await model(responses);

@@ -304,6 +304,34 @@ suite(title, () => {
 		expect(validate('UsageResponse', await page.json())).toEqual([]);
 	});
 
+	test.each([
+		['webSearchCalls', 'web_search_calls', { webSearchGroupBy: ['model', 'context_level', 'project_id', 'user_id', 'api_key_id'], models: 'gpt-4.1' }],
+		['fileSearchCalls', 'file_search_calls', { fileSearchGroupBy: ['vector_store_id', 'project_id', 'user_id', 'api_key_id'] }],
+		['codeInterpreterSessions', 'code_interpreter_sessions', { codeInterpreterGroupBy: ['project_id'] }],
+	])('Usage API of %s: queries follow the spec, and the mock pages follow UsageResponse', async (usageOf, endpoint, fields) => {
+		const run = await execute(usage, {
+			parameters: {
+				operation: 'getUsage',
+				usageOf,
+				startDate: '2026-10-01T00:00:00Z',
+				endDate: '2026-10-05T00:00:00Z',
+				projectIds: 'proj_alpha',
+				...fields,
+				requestSettings: FAST_RETRY,
+			},
+			credentials: { openAiReliableAdminApi: adminCredential(server) },
+		});
+		expect(run.error).toBeUndefined();
+		const path = `/organization/usage/${endpoint}`;
+		expect(server.requests.map((r) => r.path)).toEqual([path]);
+		expect(validateQuery(path, 'GET', server.requests[0].query)).toEqual([]);
+		const groupBy = Object.values(fields)[0] as string[];
+		const page = await fetch(`${server.url}${path}?start_time=1790000000&${groupBy.map((g) => `group_by=${g}`).join('&')}`, {
+			headers: { authorization: `Bearer ${adminCredential(server).apiKey}` },
+		});
+		expect(validate('UsageResponse', await page.json())).toEqual([]);
+	});
+
 	test('Costs API queries follow the spec, and the mock pages follow UsageResponse', async () => {
 		const run = await execute(usage, {
 			parameters: {

@@ -1,5 +1,6 @@
 /** The official openai SDK must accept the mock server's answers: this keeps the mock honest. */
 import OpenAI from 'openai';
+import { sleep } from 'n8n-workflow';
 
 import { ADMIN_KEY, PROJECT_KEY, startServer, type MockServer } from '../support/setup';
 
@@ -72,4 +73,58 @@ test('organization usage and costs parse', async () => {
 	expect(usage.data[0].results[0]).toMatchObject({ object: 'organization.usage.completions.result', input_tokens: expect.any(Number) });
 	const costs = await client.admin.organization.usage.costs({ start_time: 1_789_948_800, end_time: 1_790_208_000 });
 	expect(costs.data[0].results[0]).toMatchObject({ amount: { currency: 'usd' } });
+});
+
+test('the built-in tools usage pages parse', async () => {
+	const range = { start_time: 1_789_948_800, end_time: 1_790_208_000 };
+	const searches = await client.admin.organization.usage.webSearchCalls(range);
+	expect(searches.data[0].results[0]).toMatchObject({ object: 'organization.usage.web_searches.result', num_requests: 6, num_model_requests: 4 });
+	const files = await client.admin.organization.usage.fileSearchCalls(range);
+	expect(files.data[0].results[0]).toMatchObject({ num_requests: 8 });
+	const sessions = await client.admin.organization.usage.codeInterpreterSessions(range);
+	expect(sessions.data[0].results[0]).toMatchObject({ object: 'organization.usage.code_interpreter_sessions.result', num_sessions: 2 });
+});
+
+test('responses.create parses, with output_text, citations and usage', async () => {
+	const response = await client.responses.create({
+		model: 'gpt-4.1-mini',
+		instructions: 'Be brief.',
+		input: 'search: the weather',
+		tools: [{ type: 'web_search' }],
+		max_tool_calls: 2,
+	});
+	expect(response.status).toBe('completed');
+	expect(response.output_text).toMatch(/search: the weather/);
+	expect(response.output.map((item) => item.type)).toEqual(['web_search_call', 'message']);
+	const message = response.output.find((item) => item.type === 'message');
+	const text = message?.type === 'message' ? message.content[0] : undefined;
+	expect(text?.type === 'output_text' ? text.annotations.map((a) => a.type) : []).toContain('url_citation');
+	expect(response.usage).toMatchObject({ input_tokens: expect.any(Number), output_tokens: expect.any(Number) });
+});
+
+test("responses stream: the SDK's own event reader puts the text together", async () => {
+	const stream = client.responses.stream({ model: 'gpt-4o-mini', input: 'stream me' });
+	const deltas: string[] = [];
+	stream.on('response.output_text.delta', (event) => deltas.push(event.delta));
+	const final = await stream.finalResponse();
+	expect(deltas.join('')).toBe(final.output_text);
+	expect(final.output_text).toBe('Echo: stream me');
+	expect(final.usage?.output_tokens).toBeGreaterThan(0);
+});
+
+test('a background response: created queued, retrieved when done, and cancel answers cancelled', async () => {
+	server.backgroundMs = 200;
+	{
+		const sdk = client;
+		const queued = await sdk.responses.create({ model: 'o3-pro', input: 'think', background: true });
+		expect(queued.status).toBe('queued');
+		let done = await sdk.responses.retrieve(queued.id);
+		for (let i = 0; i < 50 && done.status !== 'completed'; i++) {
+			await sleep(50);
+			done = await sdk.responses.retrieve(queued.id);
+		}
+		expect(done.output_text).toBe('Echo: think');
+		const other = await sdk.responses.create({ model: 'o3-pro', input: 'stop me', background: true });
+		expect((await sdk.responses.cancel(other.id)).status).toBe('cancelled');
+	}
 });

@@ -193,6 +193,71 @@ describe('Get Usage', () => {
 		expect(alpha.json).toMatchObject({ inputTokens: 20 * 1000, numModelRequests: 40, buckets: 10 });
 	});
 
+	test('web search calls: one item per day and model, the calls at their fee', async () => {
+		const run = await execute(node, {
+			parameters: {
+				operation: 'getUsage',
+				usageOf: 'webSearchCalls',
+				startDate: '2026-03-01T00:00:00Z',
+				endDate: '2026-03-04T00:00:00Z',
+				webSearchGroupBy: ['model', 'context_level'],
+				models: 'gpt-4.1',
+				requestSettings: FAST_RETRY,
+			},
+			credentials: { openAiReliableAdminApi: adminCredential(server) },
+		});
+		expect(run.error).toBeUndefined();
+		expect(server.requests[0].path).toBe('/organization/usage/web_search_calls');
+		expect(server.requests[0].query).toMatchObject({ group_by: ['model', 'context_level'], models: 'gpt-4.1' });
+		expect(run.output[0]).toHaveLength(6);
+		expect(run.output[0][0].json).toEqual({
+			startTime: '2026-03-01T00:00:00.000Z',
+			endTime: '2026-03-02T00:00:00.000Z',
+			model: 'gpt-4.1-2025-04-14',
+			searchContextSize: 'medium',
+			webSearchCalls: 3,
+			numModelRequests: 2,
+			estimatedCostUsd: 0.03,
+		});
+	});
+
+	test('file search calls and code interpreter sessions, summed per group', async () => {
+		const files = await execute(node, {
+			parameters: {
+				operation: 'getUsage',
+				usageOf: 'fileSearchCalls',
+				startDate: '2026-03-01T00:00:00Z',
+				endDate: '2026-03-11T00:00:00Z',
+				fileSearchGroupBy: ['vector_store_id'],
+				models: 'ignored-here',
+				usageOutput: 'summary',
+				requestSettings: FAST_RETRY,
+			},
+			credentials: { openAiReliableAdminApi: adminCredential(server) },
+		});
+		expect(files.error).toBeUndefined();
+		expect(server.requests[0].path).toBe('/organization/usage/file_search_calls');
+		expect(server.requests[0].query.models).toBeUndefined();
+		const store = files.output[0].find((i) => i.json.vectorStoreId === 'vs_a')!;
+		expect(store.json).toMatchObject({ fileSearchCalls: 40, estimatedCostUsd: 0.1, buckets: 10 });
+
+		server.requests.length = 0;
+		const sessions = await execute(node, {
+			parameters: {
+				operation: 'getUsage',
+				usageOf: 'codeInterpreterSessions',
+				startDate: '2026-03-01T00:00:00Z',
+				endDate: '2026-03-11T00:00:00Z',
+				usageOutput: 'summary',
+				requestSettings: FAST_RETRY,
+			},
+			credentials: { openAiReliableAdminApi: adminCredential(server) },
+		});
+		expect(server.requests[0].path).toBe('/organization/usage/code_interpreter_sessions');
+		expect(sessions.output[0]).toHaveLength(1);
+		expect(sessions.output[0][0].json).toMatchObject({ codeInterpreterSessions: 20, estimatedCostUsd: 0.6, buckets: 10 });
+	});
+
 	test('an end date before the start date is refused before sending', async () => {
 		const run = await execute(node, {
 			parameters: { operation: 'getUsage', startDate: '2026-03-10T00:00:00Z', endDate: '2026-03-01T00:00:00Z' },

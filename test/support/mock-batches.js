@@ -10,6 +10,9 @@
  *   end          'completed' (default) | 'failed' | 'expired' | 'cancelled'
  *   failLines    custom_ids answered with a 400 in the error file
  *   malformed    custom_ids whose output line is not JSON
+ *   incomplete   custom_ids of /v1/responses lines whose Response stops early: status
+ *                "incomplete", incomplete_details.reason "content_filter" (the Response
+ *                object of OpenAI's API reference), billed as answered
  *   finishShare  with expired/cancelled: the share of lines answered first (default 0.5)
  *   shuffle      output lines in a random order (default true)
  */
@@ -120,6 +123,7 @@ class BatchStore {
 		const now = Math.floor(Date.now() / 1000);
 		const failLines = new Set(this.script.failLines || []);
 		const malformed = new Set(this.script.malformed || []);
+		const incomplete = new Set(this.script.incomplete || []);
 		const cutoff = status === 'completed' ? entry.lines.length : Math.floor(entry.lines.length * (this.script.finishShare ?? 0.5));
 		const output = [];
 		const errors = [];
@@ -157,6 +161,10 @@ class BatchStore {
 				return;
 			}
 			const answer = this.helpers.answerFor(line.body, line.url);
+			if (incomplete.has(line.custom_id) && answer.object === 'response') {
+				answer.status = 'incomplete';
+				answer.incomplete_details = { reason: 'content_filter' };
+			}
 			output.push(
 				malformed.has(line.custom_id)
 					? `{"id": "${this.newId('batch_req')}", "custom_id": "${line.custom_id}", "response": {"status_code": 200, "body": {"id": "chatcmpl-cut`

@@ -81,6 +81,13 @@ function promptTokensOf(body) {
 	return total;
 }
 
+/** The built-in tools' usage endpoints and the `object` word of their results. */
+const TOOL_USAGE = {
+	'GET /organization/usage/web_search_calls': 'web_searches',
+	'GET /organization/usage/file_search_calls': 'file_searches',
+	'GET /organization/usage/code_interpreter_sessions': 'code_interpreter_sessions',
+};
+
 const IMAGE_MAGIC = { png: '89504e47', jpeg: 'ffd8', gif: '47494638', webp: '52494646' };
 
 /**
@@ -575,6 +582,7 @@ class MockOpenAi {
 		if (backgroundRoute && (record.method === 'GET' || (record.method === 'POST' && backgroundRoute[2])))
 			return this.backgroundAnswer(record, send, backgroundRoute[1], !!backgroundRoute[2]);
 		if (route === 'GET /organization/usage/completions') return send(200, this.usagePage(record.query));
+		if (TOOL_USAGE[route]) return send(200, this.toolUsagePage(record.query, TOOL_USAGE[route]));
 		if (route === 'GET /organization/costs') return send(200, this.costsPage(record.query));
 		if (this.batches.handles(record)) return this.batches.answer(record, send);
 		return send(404, errorBody(`Invalid URL (${record.method} /v1${record.path})`, 'invalid_request_error', null));
@@ -962,8 +970,9 @@ class MockOpenAi {
 
 	/**
 	 * A streamed Response (server-sent events, as OpenAI's guide "Streaming API responses" and
-	 * the spec's ResponseStreamEvent types): response.created; per output item
-	 * response.output_item.added, its text in response.output_text.delta pieces or a function
+	 * the spec's ResponseStreamEvent types): response.created, response.in_progress; per output
+	 * item response.output_item.added, a message's text between response.content_part.added and
+	 * response.content_part.done in response.output_text.delta pieces, or a function
 	 * call's arguments in response.function_call_arguments.delta pieces, response.output_item.done;
 	 * then response.completed carrying the whole Response with its usage.
 	 */
@@ -972,14 +981,21 @@ class MockOpenAi {
 		this.count(record, 200, 'completion');
 		res.writeHead(200, { 'content-type': 'text/event-stream', 'x-request-id': requestId(), ...headers });
 		let sequence = 0;
-		const events = [{ type: 'response.created', response: { ...response, status: 'in_progress', output: [], usage: undefined } }];
+		const started = { ...response, status: 'in_progress', output: [], usage: undefined };
+		const events = [
+			{ type: 'response.created', response: started },
+			{ type: 'response.in_progress', response: started },
+		];
 		response.output.forEach((item, outputIndex) => {
 			if (item.type === 'message') {
 				events.push({ type: 'response.output_item.added', output_index: outputIndex, item: { ...item, status: 'in_progress', content: [] } });
-				const text = item.content[0].text;
-				for (const piece of text.split(/(?<= )/))
-					events.push({ type: 'response.output_text.delta', item_id: item.id, output_index: outputIndex, content_index: 0, delta: piece, logprobs: [] });
-				events.push({ type: 'response.output_text.done', item_id: item.id, output_index: outputIndex, content_index: 0, text, logprobs: [] });
+				const part = item.content[0];
+				const text = part.text;
+				const at = { item_id: item.id, output_index: outputIndex, content_index: 0 };
+				events.push({ type: 'response.content_part.added', ...at, part: { ...part, text: '', annotations: [] } });
+				for (const piece of text.split(/(?<= )/)) events.push({ type: 'response.output_text.delta', ...at, delta: piece, logprobs: [] });
+				events.push({ type: 'response.output_text.done', ...at, text, logprobs: [] });
+				events.push({ type: 'response.content_part.done', ...at, part });
 			} else if (item.type === 'function_call') {
 				events.push({ type: 'response.output_item.added', output_index: outputIndex, item: { ...item, status: 'in_progress', arguments: '' } });
 				const half = Math.ceil(item.arguments.length / 2);
@@ -1155,6 +1171,44 @@ class MockOpenAi {
 				batch: null,
 				service_tier: null,
 			}),
+		});
+	}
+
+	/**
+	 * A built-in tool's usage page (OpenAI API reference, Usage: web search calls, file search
+	 * calls, code interpreter sessions; the result objects are UsageWebSearchCallsResult,
+	 * UsageFileSearchCallsResult and UsageCodeInterpreterSessionsResult of the spec).
+	 * Per day and row: 3 web searches in 2 model requests, 4 file searches, 1 container.
+	 */
+	toolUsagePage(query, kind) {
+		const width = query.bucket_width || '1d';
+		const limits = { '1d': [7, 31], '1h': [24, 168], '1m': [60, 1440] }[width] || [7, 31];
+		const groupBy = [].concat(query.group_by || []);
+		const rows = [
+			{ model: 'gpt-4.1-2025-04-14', project_id: 'proj_alpha', api_key_id: 'key_a', user_id: 'user_a', vector_store_id: 'vs_a', context_level: 'medium' },
+			{ model: 'gpt-4o-mini-2024-07-18', project_id: 'proj_beta', api_key_id: 'key_c', user_id: 'user_b', vector_store_id: 'vs_b', context_level: 'low' },
+		];
+		const grouped = (key, g) => (groupBy.includes(key) ? g[key] : null);
+		return this.groupedPage(this.buckets(query, limits[0], limits[1]), rows, groupBy, {
+			empty: { num_requests: 0, num_model_requests: 0, num_sessions: 0 },
+			add: (acc) => {
+				acc.num_requests += kind === 'web_searches' ? 3 : 4;
+				acc.num_model_requests += 2;
+				acc.num_sessions += 1;
+			},
+			result: (g) => {
+				const object = `organization.usage.${kind}.result`;
+				if (kind === 'code_interpreter_sessions') return { object, num_sessions: g.num_sessions, project_id: grouped('project_id', g) };
+				const common = {
+					object,
+					num_requests: g.num_requests,
+					project_id: grouped('project_id', g),
+					user_id: grouped('user_id', g),
+					api_key_id: grouped('api_key_id', g),
+				};
+				if (kind === 'file_searches') return { ...common, vector_store_id: grouped('vector_store_id', g) };
+				return { ...common, num_model_requests: g.num_model_requests, model: grouped('model', g), context_level: grouped('context_level', g) };
+			},
 		});
 	}
 

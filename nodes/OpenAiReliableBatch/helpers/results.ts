@@ -5,7 +5,7 @@
  */
 import { NodeApiError, NodeOperationError, type IDataObject, type INode, type JsonObject } from 'n8n-workflow';
 
-import { answerFields, parseJsonContent, readAnswer } from '../../shared/chat/answer';
+import { answerFields, checkAnswerStatus, parseJsonContent, readAnswer } from '../../shared/chat/answer';
 import type { ItemOutcome } from '../../shared/execution/runItems';
 import type { PriceOverride } from '../../shared/pricing/prices';
 import { CHAT_COMPLETIONS } from '../../shared/model/chatCompletions';
@@ -98,14 +98,17 @@ export function resultOutcome(ctx: ResultContext, result: LineResult | undefined
 		};
 	}
 	// Billed at the batch tier, whatever tier the answer names.
-	const read = (ctx.batch.endpoint === RESPONSES.batchUrl ? RESPONSES : CHAT_COMPLETIONS).read(result.completion);
+	const responses = ctx.batch.endpoint === RESPONSES.batchUrl;
+	const read = (responses ? RESPONSES : CHAT_COMPLETIONS).read(result.completion);
 	delete read.serviceTier;
-	const answer = readAnswer(read, { model: ctx.model ?? '', overrides: ctx.overrides, tier: 'batch' });
+	const answer = readAnswer(read, { model: ctx.model ?? '', overrides: ctx.overrides, tier: 'batch', responses });
 	if (answer.cost) ctx.bill({ usd: answer.cost.totalUsd, inputTokens: answer.cost.tokens.inputTokens, outputTokens: answer.cost.tokens.outputTokens });
 	const elapsed = durationMs(ctx.batch);
 	const call = { requestId: result.requestId, retries: 0, retryLog: [], waitedMs: 0, latencyMs: elapsed, elapsedMs: elapsed };
 	const fields = { ...answerFields(answer, call, { simplify: ctx.simplify, tierLabel: 'batch' }), serviceTier: 'batch', ...tag };
 	try {
+		// A Response that failed or stopped early (a content filter) is the item's error, with what was billed.
+		checkAnswerStatus(ctx.node, itemIndex, answer, fields);
 		return { ok: true, value: ctx.json ? parseJsonContent(ctx.node, itemIndex, answer, fields) : fields };
 	} catch (error) {
 		return { ok: false, error };
