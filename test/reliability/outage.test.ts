@@ -58,7 +58,7 @@ describe.each(['503', '502', 'reset', 'refused'] as const)('an outage of 4 s (%s
 		expect(tookMs).toBeLessThan(4_000 + 2_500 + 3_000);
 		const hint = result.test.hints.map((h) => h.message).join(' ');
 		expect(hint).toMatch(
-			/^The API was unavailable for [\d.]+ s; every request on this key waited, and one request every few seconds checked whether it was back\. Every item was answered/,
+			/^The API was unavailable for [\d.]+ s; every request on this key waited, and one check at a time looked whether it was back\. Every item was answered/,
 		);
 		recordNote(
 			`outage 4 s, ${mode} (continue on fail ${continueOnFail ? 'on' : 'off'})`,

@@ -43,7 +43,7 @@ export function runHints<T>(outcomes: Array<ItemOutcome<T>>, figures: HintFigure
 	const cost = stats.costUsd > 0 ? `, ${formatUsd(stats.costUsd)} in all` : '';
 	if (figures.unavailableMs && figures.unavailableMs >= 1000) {
 		hints.push({
-			message: `The API was unavailable for ${formatDuration(figures.unavailableMs)}; every request on this key waited, and one request every few seconds checked whether it was back. ${failed ? failures.charAt(0).toUpperCase() + failures.slice(1) : answered === total ? 'Every item was answered' : `${answered} of ${plural(total, 'item')} answered`}${cost}.`,
+			message: `The API was unavailable for ${formatDuration(figures.unavailableMs)}; every request on this key waited, and one check at a time looked whether it was back. ${failed ? failures.charAt(0).toUpperCase() + failures.slice(1) : answered === total ? 'Every item was answered' : `${answered} of ${plural(total, 'item')} answered`}${cost}.`,
 			type: failed ? 'warning' : 'info',
 			location: 'outputPane',
 		});

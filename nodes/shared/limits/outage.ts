@@ -3,7 +3,8 @@
  * an unknown host, server errors in a row), every request on the key in this process waits,
  * and a single probe goes out at growing intervals. The first answer that is not a failure
  * of the server ends the outage; the waiting requests then go out at the paced rate, a few at
- * first. Pure state, driven by the rate limiter; times are numbers.
+ * first. Where no request reaches the server (refused, unknown host), the checks go every
+ * half second. Pure state, driven by the rate limiter; times are numbers.
  */
 
 /** Failures of the server in a row (no answer in between) that make an outage. */
@@ -13,6 +14,12 @@ const FIRST_PROBE_MS = 1_000;
 const PROBE_GROWTH = 1.5;
 /** ...up to this: at most one request every few seconds reaches a server that is down. */
 export const MAX_PROBE_INTERVAL_MS = 2_500;
+/**
+ * When no request reaches the server at all (the connection is refused: nothing listens; the
+ * host name is unknown), a check costs the server nothing, so it goes this often: the items
+ * resume within half a second of the server listening again.
+ */
+export const UNREACHED_PROBE_INTERVAL_MS = 500;
 /** After an outage, at most this many requests in flight at first, one more per answer. */
 const RAMP_START = 2;
 /** The ramp ends here. */
@@ -54,22 +61,27 @@ export class OutageWatch {
 		this.current.probes++;
 	}
 
-	/** A failure of the server (down). Returns the outage when this one began it. */
-	down(now: number, reason: string, wasProbe: boolean): OutageRecord | undefined {
+	/**
+	 * A failure of the server (down); `reached`: the request got to the server (a 5xx, a reset),
+	 * not a refused connection or an unknown host. Returns the outage when this one began it.
+	 */
+	down(now: number, reason: string, wasProbe: boolean, reached = true): OutageRecord | undefined {
+		const most = reached ? MAX_PROBE_INTERVAL_MS : UNREACHED_PROBE_INTERVAL_MS;
 		if (this.downInARow === 0) this.downSince = now;
 		this.downInARow++;
 		const current = this.current;
 		if (current) {
 			if (wasProbe) {
 				current.probing = false;
-				current.intervalMs = Math.min(MAX_PROBE_INTERVAL_MS, current.intervalMs * PROBE_GROWTH);
+				current.intervalMs = Math.min(most, current.intervalMs * PROBE_GROWTH);
 				current.nextProbeAt = now + current.intervalMs;
 				current.reason = reason;
 			}
 			return undefined;
 		}
 		if (this.downInARow < DOWN_IN_A_ROW) return undefined;
-		this.current = { since: this.downSince, reason, probes: 0, nextProbeAt: now + FIRST_PROBE_MS, intervalMs: FIRST_PROBE_MS, probing: false };
+		const first = Math.min(FIRST_PROBE_MS, most);
+		this.current = { since: this.downSince, reason, probes: 0, nextProbeAt: now + first, intervalMs: first, probing: false };
 		this.history.push(this.current);
 		if (this.history.length > HISTORY) this.history.shift();
 		this.rampCap = undefined;

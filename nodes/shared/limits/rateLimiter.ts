@@ -213,7 +213,7 @@ export class KeyRateLimiter implements Expirable {
 		const events: ReleaseEvents = {};
 		if (outcome.down) {
 			const reason = outcome.reason ?? 'no answer';
-			events.outageStarted = this.outage.down(now, reason, permit.probe === true);
+			events.outageStarted = this.outage.down(now, reason, permit.probe === true, outcome.kind !== 'no_answer' || outcome.reached);
 		} else if (outcome.kind !== 'no_answer') {
 			events.outageEnded = this.outage.up(now);
 		} else if (permit.probe) {

@@ -526,7 +526,7 @@ export class OpenAiClient {
 		const host = this.credential ? hostOf(this.credential.baseUrl) : 'the API';
 		if (events.outageStarted) {
 			this.ctx.logger?.warn(
-				`OpenAI Reliable: ${host} looks down (${events.outageStarted.reason}, several times in a row). Every request on this key waits; one request every few seconds checks whether it is back.`,
+				`OpenAI Reliable: ${host} looks down (${events.outageStarted.reason}, several times in a row). Every request on this key waits; one check at a time looks whether it is back (every few seconds, or every half second while connections are refused).`,
 				{ node: this.node.name },
 			);
 		}
