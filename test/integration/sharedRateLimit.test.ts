@@ -188,6 +188,19 @@ describe('across processes: the server is the coordinator, whatever its headers 
 		}
 	});
 
+	test('four processes on a short-window count: what got through sets the pace, and the room others leave is taken', async () => {
+		const result = await simulate(modules, {
+			processes: [0, 1, 2, 3].map(() => ({ executions: [{ items: 150 }] })),
+			limits: { rpm: 600, dialect: 'scaled', countRefused: true },
+			seed: 1,
+		});
+		expect(result.failed).toBe(0);
+		// Before: a gentle decrease on a spent window (×0.92 a second) and growth of 0.1% a second
+		// while others spend: 1.45× the floor and 13% 429s, the last process alone at a small pace.
+		expect(result.share429).toBeLessThan(0.09);
+		expect(result.ratio).toBeLessThan(1.3);
+	});
+
 	test('a second process that starts at full speed while one runs: both yield, the total stays near the limit', async () => {
 		const result = await simulate(modules, {
 			processes: [{ executions: [{ items: 300 }] }, { executions: [{ items: 300, startAtMs: 3_000 }] }],

@@ -19,6 +19,9 @@
  *   confirmed when, answer after answer, the count is at least what this process itself sent
  *   in the last second. The part that is not this process's is someone else's: the pace yields
  *   before any 429 while others spend, and recovers at once when the count shows no one else.
+ *   While others spend but all together leave room (some left), each follows the count up in
+ *   proportion to what it sends; when most of this process's latest requests were refused,
+ *   the pace drops to what got through.
  * - **A bucket** (OpenAI's documented meaning, rate-limits guide: one request takes 1 off
  *   `remaining`, and `reset` is "the time until the rate limit resets to its initial state",
  *   so it refills at limit/60 a second). Found when `remaining` hardly counts this process's
@@ -27,7 +30,9 @@
  *   answers that find it below full is the share of the time it is, which is all senders'
  *   share of the limit. The pace follows either, so that together they take the target, each
  *   in proportion to what it sends; when the bucket is below full nearly always, the pace
- *   holds. When neither says anything, the 429s do, as without headers.
+ *   holds. A bucket found full at nearly every answer for seconds says nobody else takes
+ *   much (the others left): the pace comes back fast. When neither says anything, the 429s
+ *   do, as without headers.
  * - **No headers** (vLLM, Ollama, many proxies): the first 429 sets the rate to what the server
  *   let through of this process's last second, and 429s move it from there.
  *
@@ -76,6 +81,8 @@ const SMOOTHING_MS = 1_000;
 const CROWDED = 0.99;
 /** ...this fast. */
 const SMOOTH_DECREASE_PER_SECOND = 0.1;
+/** While others spend and the count is below this share of the target, there is room: the pace follows it up. */
+const ROOM = 0.9;
 /** How long after its first answer a process still counts as arriving. */
 const NEWCOMER_MS = 1_000;
 /** An arriving process's answer shows others spending from this share of the budget... */
@@ -131,6 +138,10 @@ const SLOPE_MIN_MS = 1_000;
 const FOLLOW_PER_SECOND = 0.3;
 /** ...rising by at most this much at a time. */
 const MAX_FOLLOW_UP = 0.05;
+/** A bucket below full at no more than this share of the answers is idle: nobody else takes much. */
+const IDLE_SHARE = 0.05;
+/** ...judged from at least this many answers (a process at a small share has few). */
+const IDLE_MIN_SAMPLES = 8;
 /** The share of time a bucket is below full is measured over this long... */
 const LOAD_SPAN_MS = 5_000;
 /** ...from at least this many answers... */
@@ -295,6 +306,9 @@ export class PaceController {
 			if (sharing && this.usedShare > CROWDED) {
 				// Others spend too and the count is above the target: yield before the 429s come.
 				this.pace = Math.max(MIN_PACE, this.pace * (1 - (SMOOTH_DECREASE_PER_SECOND * since) / 1000));
+			} else if (sharing && this.usedShare < TARGET_UTILISATION * ROOM) {
+				// Others spend, but all together leave room (some of them left): each grows in proportion to what it sends.
+				this.follow(this.usedShare, since, this.pace);
 			} else {
 				const quiet = now - this.lastContendedAt > QUIET_MS || (this.aloneSince !== undefined && now - this.aloneSince >= ALONE_MS);
 				this.grow(since, quiet ? Math.max(RECOVERY_PER_SECOND, this.pace) : INCREASE_PER_SECOND);
@@ -307,7 +321,10 @@ export class PaceController {
 		this.remember(now, true, spent);
 		if (!spent) return 0;
 		if (!(sharing || this.someoneElseSpends(now) || this.spentOften())) return 0;
-		return this.contention(now, sharing ? SHARED_DECREASE : DECREASE, outcome.retryAfterMs ?? 1000, 50);
+		// When most of this process's latest requests were refused, what got through is what it can send.
+		const refusedShare = this.refusedShare(now - REFUSED_SPAN_MS, now);
+		const factor = refusedShare >= 0.5 ? Math.max(HARDEST_DECREASE, 1 - refusedShare) : sharing ? SHARED_DECREASE : DECREASE;
+		return this.contention(now, factor, outcome.retryAfterMs ?? 1000, 50);
 	}
 
 	/**
@@ -321,10 +338,7 @@ export class PaceController {
 		const load = demand ?? (noHeaders ? undefined : this.bucketLoad(now));
 		const known = load !== undefined;
 		if (known && (demand !== undefined || load < SATURATED)) {
-			// Move so that all senders together take the target, each in proportion to what it sends.
-			const wanted = Math.min(1, Math.max(MIN_PACE, (this.pace * TARGET_UTILISATION) / Math.max(load, 0.01)));
-			const step = Math.min(1, (FOLLOW_PER_SECOND * this.sinceIncrease(now)) / 1000);
-			this.pace += step * (Math.min(wanted, this.pace + MAX_FOLLOW_UP) - this.pace);
+			this.follow(load, this.sinceIncrease(now));
 			if (load > 1) this.contended(now);
 		}
 		if (drained) this.contended(now);
@@ -334,7 +348,10 @@ export class PaceController {
 				const since = this.sinceIncrease(now);
 				const quietMs = Math.max(0, now - this.lastContendedAt);
 				const below = this.ceiling * BACK_TO - this.pace;
-				if (below > 0) {
+				if (!noHeaders && this.bucketIdle()) {
+					// A bucket found full by nearly every answer for seconds: nobody else takes much (the others left). Up fast.
+					this.grow(since, Math.max(RECOVERY_PER_SECOND, this.pace));
+				} else if (below > 0) {
 					// Back to just under where the limit was last met, quickly (half the gap a second)...
 					this.grow(since, Math.max(INCREASE_PER_SECOND, below * RETURN_PER_SECOND));
 				} else {
@@ -448,6 +465,13 @@ export class PaceController {
 		return since;
 	}
 
+	/** Moves so that all senders together (taking `load` of the limit) take the target, each in proportion to what it sends. */
+	private follow(load: number, sinceMs: number, maxUp = MAX_FOLLOW_UP): void {
+		const wanted = Math.min(1, Math.max(MIN_PACE, (this.pace * TARGET_UTILISATION) / Math.max(load, 0.01)));
+		const step = Math.min(1, (FOLLOW_PER_SECOND * sinceMs) / 1000);
+		this.pace += step * (Math.min(wanted, this.pace + maxUp) - this.pace);
+	}
+
 	private grow(sinceMs: number, perSecond: number): void {
 		this.pace = Math.min(1, this.pace + (perSecond * sinceMs) / 1000);
 	}
@@ -528,6 +552,17 @@ export class PaceController {
 			demand = Math.max(demand ?? 0, Math.max(0, 1 - slopePerSecond / budget));
 		}
 		return demand;
+	}
+
+	/**
+	 * Whether the bucket was full at nearly every answer of the last LOAD_SPAN_MS: answers come
+	 * after this process's own request was refilled, so what keeps a bucket below full at
+	 * them is others' use; this says there is (almost) none.
+	 */
+	private bucketIdle(): boolean {
+		const unit = this.requests;
+		if (unit.window || !unit.limit || unit.busy.length < IDLE_MIN_SAMPLES) return false;
+		return unit.busy.filter((b) => b.below).length <= IDLE_SHARE * unit.busy.length;
 	}
 
 	/** This process's own requests of the last LOAD_SPAN_MS as a share of the request limit. */
