@@ -88,6 +88,43 @@ function previousBuild(ref) {
 	return { dir, sha };
 }
 
+/**
+ * Runs each runner's workflow (Items → its node) once against the mock configured so, and adds
+ * a row per runner to `rows`: scenario, runner, wall s, x floor, 429s (share), failed, requests,
+ * duplicates. Returns each runner's wall time and failed items.
+ */
+async function runRunners(n8n, server, rows, { scenario, count, floorMs, serverConfig, runners }) {
+	const measured = {};
+	const failedBy = {};
+	for (const [runner, node, instance = n8n] of runners) {
+		const id = `bench${runner === 'ours' ? 'O' : runner.startsWith('ours') ? 'P' : 'B'}${scenario.replace(/[^a-z0-9]/gi, '')}`.slice(0, 16).padEnd(16, '0');
+		await instance.importWorkflows([lib.linearWorkflow(id, `bench ${runner} ${scenario}`, [lib.itemsNode(count), node])]);
+		server.configure(serverConfig);
+		say(`${scenario}: ${runner}…`);
+		const result = await instance.execute(id);
+		const node_ = lib.nodeFigures(result);
+		const s = lib.serverFigures(server);
+		const failed = count - node_.answered;
+		if (runner.startsWith('ours')) oursLost += failed;
+		measured[runner] = node_.wallMs;
+		failedBy[runner] = failed;
+		rows.push([
+			scenario,
+			runner,
+			(node_.wallMs / 1000).toFixed(1),
+			(node_.wallMs / floorMs).toFixed(2),
+			`${s.rateLimited} (${lib.pct(s.rateLimited, s.requests)})`,
+			failed,
+			s.requests,
+			s.duplicates,
+		]);
+		say(
+			`  ${(node_.wallMs / 1000).toFixed(1)} s, ${(node_.wallMs / floorMs).toFixed(2)}x floor, 429s ${s.rateLimited}, failed ${failed}, duplicates ${s.duplicates}`,
+		);
+	}
+	return { measured, failedBy };
+}
+
 async function throughput(n8n, server, previous) {
 	/** Prompt "item-123" is about 12 tokens with the framing; each request holds that plus max_tokens. */
 	const tokensPerRequest = 12 + MAX_TOKENS;
@@ -123,36 +160,7 @@ async function throughput(n8n, server, previous) {
 		if (previous)
 			runners.push([`ours @ ${previous.sha}`, lib.oursChat(scenario.options ? { options: scenario.options } : {}, scenario.ours || {}), previous.n8n]);
 		if (!SKIP_BUILTIN) runners.push(['n8n built-in', lib.builtinChat(scenario.options || {})]);
-		const measured = {};
-		const failedBy = {};
-		for (const [runner, node, instance = n8n] of runners) {
-			const id = `bench${runner === 'ours' ? 'O' : runner.startsWith('ours') ? 'P' : 'B'}${scenario.name.replace(/[^a-z0-9]/gi, '')}`
-				.slice(0, 16)
-				.padEnd(16, '0');
-			await instance.importWorkflows([lib.linearWorkflow(id, `bench ${runner} ${scenario.name}`, [lib.itemsNode(N), node])]);
-			server.configure(scenario.server);
-			say(`${scenario.name}: ${runner}…`);
-			const result = await instance.execute(id);
-			const node_ = lib.nodeFigures(result);
-			const s = lib.serverFigures(server);
-			const failed = N - node_.answered;
-			if (runner.startsWith('ours')) oursLost += failed;
-			measured[runner] = node_.wallMs;
-			failedBy[runner] = failed;
-			rows.push([
-				scenario.name,
-				runner,
-				(node_.wallMs / 1000).toFixed(1),
-				(node_.wallMs / floorMs).toFixed(2),
-				`${s.rateLimited} (${lib.pct(s.rateLimited, s.requests)})`,
-				failed,
-				s.requests,
-				s.duplicates,
-			]);
-			say(
-				`  ${(node_.wallMs / 1000).toFixed(1)} s, ${(node_.wallMs / floorMs).toFixed(2)}x floor, 429s ${s.rateLimited}, failed ${failed}, duplicates ${s.duplicates}`,
-			);
-		}
+		const { measured, failedBy } = await runRunners(n8n, server, rows, { scenario: scenario.name, count: N, floorMs, serverConfig: scenario.server, runners });
 		const builtinFailed = failedBy['n8n built-in'] ?? 0;
 		const speedup = builtinFailed
 			? `; the built-in node failed ${builtinFailed} of ${N} items`
@@ -174,32 +182,12 @@ async function throughput(n8n, server, previous) {
 async function responses(n8n, server) {
 	const count = Math.min(N, 200);
 	const floorMs = (count / 600) * 60_000;
-	const rows = [['floor', (floorMs / 1000).toFixed(1), '1.00', '', '', count, '']];
+	const rows = [['responses', 'floor', (floorMs / 1000).toFixed(1), '1.00', '', '', count, '']];
 	const runners = [['ours (Responses)', { ...lib.oursChat({ api: 'responses' }), typeVersion: 2 }]];
 	if (!SKIP_BUILTIN) runners.push(['n8n built-in (response)', lib.builtinResponses()]);
-	for (const [runner, node] of runners) {
-		const id = `benchR${runner.startsWith('ours') ? 'O' : 'B'}responses`.padEnd(16, '0').slice(0, 16);
-		await n8n.importWorkflows([lib.linearWorkflow(id, `bench ${runner} responses`, [lib.itemsNode(count), node])]);
-		server.configure({ ...RPM_600, random429Rate: 0.3 });
-		say(`responses: ${runner}…`);
-		const result = await n8n.execute(id);
-		const node_ = lib.nodeFigures(result);
-		const s = lib.serverFigures(server);
-		const failed = count - node_.answered;
-		if (runner.startsWith('ours')) oursLost += failed;
-		rows.push([
-			runner,
-			(node_.wallMs / 1000).toFixed(1),
-			(node_.wallMs / floorMs).toFixed(2),
-			`${s.rateLimited} (${lib.pct(s.rateLimited, s.requests)})`,
-			failed,
-			s.requests,
-			s.duplicates,
-		]);
-		say(`  ${(node_.wallMs / 1000).toFixed(1)} s, ${(node_.wallMs / floorMs).toFixed(2)}x floor, failed ${failed}, duplicates ${s.duplicates}`);
-	}
+	await runRunners(n8n, server, rows, { scenario: 'responses', count, floorMs, serverConfig: { ...RPM_600, random429Rate: 0.3 }, runners });
 	lines.push(`\n### The Responses API: ${count} items, RPM 600 over short windows plus 30% of requests refused at random (headers: ${DIALECT})\n`);
-	lines.push(lib.table(['runner', 'wall s', 'x floor', '429s (share)', 'failed', 'requests', 'duplicates'], rows));
+	lines.push(lib.table(['scenario', 'runner', 'wall s', 'x floor', '429s (share)', 'failed', 'requests', 'duplicates'], rows));
 }
 
 /** Runs several `n8n execute` processes at once; the aggregate wall spans the first node start to the last node end. */

@@ -31,7 +31,7 @@ const AGENT_SHOT = path.join(ROOT, 'docs', 'editor-agent.png');
 const BATCH_SHOT = path.join(ROOT, 'docs', 'editor-batch.png');
 const CAP_SHOT = path.join(ROOT, 'docs', 'editor-spend-cap.png');
 const KEY = fakeKey('proj', 'ui');
-const STEPS = 17;
+const STEPS = 18;
 
 /** Manual Trigger → Code → AI Agent, with our Chat Model and n8n's Calculator attached. */
 function agentWorkflow() {
@@ -571,6 +571,44 @@ async function main() {
 			if (tookMs > 3_000) throw new Error(`the execution took ${tookMs} ms to stop`);
 			mock.reset();
 		});
+
+		await step(
+			'18. a Responses run with failures (Continue On Fail): the canvas stays green, the hint counts them, each error sits next to its review with what it cost',
+			async () => {
+				mock.reset();
+				await pasteWorkflow(
+					reviewsWorkflow({
+						...chatWith({
+							api: 'responses',
+							// Review 1 is stopped by the content filter, review 3 fails at OpenAI (the mock's markers).
+							prompt: "={{ $json.row === 1 ? $json.review + ' [filtered]' : $json.row === 3 ? $json.review + ' [fails]' : $json.review }}",
+						}),
+						onError: 'continueRegularOutput',
+					}),
+					'OpenAI Reliable Chat',
+				);
+				await page.locator('[data-node-name="OpenAI Reliable Chat"]').first().getByText('gpt-4o-mini').first().waitFor({ timeout: 15_000 });
+				await runAndOpenChat();
+				const hint = page
+					.locator('[data-test-id="node-hint"]')
+					.filter({ hasText: /items failed/ })
+					.first();
+				await hint.waitFor({ timeout: 30_000 });
+				const text = await hint.innerText();
+				if (!/^10 items, \$0\.0000\d+ in all\. 2 items failed, the first with: The answer is incomplete: content_filter\./.test(text))
+					throw new Error(`unexpected hint: ${text}`);
+				const output = page.locator('[data-test-id="output-panel"]').first();
+				await output.getByText('The answer is incomplete: content_filter').first().waitFor({ timeout: 10_000 });
+				await output
+					.getByText(/OpenAI could not finish the answer/)
+					.first()
+					.waitFor({ timeout: 10_000 });
+				await output.getByText('Echo: Great product, fast delivery.').first().waitFor({ timeout: 10_000 });
+				await shot('18-responses-failures');
+				if (mock.requests.filter((r) => r.path === '/responses').length !== 10) throw new Error('expected one POST /responses per review, none sent twice');
+				await page.keyboard.press('Escape');
+			},
+		);
 	} catch (error) {
 		await shot('failure').catch(() => undefined);
 		const ids = await page

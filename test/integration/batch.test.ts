@@ -3,7 +3,7 @@ import { sleep, type IDataObject } from 'n8n-workflow';
 import { OpenAiReliableBatch } from '../../nodes/OpenAiReliableBatch/OpenAiReliableBatch.node';
 import { splitLines, type BatchLine } from '../../nodes/OpenAiReliableBatch/helpers/lines';
 import { costOfUsage } from '../../nodes/shared/pricing/prices';
-import { apiCredential, execute, FAST_RETRY, items, PROJECT_KEY, startServer, type MockServer } from '../support/setup';
+import { apiCredential, execute, FAST_RETRY, items, PROJECT_KEY, startServer, uploadedLines, type MockServer } from '../support/setup';
 
 const node = new OpenAiReliableBatch();
 let server: MockServer;
@@ -343,13 +343,7 @@ test('API Responses: every line goes to /v1/responses, the batch calls that endp
 	expect(run.error).toBeUndefined();
 	const create = server.requests.find((r) => r.method === 'POST' && r.path === '/batches')!;
 	expect((create.body as Record<string, unknown>).endpoint).toBe('/v1/responses');
-	const upload = String(server.requests.find((r) => r.path === '/files')!.body);
-	const lines = upload
-		.split('\r\n')
-		.find((part) => part.startsWith('{"custom_id"'))!
-		.split('\n')
-		.filter(Boolean)
-		.map((line) => JSON.parse(line) as { url: string; body: Record<string, unknown> });
+	const lines = uploadedLines(server);
 	expect(lines.map((line) => line.url)).toEqual(Array(4).fill('/v1/responses'));
 	expect(lines[0].body).toMatchObject({ model: 'gpt-4o-mini', instructions: 'Be brief.', input: [{ role: 'user', content: 'item-0' }], max_output_tokens: 50 });
 	run.output[0].forEach((item, i) => {

@@ -8,7 +8,7 @@ import { OpenAiReliableBatch } from '../../nodes/OpenAiReliableBatch/OpenAiRelia
 import { OpenAiReliableChat } from '../../nodes/OpenAiReliableChat/OpenAiReliableChat.node';
 import { OpenAiReliableUsage } from '../../nodes/OpenAiReliableUsage/OpenAiReliableUsage.node';
 import { binaryOf, pdf, png } from '../support/files';
-import { adminCredential, apiCredential, execute, FAST_RETRY, items, startServer, type MockServer } from '../support/setup';
+import { adminCredential, apiCredential, execute, FAST_RETRY, items, startServer, uploadedLines, type MockServer } from '../support/setup';
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const contract = require('../support/openapi-contract') as typeof import('../support/openapi-contract');
 
@@ -99,14 +99,9 @@ suite(title, () => {
 		expect(run.error).toBeUndefined();
 		const create = server.requests.find((r) => r.method === 'POST' && r.path === '/batches')!;
 		expect(validate('CreateBatchRequest', create.body)).toEqual([]);
-		const upload = server.requests.find((r) => r.path === '/files')!;
-		const lines = String(upload.body)
-			.split('\r\n')
-			.find((part) => part.startsWith('{"custom_id"'))!
-			.split('\n')
-			.filter(Boolean);
+		const lines = uploadedLines(server);
 		expect(lines).toHaveLength(3);
-		for (const line of lines) expect(validate('CreateChatCompletionRequest', JSON.parse(line).body)).toEqual([]);
+		for (const line of lines) expect(validate('CreateChatCompletionRequest', line.body)).toEqual([]);
 		const headers = { authorization: `Bearer ${apiCredential(server).apiKey}` };
 		const batchId = run.output[0][0].json.batchId as string;
 		const batch = (await (await fetch(`${server.url}/batches/${batchId}`, { headers })).json()) as { output_file_id: string };
@@ -253,13 +248,7 @@ suite(title, () => {
 		expect(run.error).toBeUndefined();
 		const create = server.requests.find((r) => r.method === 'POST' && r.path === '/batches')!;
 		expect(validate('CreateBatchRequest', create.body)).toEqual([]);
-		const upload = server.requests.find((r) => r.path === '/files')!;
-		const lines = String(upload.body)
-			.split('\r\n')
-			.find((part) => part.startsWith('{"custom_id"'))!
-			.split('\n')
-			.filter(Boolean);
-		for (const line of lines) expect(validate('CreateResponse', JSON.parse(line).body)).toEqual([]);
+		for (const line of uploadedLines(server)) expect(validate('CreateResponse', line.body)).toEqual([]);
 		const headers = { authorization: `Bearer ${apiCredential(server).apiKey}` };
 		const batch = (await (await fetch(`${server.url}/batches/${run.output[0][0].json.batchId as string}`, { headers })).json()) as { output_file_id: string };
 		const output = await (await fetch(`${server.url}/files/${batch.output_file_id}/content`, { headers })).text();

@@ -34,6 +34,22 @@ function run(count: number, extra: Record<string, unknown> = {}, typeVersion = 2
 
 const paths = () => server.requests.map((r) => r.path);
 
+/** One item per prompt through API Responses, with Continue On Fail. */
+function runOnResponses(prompts: string[]) {
+	return execute(node, {
+		items: prompts.map((text) => ({ text })),
+		continueOnFail: true,
+		parameters: {
+			model: { mode: 'list', value: 'gpt-4o-mini' },
+			api: 'responses',
+			prompt: (_: number, item: { text?: unknown }) => item.text,
+			requestSettings: FAST_RETRY,
+		},
+		credentials: { openAiReliableApi: apiCredential(server) },
+		typeVersion: 2,
+	});
+}
+
 test('Auto (version 2) sends a chat model to Chat Completions, with the same fields as before', async () => {
 	const out = await run(2);
 	expect(out.error).toBeUndefined();
@@ -164,6 +180,38 @@ test('an answer cut off at Max Tokens keeps its partial text and cost (finishRea
 	expect(out.error).toBeUndefined();
 	expect(out.output[0][0].json).toMatchObject({ finishReason: 'length', completionTokens: 3, costUsd: expect.any(Number) });
 	expect(String(out.output[0][0].json.content).length).toBeGreaterThan(0);
+});
+
+test('a failed answer and one stopped by the content filter are item errors with what they cost; the others are answered, once each', async () => {
+	const prompts = ['fine', 'bad [filtered]', 'broken [fails]', 'also fine'];
+	const out = await runOnResponses(prompts);
+	expect(out.error).toBeUndefined();
+	const [fine, filtered, failed, alsoFine] = out.output[0].map((item) => item.json);
+	expect(fine).toMatchObject({ content: 'Echo: fine' });
+	expect(alsoFine).toMatchObject({ content: 'Echo: also fine' });
+	expect(filtered.error).toBe('The answer is incomplete: content_filter');
+	expect(filtered.errorDescription).toMatch(/^OpenAI's content filter stopped the answer\. Rephrase the prompt\./);
+	expect(filtered).toMatchObject({ costUsd: expect.any(Number), finishReason: 'content_filter' });
+	expect(failed.error).toBe('OpenAI could not finish the answer: The model failed to generate a response. (server_error)');
+	expect(failed).toMatchObject({ costUsd: expect.any(Number) });
+	// Not sent again: the status is the answer, and it was billed.
+	expect(server.requests.filter((r) => r.path === '/responses')).toHaveLength(4);
+	expect(out.test.hints.map((h) => h.message).join(' ')).toBe(
+		'4 items, $0.000014 in all. 2 items failed, the first with: The answer is incomplete: content_filter.',
+	);
+});
+
+test('an error inside a 200 from /responses is never an empty answer: a server error is retried, a request error is the item error', async () => {
+	const inside200 = (type: string, message: string) => ({ status: 200, body: { error: { message, type, param: null, code: null } } });
+	const about = (text: string) => (r: { path: string; body?: unknown }) => r.path === '/responses' && JSON.stringify(r.body).includes(text);
+	server.script({ match: about('item-0'), times: 1, respond: inside200('server_error', 'The engine is currently overloaded.') });
+	server.script({ match: about('item-1'), respond: inside200('invalid_request_error', "Invalid value for 'input'.") });
+	const out = await runOnResponses(['item-0', 'item-1']);
+	const [first, second] = out.output[0].map((item) => item.json);
+	expect(first).toMatchObject({ content: 'Echo: item-0', retries: 1 });
+	expect(String(second.error)).toMatch(/rejected the request as invalid \(sent as an error inside an HTTP 200 answer\)$/);
+	expect(`${String(second.error)} ${String(second.errorDescription)}`).toMatch(/Invalid value for 'input'/);
+	expect(server.requests.filter(about('item-1'))).toHaveLength(1);
 });
 
 describe('background mode', () => {

@@ -4,12 +4,10 @@
  */
 import { sleep } from 'n8n-workflow';
 
-import { OpenAiReliableChat } from '../../nodes/OpenAiReliableChat/OpenAiReliableChat.node';
 import { OpenAiReliableUsage } from '../../nodes/OpenAiReliableUsage/OpenAiReliableUsage.node';
-import { adminCredential, apiCredential, execute, items, PROJECT_KEY, startServer, type MockServer } from '../support/setup';
-import { checkRun, ITEMS, recordNote, type Expectation } from './helpers';
+import { adminCredential, execute, PROJECT_KEY, startServer, type MockServer } from '../support/setup';
+import { checkRun, ITEMS, recordNote, runChat, type Expectation } from './helpers';
 
-const node = new OpenAiReliableChat();
 let server: MockServer;
 beforeAll(async () => {
 	server = await startServer();
@@ -21,17 +19,7 @@ const SETTINGS = { maxRetries: 2, maxWaitSeconds: 0.02, timeoutSeconds: 2, concu
 const errorBody = (message: string, type: string | null, code: string | null) => ({ error: { message, type, param: null, code } });
 
 function run(continueOnFail: boolean, settings: Record<string, unknown> = {}, baseUrl?: string, signal?: AbortSignal) {
-	return execute(node, {
-		items: items(ITEMS),
-		continueOnFail,
-		signal,
-		parameters: {
-			model: { mode: 'list', value: 'gpt-4o-mini' },
-			prompt: (_: number, item: { text?: unknown }) => item.text,
-			requestSettings: { ...SETTINGS, ...settings },
-		},
-		credentials: { openAiReliableApi: apiCredential(baseUrl ? { url: baseUrl } : server) },
-	});
+	return runChat(baseUrl ? { url: baseUrl } : server, { continueOnFail, settings: { ...SETTINGS, ...settings }, signal });
 }
 
 const every = (n: number) => (text: string | undefined) => text !== undefined && Number(text.split('-')[1]) % n === 0;

@@ -5,11 +5,32 @@
  */
 import type { IDataObject } from 'n8n-workflow';
 
-import { PROJECT_KEY, type MockServer, type NodeRun } from '../support/setup';
+import { OpenAiReliableChat } from '../../nodes/OpenAiReliableChat/OpenAiReliableChat.node';
+import { apiCredential, execute, items, PROJECT_KEY, type MockServer, type NodeRun } from '../support/setup';
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const ledger = require('./ledger') as { record: (entry: IDataObject) => void };
 
 export const ITEMS = 50;
+
+const chat = new OpenAiReliableChat();
+
+/** ITEMS items ("item-0"…) through the Chat node with these Request Settings, against a server (or a bare Base URL). */
+export function runChat(
+	target: { url: string },
+	{ continueOnFail, settings, signal }: { continueOnFail: boolean; settings: Record<string, unknown>; signal?: AbortSignal },
+): Promise<NodeRun> {
+	return execute(chat, {
+		items: items(ITEMS),
+		continueOnFail,
+		signal,
+		parameters: {
+			model: { mode: 'list', value: 'gpt-4o-mini' },
+			prompt: (_: number, item: { text?: unknown }) => item.text,
+			requestSettings: settings,
+		},
+		credentials: { openAiReliableApi: apiCredential(target) },
+	});
+}
 
 /** Every 8-character window of the key's secret part: finding any of them is a leak. */
 function keyFragments(key: string): string[] {

@@ -8,11 +8,9 @@
  */
 import { sleep } from 'n8n-workflow';
 
-import { OpenAiReliableChat } from '../../nodes/OpenAiReliableChat/OpenAiReliableChat.node';
-import { apiCredential, execute, freshProcessState, items, startServer, type MockServer } from '../support/setup';
-import { checkRun, ITEMS, recordNote } from './helpers';
+import { freshProcessState, startServer, type MockServer } from '../support/setup';
+import { checkRun, ITEMS, recordNote, runChat } from './helpers';
 
-const node = new OpenAiReliableChat();
 let server: MockServer;
 beforeAll(async () => {
 	server = await startServer({ latencyMs: 20 });
@@ -27,17 +25,7 @@ beforeEach(() => {
 const DEFAULTS = { maxWaitSeconds: 0.2, timeoutSeconds: 2 };
 
 function run(continueOnFail: boolean, settings: Record<string, unknown> = {}, signal?: AbortSignal) {
-	return execute(node, {
-		items: items(ITEMS),
-		continueOnFail,
-		signal,
-		parameters: {
-			model: { mode: 'list', value: 'gpt-4o-mini' },
-			prompt: (_: number, item: { text?: unknown }) => item.text,
-			requestSettings: { ...DEFAULTS, ...settings },
-		},
-		credentials: { openAiReliableApi: apiCredential(server) },
-	});
+	return runChat(server, { continueOnFail, settings: { ...DEFAULTS, ...settings }, signal });
 }
 
 describe.each(['503', '502', 'reset', 'refused'] as const)('an outage of 4 s (%s) from the first request', (mode) => {

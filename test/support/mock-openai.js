@@ -588,26 +588,23 @@ class MockOpenAi {
 		return send(404, errorBody(`Invalid URL (${record.method} /v1${record.path})`, 'invalid_request_error', null));
 	}
 
-	async chat(record, respond, send, wait) {
-		const body = record.body || {};
-		const model = body.model;
-		if (typeof model !== 'string' || !this.models.includes(model)) {
-			return send(404, errorBody(`The model \`${model}\` does not exist or you do not have access to it.`, 'invalid_request_error', 'model_not_found'));
-		}
-		const attachments = attachmentsOf(body);
-		if (attachments.error) return send(400, errorBody(attachments.error, 'invalid_request_error', 'invalid_image_format'));
-		record.attachments = attachments.found;
-		const promptTokens = promptTokensOf(body) + attachments.found.reduce((sum, a) => sum + a.tokens, 0);
-		const maxOut = body.max_completion_tokens ?? body.max_tokens;
-		const requested = promptTokens + (maxOut ?? 256);
-		const now = Date.now();
-		const limitHeaders = () => (this.limiter ? this.limiter.headers(Date.now()) : defaultLimitHeaders());
-
+	/**
+	 * The rate-limit answer a model request gets, if any, on /chat/completions and /responses
+	 * alike (OpenAI's rate-limits guide and error codes: a 429 with code rate_limit_exceeded, the
+	 * limit, what was used and when to try again, in the message and in retry-after /
+	 * retry-after-ms): a request larger than the TPM limit, a spent short window (the limiter's
+	 * model), or a random 429 (random429Rate). Undefined: the request goes on.
+	 */
+	rateLimited(model, requested, now, send, limitHeaders) {
+		const refuse = (...answer) => {
+			send(...answer);
+			return true;
+		};
 		if (this.limiter) {
 			const denied = this.limiter.take(requested, now);
 			if (denied) {
 				if (denied.waitMs < 0) {
-					return send(
+					return refuse(
 						429,
 						errorBody(
 							`Request too large for ${model} in organization org-mock on tokens per min (TPM): Limit ${denied.limit}, Requested ${denied.requested}. The input or output tokens must be reduced in order to run successfully. Visit https://platform.openai.com/account/rate-limits to learn more.`,
@@ -618,7 +615,7 @@ class MockOpenAi {
 					);
 				}
 				const unit = denied.kind === 'requests' ? 'requests per min (RPM)' : 'tokens per min (TPM)';
-				return send(
+				return refuse(
 					429,
 					errorBody(
 						`Rate limit reached for ${model} in organization org-mock on ${unit}: Limit ${denied.limit}, Used ${denied.used}, Requested ${denied.kind === 'requests' ? 1 : denied.requested}. Please try again in ${formatDuration(denied.waitMs)}. Visit https://platform.openai.com/account/rate-limits to learn more.`,
@@ -635,7 +632,7 @@ class MockOpenAi {
 		}
 		if (this.options.random429Rate && this.random() < this.options.random429Rate) {
 			const waitMs = 50 + Math.floor(this.random() * 200);
-			return send(
+			return refuse(
 				429,
 				errorBody(
 					`Rate limit reached for ${model} in organization org-mock on requests per min (RPM): Limit 600, Used 600, Requested 1. Please try again in ${waitMs}ms.`,
@@ -645,6 +642,25 @@ class MockOpenAi {
 				{ ...limitHeaders(), 'retry-after-ms': String(waitMs) },
 			);
 		}
+		return false;
+	}
+
+	async chat(record, respond, send, wait) {
+		const body = record.body || {};
+		const model = body.model;
+		if (typeof model !== 'string' || !this.models.includes(model)) {
+			return send(404, errorBody(`The model \`${model}\` does not exist or you do not have access to it.`, 'invalid_request_error', 'model_not_found'));
+		}
+		const attachments = attachmentsOf(body);
+		if (attachments.error) return send(400, errorBody(attachments.error, 'invalid_request_error', 'invalid_image_format'));
+		record.attachments = attachments.found;
+		const promptTokens = promptTokensOf(body) + attachments.found.reduce((sum, a) => sum + a.tokens, 0);
+		const maxOut = body.max_completion_tokens ?? body.max_tokens;
+		const requested = promptTokens + (maxOut ?? 256);
+		const now = Date.now();
+		const limitHeaders = () => (this.limiter ? this.limiter.headers(Date.now()) : defaultLimitHeaders());
+
+		if (this.rateLimited(model, requested, now, send, limitHeaders)) return;
 		const latency = this.latency();
 		if (latency) await wait(latency);
 
@@ -787,6 +803,9 @@ class MockOpenAi {
 	 * counted as input tokens, as OpenAI bills it: options.searchTokens, default 1,000),
 	 * file_search (a file_search_call with one result and a file_citation), code_interpreter
 	 * (a code_interpreter_call in one container). reasoning.summary gives a reasoning item.
+	 * A prompt with "[filtered]" ends `incomplete` with the reason content_filter, one with
+	 * "[fails]" ends `failed` with an error (the Response object's status, incomplete_details
+	 * and error, OpenAI's API reference); both are billed, as the usage they carry says.
 	 * Rate limits, random 429s and latency as for chat completions.
 	 */
 	async responses(record, send, wait) {
@@ -809,26 +828,7 @@ class MockOpenAi {
 		const has = (type) => tools.some((t) => t.type === type);
 		let inputTokens = roughTokens(`${body.instructions ?? ''} ${input}`) + 3;
 		const limitHeaders = () => (this.limiter ? this.limiter.headers(Date.now()) : defaultLimitHeaders());
-		if (this.limiter) {
-			const denied = this.limiter.take(inputTokens + (body.max_output_tokens ?? 256), now);
-			if (denied) {
-				return send(
-					429,
-					errorBody(
-						`Rate limit reached for ${model} in organization org-mock. Please try again in ${formatDuration(Math.max(1, denied.waitMs))}.`,
-						denied.kind,
-						'rate_limit_exceeded',
-					),
-					{ ...limitHeaders(), 'retry-after': String(Math.max(1, Math.ceil(denied.waitMs / 1000))) },
-				);
-			}
-		}
-		if (this.options.random429Rate && this.random() < this.options.random429Rate) {
-			return send(429, errorBody('Rate limit reached. Please try again in 100ms.', 'requests', 'rate_limit_exceeded'), {
-				...limitHeaders(),
-				'retry-after-ms': '100',
-			});
-		}
+		if (this.rateLimited(model, inputTokens + (body.max_output_tokens ?? 256), now, send, limitHeaders)) return;
 		const latency = this.latency();
 		if (latency) await wait(latency);
 		const id = (prefix) => `${prefix}_${crypto.randomBytes(8).toString('hex')}`;
@@ -913,6 +913,14 @@ class MockOpenAi {
 			status = 'incomplete';
 			incomplete = { reason: 'max_output_tokens' };
 		}
+		let failure = null;
+		if (/\[filtered\]/.test(record.text ?? '')) {
+			status = 'incomplete';
+			incomplete = { reason: 'content_filter' };
+		} else if (/\[fails\]/.test(record.text ?? '')) {
+			status = 'failed';
+			failure = { code: 'server_error', message: 'The model failed to generate a response.' };
+		}
 		const usage = {
 			input_tokens: inputTokens,
 			// cache_write_tokens: required by the spec's ResponseUsage (0: nothing written to the cache).
@@ -937,7 +945,7 @@ class MockOpenAi {
 			object: 'response',
 			created_at: Math.floor(Date.now() / 1000),
 			status,
-			error: null,
+			error: failure,
 			incomplete_details: incomplete,
 			instructions: body.instructions ?? null,
 			model,

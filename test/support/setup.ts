@@ -55,6 +55,18 @@ export async function execute(node: INodeType | IVersionedNodeType, options: Omi
 	}
 }
 
+/** The JSONL lines of the batch file the node uploaded (the first POST /files), parsed. */
+export function uploadedLines(server: MockServer): Array<{ custom_id: string; url: string; body: Record<string, unknown> }> {
+	const upload = server.requests.find((r) => r.path === '/files');
+	if (!upload) throw new Error('no file was uploaded');
+	return String(upload.body)
+		.split('\r\n')
+		.find((part) => part.startsWith('{"custom_id"'))!
+		.split('\n')
+		.filter(Boolean)
+		.map((line) => JSON.parse(line) as { custom_id: string; url: string; body: Record<string, unknown> });
+}
+
 export function items(count: number, text = (i: number) => `item-${i}`): IDataObject[] {
 	return Array.from({ length: count }, (_, i) => ({ text: text(i) }));
 }
