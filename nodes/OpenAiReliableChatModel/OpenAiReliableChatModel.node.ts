@@ -1,14 +1,13 @@
 import { NodeConnectionTypes, NodeOperationError, type INodeType, type INodeTypeDescription, type ISupplyDataFunctions, type SupplyData } from 'n8n-workflow';
 
 import { apiProperty, builtinToolsProperty, chatOptionsProperty, modelProperty, responsesOptions } from '../shared/chat/description';
-import { chooseWire, readBackground, readBuiltinTools } from '../shared/chat/request';
+import { chooseWire, readBuiltinTools, readStorage } from '../shared/chat/request';
 import { openClient, requestSettingsProperty } from '../shared/descriptions/requestSettings';
 import { testApiCredential } from '../shared/methods/credentialTest';
 import { searchModels } from '../shared/methods/listSearch';
 import { modelParameter } from '../shared/parameters';
 import { priceOverridesProperty, readPriceOverrides } from '../shared/pricing/overrides';
 import { readCallSettings } from '../shared/model/call';
-import { RESPONSES } from '../shared/model/responses';
 import { reliableChatModelClass } from './model';
 import { withCallFigures } from './runData';
 
@@ -75,8 +74,7 @@ export class OpenAiReliableChatModel implements INodeType {
 		const builtin = readBuiltinTools(this, itemIndex);
 		const wire = chooseWire(this, itemIndex, { model, settings, builtin: builtin.tools }, client);
 		const raw = (this.getNodeParameter('options', itemIndex, {}) ?? {}) as { responseFormat?: string; background?: unknown; store?: unknown };
-		const store = wire === RESPONSES && typeof raw.store === 'boolean' ? raw.store : undefined;
-		const background = readBackground(this, itemIndex, { model, responses: wire === RESPONSES, store, option: raw.background });
+		const { store, background } = readStorage(this, itemIndex, { model, wire, options: raw });
 		const traced = withCallFigures(this);
 		const ReliableChatModel = reliableChatModelClass(sdk);
 		const chatModel = new ReliableChatModel({

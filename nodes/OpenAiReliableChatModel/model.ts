@@ -12,7 +12,7 @@ import { answerCallFigures } from '../shared/chat/answer';
 import { contentPartTokens } from '../shared/chat/attachments';
 import { recordTotals } from '../shared/execution/totals';
 import { roundUsd } from '../shared/format';
-import { callInBackground } from '../shared/model/background';
+import { callModel } from '../shared/model/background';
 import { buildModelCall, checkStop, sendOptions, type ModelCall } from '../shared/model/call';
 import type { BuiltinTool, CallSettings, OutputFormat } from '../shared/model/types';
 import type { WireFormat } from '../shared/model/wire';
@@ -108,11 +108,7 @@ export function reliableChatModelClass(sdk: typeof Sdk): ReliableChatModelConstr
 
 		/** One whole answer: sent and answered, or, in background mode, sent once and polled until done. */
 		private async answer(call: ModelCall): Promise<GenerateResult> {
-			const { client, itemIndex } = this.setup;
-			const target = { isOpenAi: client.isOpenAi };
-			const result = this.setup.background
-				? await callInBackground(client, call, itemIndex, target)
-				: await client.call<Record<string, unknown>>(sendOptions(call, itemIndex, target));
+			const result = await callModel(this.setup.client, call, this.setup.itemIndex, this.setup.background);
 			this.after(result, result.billedUsd);
 			return fromAnswer(call.wire.read(result.body), { requestId: result.requestId ?? null, costUsd: result.billedUsd ?? null });
 		}

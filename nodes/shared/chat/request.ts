@@ -146,23 +146,29 @@ export function chooseWire(
 const LONG_ANSWERS = /(^|-)pro(-|$)|deep-research/;
 
 /**
- * Background Mode: as set, else on for the -pro and deep-research models on the Responses API.
- * It needs the Responses API and a stored response (OpenAI keeps it to be polled).
+ * Store and Background Mode, from the Options. Store goes only to the Responses API
+ * (undefined: OpenAI's default). Background Mode: as set, else on for the -pro and
+ * deep-research models on the Responses API; it needs the Responses API and a stored response
+ * (OpenAI keeps it to be polled).
  */
-export function readBackground(
+export function readStorage(
 	ctx: ParameterContext,
 	itemIndex: number,
-	call: { model: string; responses: boolean; store?: boolean; option: unknown },
-): boolean {
-	if (typeof call.option !== 'boolean') return call.responses && call.store !== false && LONG_ANSWERS.test(normaliseModel(call.model));
-	if (!call.option) return false;
-	if (!call.responses) throw fieldError(ctx, itemIndex, 'Background Mode', 'it works only on the Responses API; set API to Auto or Responses');
-	if (call.store === false) {
+	call: { model: string; wire: WireFormat; options: { store?: unknown; background?: unknown } },
+): { store?: boolean; background: boolean } {
+	const responses = call.wire === RESPONSES;
+	const store = responses && typeof call.options.store === 'boolean' ? call.options.store : undefined;
+	const storage = store !== undefined ? { store } : {};
+	const option = call.options.background;
+	if (typeof option !== 'boolean') return { ...storage, background: responses && store !== false && LONG_ANSWERS.test(normaliseModel(call.model)) };
+	if (!option) return { ...storage, background: false };
+	if (!responses) throw fieldError(ctx, itemIndex, 'Background Mode', 'it works only on the Responses API; set API to Auto or Responses');
+	if (store === false) {
 		throw fieldError(ctx, itemIndex, 'Background Mode', 'OpenAI must store a background response to hand it out when it is done, and Store is off', {
 			description: 'Turn Store on, or Background Mode off.',
 		});
 	}
-	return true;
+	return { ...storage, background: true };
 }
 
 /** Response Format, JSON Schema, Schema Name and Strict, checked. */
@@ -211,10 +217,10 @@ export async function buildChatRequest(ctx: ParameterContext, itemIndex: number,
 		if (builtin.tools.length) input.builtinTools = builtin.tools;
 		if (builtin.maxToolCalls !== undefined) input.maxToolCalls = builtin.maxToolCalls;
 		if (previousResponseId) input.previousResponseId = previousResponseId;
-		if (typeof opts.store === 'boolean') input.store = opts.store;
 		if (typeof opts.reasoningSummary === 'string' && opts.reasoningSummary !== '') input.reasoningSummary = opts.reasoningSummary;
 	}
-	const background = readBackground(ctx, itemIndex, { model, responses: wire === RESPONSES, store: input.store, option: opts.background });
+	const { store, background } = readStorage(ctx, itemIndex, { model, wire, options: opts });
+	if (store !== undefined) input.store = store;
 	const call = await buildModelCall(ctx, itemIndex, input, {
 		isOpenAi: options.isOpenAi,
 		capUsd: options.capUsd,

@@ -186,6 +186,11 @@ class Unit {
 	}
 }
 
+/** The share of a unit's recent answers that found the bucket below full. */
+function belowShare(unit: Unit): number {
+	return unit.busy.filter((b) => b.below).length / unit.busy.length;
+}
+
 export type Reading = 'short window' | 'bucket' | 'no headers';
 
 export interface PaceView {
@@ -321,10 +326,7 @@ export class PaceController {
 		this.remember(now, true, spent);
 		if (!spent) return 0;
 		if (!(sharing || this.someoneElseSpends(now) || this.spentOften())) return 0;
-		// When most of this process's latest requests were refused, what got through is what it can send.
-		const refusedShare = this.refusedShare(now - REFUSED_SPAN_MS, now);
-		const factor = refusedShare >= 0.5 ? Math.max(HARDEST_DECREASE, 1 - refusedShare) : sharing ? SHARED_DECREASE : DECREASE;
-		return this.contention(now, factor, outcome.retryAfterMs ?? 1000, 50);
+		return this.contention(now, this.decreaseFactor(now, sharing ? SHARED_DECREASE : DECREASE), outcome.retryAfterMs ?? 1000, 50);
 	}
 
 	/**
@@ -397,10 +399,7 @@ export class PaceController {
 		if (!spent) return 0;
 		if (noHeaders) this.learn(now);
 		if (!shared) return 0;
-		// What the server let through of this process's latest requests is what it can send: no less than half, no more than DECREASE.
-		const refusedShare = this.refusedShare(now - REFUSED_SPAN_MS, now);
-		const factor = refusedShare >= 0.5 ? Math.max(HARDEST_DECREASE, 1 - refusedShare) : DECREASE;
-		return this.contention(now, factor, outcome.retryAfterMs ?? 1000, WINDOW_PAUSE_MS);
+		return this.contention(now, this.decreaseFactor(now, DECREASE), outcome.retryAfterMs ?? 1000, WINDOW_PAUSE_MS);
 	}
 
 	/**
@@ -446,6 +445,15 @@ export class PaceController {
 			if (unit.remaining < unit.limit - Math.max(2, BUCKET_FULL_MARGIN * (unit.limit / 60))) return true;
 		}
 		return false;
+	}
+
+	/**
+	 * How much a decrease keeps: when most of this process's latest requests were refused, what
+	 * the server let through is what it can send (no less than half); else `usual`.
+	 */
+	private decreaseFactor(now: number, usual: number): number {
+		const refusedShare = this.refusedShare(now - REFUSED_SPAN_MS, now);
+		return refusedShare >= 0.5 ? Math.max(HARDEST_DECREASE, 1 - refusedShare) : usual;
 	}
 
 	private refusedShare(from: number, to: number): number {
@@ -562,7 +570,7 @@ export class PaceController {
 	private bucketIdle(): boolean {
 		const unit = this.requests;
 		if (unit.window || !unit.limit || unit.busy.length < IDLE_MIN_SAMPLES) return false;
-		return unit.busy.filter((b) => b.below).length <= IDLE_SHARE * unit.busy.length;
+		return belowShare(unit) <= IDLE_SHARE;
 	}
 
 	/** This process's own requests of the last LOAD_SPAN_MS as a share of the request limit. */
@@ -588,7 +596,7 @@ export class PaceController {
 		const own = this.starts.filter((start) => start.at > now - span);
 		for (const unit of [this.requests, this.tokens]) {
 			if (unit.window || !unit.limit || unit.busy.length < LOAD_MIN_SAMPLES) continue;
-			const share = unit.busy.filter((b) => b.below).length / unit.busy.length;
+			const share = belowShare(unit);
 			const used = unit === this.requests ? own.length : own.reduce((sum, start) => sum + start.tokens, 0);
 			const ownShare = used / (span / 1000) / (unit.limit / 60);
 			// It must show at least most of this process's own use; if not, `remaining` means something else.

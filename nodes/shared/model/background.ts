@@ -88,3 +88,11 @@ export async function callInBackground(
 		throw error instanceof CancelledError ? cancelledError(client.node, itemIndex) : error;
 	}
 }
+
+/** One model call, answered: sent and awaited, or, in background mode, sent once and polled until done. */
+export async function callModel(client: OpenAiClient, call: ModelCall, itemIndex: number, background: boolean): Promise<CallResult<Record<string, unknown>>> {
+	const target = { isOpenAi: client.isOpenAi };
+	return background
+		? await callInBackground(client, call, itemIndex, target)
+		: await client.call<Record<string, unknown>>(sendOptions(call, itemIndex, target));
+}

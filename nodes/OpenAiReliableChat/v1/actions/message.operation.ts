@@ -20,8 +20,8 @@ import { finishRun } from '../../../shared/execution/finish';
 import { isFatal, readOutputOptions } from '../../../shared/execution/output';
 import { runItems } from '../../../shared/execution/runItems';
 import { roundUsd } from '../../../shared/format';
-import { sendOptions, serviceTierOption } from '../../../shared/model/call';
-import { callInBackground } from '../../../shared/model/background';
+import { serviceTierOption } from '../../../shared/model/call';
+import { callModel } from '../../../shared/model/background';
 import { RESPONSES } from '../../../shared/model/responses';
 import { priceOverridesProperty } from '../../../shared/pricing/overrides';
 import { SpendCapReachedError } from '../../../shared/transport/errors';
@@ -61,9 +61,7 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 				attachments: async (model) => await readAttachments(this, itemIndex, model),
 			});
 			const { call } = request;
-			const result = request.background
-				? await callInBackground(client, call, itemIndex, { isOpenAi: client.isOpenAi })
-				: await client.call(sendOptions(call, itemIndex, { isOpenAi: client.isOpenAi }));
+			const result = await callModel(client, call, itemIndex, request.background);
 			const answer = readAnswer(call.wire.read(result.body), {
 				model: call.input.model,
 				overrides: call.overrides,
