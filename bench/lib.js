@@ -33,44 +33,28 @@ function oursChat(parameters = {}, settings = {}) {
 	};
 }
 
-/** n8n's built-in OpenAI node, "Message a Model" (it calls /chat/completions too), with Retry On Fail. */
-function builtinChat(options = {}) {
+/** n8n's built-in OpenAI node (resource Text) at a type version, with Retry On Fail, as a user sets it to ride out errors. */
+function builtinOpenAi(typeVersion, parameters) {
 	return {
 		name: 'Chat',
 		type: '@n8n/n8n-nodes-langchain.openAi',
-		typeVersion: 1.8,
+		typeVersion,
 		credentials: BUILTIN_CRED,
 		retryOnFail: true,
 		maxTries: 3,
 		waitBetweenTries: 1000,
-		parameters: {
-			resource: 'text',
-			operation: 'message',
-			modelId: { __rl: true, mode: 'list', value: 'gpt-4o-mini' },
-			messages: { values: [{ content: '={{ $json.text }}' }] },
-			options,
-		},
+		parameters: { resource: 'text', modelId: { __rl: true, mode: 'list', value: 'gpt-4o-mini' }, ...parameters },
 	};
+}
+
+/** n8n's built-in OpenAI node, "Message a Model" (it calls /chat/completions too), with Retry On Fail. */
+function builtinChat(options = {}) {
+	return builtinOpenAi(1.8, { operation: 'message', messages: { values: [{ content: '={{ $json.text }}' }] }, options });
 }
 
 /** n8n's built-in OpenAI node on the Responses API ("Message a Model", v2 operation `response`), with Retry On Fail. */
 function builtinResponses() {
-	return {
-		name: 'Chat',
-		type: '@n8n/n8n-nodes-langchain.openAi',
-		typeVersion: 2.1,
-		credentials: BUILTIN_CRED,
-		retryOnFail: true,
-		maxTries: 3,
-		waitBetweenTries: 1000,
-		parameters: {
-			resource: 'text',
-			operation: 'response',
-			modelId: { __rl: true, mode: 'list', value: 'gpt-4o-mini' },
-			responses: { values: [{ type: 'text', role: 'user', content: '={{ $json.text }}' }] },
-			options: {},
-		},
-	};
+	return builtinOpenAi(2.1, { operation: 'response', responses: { values: [{ type: 'text', role: 'user', content: '={{ $json.text }}' }] }, options: {} });
 }
 
 /** The mock's view of a run: requests, 429s, and items answered more than once. */

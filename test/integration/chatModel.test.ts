@@ -46,6 +46,17 @@ async function model(parameters: Record<string, unknown> = {}): Promise<{ lc: La
 	return { lc: supplied.response as LangChainModel, test };
 }
 
+/** A whole stream: its text pieces as they came, and the chunks merged into one message. */
+async function collect(stream: Promise<AsyncIterable<AIMessageChunk>>): Promise<{ pieces: string[]; merged: AIMessageChunk }> {
+	const pieces: string[] = [];
+	let merged: AIMessageChunk | undefined;
+	for await (const chunk of await stream) {
+		if (typeof chunk.text === 'string' && chunk.text) pieces.push(chunk.text);
+		merged = merged ? merged.concat(chunk) : chunk;
+	}
+	return { pieces, merged: merged! };
+}
+
 const calculator = new DynamicStructuredTool({
 	name: 'calculator',
 	description: 'Evaluates an arithmetic expression',
@@ -154,26 +165,20 @@ describe('tools', () => {
 		const withTools = lc.bindTools([calculator]);
 		const plain = await withTools.invoke([new HumanMessage('parallel calc 1+1')]);
 		expect(plain.tool_calls).toHaveLength(2);
-		let merged: AIMessageChunk | undefined;
-		for await (const chunk of await withTools.stream([new HumanMessage('parallel calc 2+2')])) merged = merged ? merged.concat(chunk) : chunk;
-		expect(merged!.tool_calls).toHaveLength(2);
-		expect(merged!.tool_calls!.map((call) => call.args)).toEqual([{ input: '2+2' }, { input: '2+2+1' }]);
-		expect(new Set(merged!.tool_calls!.map((call) => call.id)).size).toBe(2);
+		const { merged } = await collect(withTools.stream([new HumanMessage('parallel calc 2+2')]));
+		expect(merged.tool_calls).toHaveLength(2);
+		expect(merged.tool_calls!.map((call) => call.args)).toEqual([{ input: '2+2' }, { input: '2+2+1' }]);
+		expect(new Set(merged.tool_calls!.map((call) => call.id)).size).toBe(2);
 	});
 });
 
 describe('stream', () => {
 	test('tokens arrive as they come, and the whole answer adds up, with usage', async () => {
 		const { lc } = await model();
-		const pieces: string[] = [];
-		let merged: AIMessageChunk | undefined;
-		for await (const chunk of await lc.stream([new HumanMessage('stream this answer please')])) {
-			if (typeof chunk.text === 'string' && chunk.text) pieces.push(chunk.text);
-			merged = merged ? merged.concat(chunk) : chunk;
-		}
+		const { pieces, merged } = await collect(lc.stream([new HumanMessage('stream this answer please')]));
 		expect(pieces.length).toBeGreaterThan(2);
 		expect(pieces.join('')).toBe('Echo: stream this answer please');
-		expect(merged!.usage_metadata).toMatchObject({ input_tokens: expect.any(Number) });
+		expect(merged.usage_metadata).toMatchObject({ input_tokens: expect.any(Number) });
 		expect(server.requests[0].body).toMatchObject({ stream: true, stream_options: { include_usage: true } });
 	});
 
@@ -265,19 +270,13 @@ describe('on the Responses API', () => {
 
 	test('streamed: text from response.output_text.delta, tool calls from argument deltas, usage from response.completed', async () => {
 		const { lc } = await model(responses);
-		const pieces: string[] = [];
-		let merged: AIMessageChunk | undefined;
-		for await (const chunk of await lc.stream([new HumanMessage('stream this answer please')])) {
-			if (typeof chunk.text === 'string' && chunk.text) pieces.push(chunk.text);
-			merged = merged ? merged.concat(chunk) : chunk;
-		}
+		const { pieces, merged } = await collect(lc.stream([new HumanMessage('stream this answer please')]));
 		expect(pieces.length).toBeGreaterThan(2);
 		expect(pieces.join('')).toBe('Echo: stream this answer please');
-		expect(merged!.usage_metadata).toMatchObject({ input_tokens: expect.any(Number), output_tokens: expect.any(Number) });
+		expect(merged.usage_metadata).toMatchObject({ input_tokens: expect.any(Number), output_tokens: expect.any(Number) });
 		expect(server.requests[0]).toMatchObject({ path: '/responses', body: { stream: true } });
-		let call: AIMessageChunk | undefined;
-		for await (const chunk of await lc.bindTools([calculator]).stream([new HumanMessage('calc 3*3')])) call = call ? call.concat(chunk) : chunk;
-		expect(call!.tool_calls).toEqual([expect.objectContaining({ name: 'calculator', args: { input: '3*3' } })]);
+		const { merged: call } = await collect(lc.bindTools([calculator]).stream([new HumanMessage('calc 3*3')]));
+		expect(call.tool_calls).toEqual([expect.objectContaining({ name: 'calculator', args: { input: '3*3' } })]);
 	});
 
 	test('background mode (the default for a -pro model): each call sent once and polled, a dropped poll retried; streamed, the answer arrives whole', async () => {

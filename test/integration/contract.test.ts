@@ -28,6 +28,27 @@ suite(title, () => {
 	const chat = new OpenAiReliableChat();
 	const usage = new OpenAiReliableUsage();
 
+	/** Submit and Wait over `count` items, fast: it must succeed, and its create request follow CreateBatchRequest. */
+	async function submitAndWaitChecked(count: number, parameters: Record<string, unknown>) {
+		server.batchScript = { stepMs: 20 };
+		const run = await execute(new OpenAiReliableBatch(), {
+			items: items(count),
+			parameters: {
+				operation: 'submitAndWait',
+				model: { mode: 'id', value: 'gpt-4o-mini' },
+				prompt: (_i: number, item: { text?: unknown }) => item.text,
+				requestSettings: FAST_RETRY,
+				waiting: { pollSeconds: 1 },
+				...parameters,
+			},
+			credentials: { openAiReliableApi: apiCredential(server) },
+		});
+		expect(run.error).toBeUndefined();
+		const create = server.requests.find((r) => r.method === 'POST' && r.path === '/batches')!;
+		expect(validate('CreateBatchRequest', create.body)).toEqual([]);
+		return run;
+	}
+
 	test('the validator itself rejects what the API would reject', () => {
 		expect(validate('CreateChatCompletionRequest', { model: 'gpt-4o' })).not.toEqual([]);
 		expect(validate('CreateChatCompletionRequest', { model: 'gpt-4o', messages: [{ role: 'wizard', content: 'x' }] })).not.toEqual([]);
@@ -82,23 +103,7 @@ suite(title, () => {
 	});
 
 	test('Batch: create requests follow CreateBatchRequest, each JSONL line CreateChatCompletionRequest, and the mock answers Batch, OpenAIFile, ListBatchesResponse and the output lines CreateChatCompletionResponse', async () => {
-		server.batchScript = { stepMs: 20 };
-		const batchNode = new OpenAiReliableBatch();
-		const run = await execute(batchNode, {
-			items: items(3),
-			parameters: {
-				operation: 'submitAndWait',
-				model: { mode: 'id', value: 'gpt-4o-mini' },
-				prompt: (_i: number, item: { text?: unknown }) => item.text,
-				options: { maxTokens: 32, temperature: 0.2 },
-				requestSettings: FAST_RETRY,
-				waiting: { pollSeconds: 1 },
-			},
-			credentials: { openAiReliableApi: apiCredential(server) },
-		});
-		expect(run.error).toBeUndefined();
-		const create = server.requests.find((r) => r.method === 'POST' && r.path === '/batches')!;
-		expect(validate('CreateBatchRequest', create.body)).toEqual([]);
+		const run = await submitAndWaitChecked(3, { options: { maxTokens: 32, temperature: 0.2 } });
 		const lines = uploadedLines(server);
 		expect(lines).toHaveLength(3);
 		for (const line of lines) expect(validate('CreateChatCompletionRequest', line.body)).toEqual([]);
@@ -230,24 +235,7 @@ suite(title, () => {
 	});
 
 	test('Batch on the Responses API: create follows CreateBatchRequest, each line CreateResponse, and the output lines Response', async () => {
-		server.batchScript = { stepMs: 20 };
-		const run = await execute(new OpenAiReliableBatch(), {
-			items: items(2),
-			parameters: {
-				operation: 'submitAndWait',
-				api: 'responses',
-				model: { mode: 'id', value: 'gpt-4o-mini' },
-				prompt: (_i: number, item: { text?: unknown }) => item.text,
-				responseFormat: 'json_schema',
-				options: { maxTokens: 32 },
-				requestSettings: FAST_RETRY,
-				waiting: { pollSeconds: 1 },
-			},
-			credentials: { openAiReliableApi: apiCredential(server) },
-		});
-		expect(run.error).toBeUndefined();
-		const create = server.requests.find((r) => r.method === 'POST' && r.path === '/batches')!;
-		expect(validate('CreateBatchRequest', create.body)).toEqual([]);
+		const run = await submitAndWaitChecked(2, { api: 'responses', responseFormat: 'json_schema', options: { maxTokens: 32 } });
 		for (const line of uploadedLines(server)) expect(validate('CreateResponse', line.body)).toEqual([]);
 		const headers = { authorization: `Bearer ${apiCredential(server).apiKey}` };
 		const batch = (await (await fetch(`${server.url}/batches/${run.output[0][0].json.batchId as string}`, { headers })).json()) as { output_file_id: string };
