@@ -28,10 +28,13 @@
  *   own last second. A bucket falling below full (all senders take more than it refills, as
  *   when a second process starts at full speed) gives their demand by its slope; the share of
  *   answers that find it below full is the share of the time it is, which is all senders'
- *   share of the limit. The pace follows either, so that together they take the target, each
- *   in proportion to what it sends; when the bucket is below full nearly always, the pace
- *   holds. A bucket found full at nearly every answer for seconds says nobody else takes
- *   much (the others left): the pace comes back fast. When neither says anything, the 429s
+ *   share of the limit (an answer tends to see this process's own next request, so the share
+ *   counted is what is below full beyond this process's own requests not yet refilled, plus
+ *   its own known share). The pace follows either, so that together they take the target,
+ *   each in proportion to what it sends; when the bucket is below full nearly always, the
+ *   pace holds. A bucket found full at nearly every answer for seconds, but for this
+ *   process's own requests, says nobody else takes much (the others left): the pace comes
+ *   back fast. When neither says anything, the 429s
  *   do, as without headers.
  * - **No headers** (vLLM, Ollama, many proxies): after the first answer the rate starts low and
  *   grows with every answer (a slow start, so that twenty requests in flight do not go out at
@@ -151,8 +154,8 @@ const IDLE_SHARE = 0.05;
 const IDLE_MIN_SAMPLES = 8;
 /** The share of time a bucket is below full is measured over this long... */
 const LOAD_SPAN_MS = 5_000;
-/** ...from at least this many answers... */
-const LOAD_MIN_SAMPLES = 20;
+/** ...from at least this many answers (a process at a fifth of the limit has ten in 5 s)... */
+const LOAD_MIN_SAMPLES = 8;
 /** ...and from this share on, the bucket is saturated: the senders take the limit or more, how much more it cannot say. */
 const SATURATED = 0.985;
 /** An answer counts once its own request is older than this many times its refill time. */
@@ -199,7 +202,7 @@ class Unit {
 	/** Samples of remaining, for the bucket's slope. */
 	readonly samples: Array<{ at: number; remaining: number }> = [];
 	/** Whether each recent answer found the bucket below full, for the share of time it is. */
-	readonly busy: Array<{ at: number; below: boolean }> = [];
+	readonly busy: Array<{ at: number; below: boolean; othersBelow: boolean }> = [];
 
 	get window(): boolean {
 		return this.evidence >= WINDOW_EVIDENCE;
@@ -207,8 +210,8 @@ class Unit {
 }
 
 /** The share of a unit's recent answers that found the bucket below full. */
-function belowShare(unit: Unit): number {
-	return unit.busy.filter((b) => b.below).length / unit.busy.length;
+function belowShare(unit: Unit, others = false): number {
+	return unit.busy.filter((b) => (others ? b.othersBelow : b.below)).length / unit.busy.length;
 }
 
 export type Reading = 'short window' | 'bucket' | 'no headers';
@@ -364,7 +367,9 @@ export class PaceController {
 		// Everyone's demand as a share of the limit: from a falling bucket, or from how much of the time it is below full.
 		const demand = drained ? this.bucketDemand(now) : undefined;
 		const load = demand ?? (noHeaders ? undefined : this.bucketLoad(now));
-		const known = load !== undefined;
+		// A bucket found full by nearly every answer for seconds (but for this process's own latest requests): nobody else takes much.
+		const idle = !noHeaders && !drained && this.bucketIdle();
+		const known = load !== undefined && !idle;
 		if (known && (demand !== undefined || load < SATURATED)) {
 			this.follow(load, this.sinceIncrease(now));
 			if (load > 1) this.contended(now);
@@ -376,7 +381,7 @@ export class PaceController {
 				const since = this.sinceIncrease(now);
 				const quietMs = Math.max(0, now - this.lastContendedAt);
 				const below = this.ceiling * BACK_TO - this.pace;
-				if (!noHeaders && this.bucketIdle()) {
+				if (idle) {
 					// A bucket found full by nearly every answer for seconds: nobody else takes much (the others left). Up fast.
 					this.grow(since, Math.max(RECOVERY_PER_SECOND, this.pace));
 				} else if (below > 0) {
@@ -575,9 +580,29 @@ export class PaceController {
 		while (unit.samples.length && unit.samples[0].at < now - SLOPE_SPAN_MS) unit.samples.shift();
 		// An answer that came before its own request was refilled (a quick 429) would only see that request.
 		if (now - startedAt >= (REFILLED * (kind === 'requests' ? 1 : Math.max(1, tokens)) * 60_000) / limit) {
-			unit.busy.push({ at: now, below: remaining < limit });
+			// Below full by more than this process's own latest requests not yet refilled: someone else's use.
+			const unrefilled = kind === 'requests' ? this.unrefilled(now, limit) : 0;
+			unit.busy.push({ at: now, below: remaining < limit, othersBelow: remaining < limit - Math.ceil(unrefilled) });
 		}
 		while (unit.busy.length && unit.busy[0].at < now - LOAD_SPAN_MS) unit.busy.shift();
+	}
+
+	/**
+	 * How much of a request bucket this process's own requests still hold: the bucket refills
+	 * at limit/60 a second, the oldest first, so a request is back once its share of the refill
+	 * has come. A sender alone at any pace finds the bucket below full by at most this.
+	 */
+	private unrefilled(now: number, limit: number): number {
+		const perMs = limit / 60_000;
+		let held = 0;
+		let last: number | undefined;
+		for (const start of this.starts) {
+			if (start.at > now) continue;
+			if (last !== undefined) held = Math.max(0, held - (start.at - last) * perMs);
+			held += 1;
+			last = start.at;
+		}
+		return last === undefined ? 0 : Math.max(0, held - (now - last) * perMs);
 	}
 
 	/**
@@ -612,14 +637,15 @@ export class PaceController {
 	}
 
 	/**
-	 * Whether the bucket was full at nearly every answer of the last LOAD_SPAN_MS: answers come
-	 * after this process's own request was refilled, so what keeps a bucket below full at
-	 * them is others' use; this says there is (almost) none.
+	 * Whether the bucket was full at nearly every answer of the last LOAD_SPAN_MS, but for
+	 * this process's own requests not yet refilled: what else keeps it below full is others'
+	 * use; this says there is (almost) none. It then overrides the load measure: a process left
+	 * alone at a small pace comes back fast.
 	 */
 	private bucketIdle(): boolean {
 		const unit = this.requests;
 		if (unit.window || !unit.limit || unit.busy.length < IDLE_MIN_SAMPLES) return false;
-		return belowShare(unit) <= IDLE_SHARE;
+		return belowShare(unit, true) <= IDLE_SHARE;
 	}
 
 	/** This process's own requests of the last LOAD_SPAN_MS as a share of the request limit. */
@@ -636,8 +662,11 @@ export class PaceController {
 	 * every request takes 1 from it), so the share of answers that found it below full
 	 * measures it, up to saturation: from there on, all senders together take about the limit,
 	 * and the pace holds. Answers come a latency after their own request, so their readings are
-	 * not random moments (they tend to see this process's next request): the measure is rough,
-	 * and it is used only to hold or to yield, never to know the others' part.
+	 * not random moments: they tend to see this process's next request, which made a process
+	 * alone at a small pace read the bucket as saturated and hold. So for requests, an answer
+	 * counts as others' when the bucket is below full by more than this process's own requests
+	 * not yet refilled, and the load is that share plus this process's own (known) share. The
+	 * measure stays rough, and is used only to hold, to yield or to follow up slowly.
 	 */
 	private bucketLoad(now: number): number | undefined {
 		let load: number | undefined;
@@ -650,7 +679,9 @@ export class PaceController {
 			const ownShare = used / (span / 1000) / (unit.limit / 60);
 			// It must show at least most of this process's own use; if not, `remaining` means something else.
 			if (ownShare >= LOAD_CHECK_FROM && share < LOAD_SHOWS_OWN * ownShare) continue;
-			load = Math.max(load ?? 0, share);
+			// For requests, below full beyond this process's own unrefilled requests is others' use; its own share is known.
+			const measured = unit === this.requests ? Math.min(1, belowShare(unit, true) + ownShare) : share;
+			load = Math.max(load ?? 0, measured);
 		}
 		return load;
 	}
