@@ -34,8 +34,7 @@
  *   each in proportion to what it sends; when the bucket is below full nearly always, the
  *   pace holds. A bucket found full at nearly every answer for seconds, but for this
  *   process's own requests, says nobody else takes much (the others left): the pace comes
- *   back fast. When neither says anything, the 429s
- *   do, as without headers.
+ *   back fast. When neither says anything, the 429s do, as without headers.
  * - **No headers** (vLLM, Ollama, many proxies): after the first answer the rate starts low and
  *   grows with every answer (a slow start, so that twenty requests in flight do not go out at
  *   once into a window that takes ten). The first 429 sets the rate to what the server let
@@ -253,7 +252,7 @@ export class PaceController {
 	private noiseUntil = Number.NEGATIVE_INFINITY;
 	/** Without rate-limit headers: what the server lets through, per second. */
 	private learnedPerSecond?: number;
-	/** Without headers, while the learned rate is probed upwards: where the probe started (a 429 goes back to it). */
+	/** Without headers, while the learned rate is probed upwards: where the probe started (a 429 goes back no lower). */
 	private probeFrom?: number;
 	private probeAfterMs = PROBE_AFTER_MS;
 	/** Without headers, before anything is learned: the rate, growing with every answer (slow start). */
