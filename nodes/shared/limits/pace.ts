@@ -35,15 +35,8 @@
  *   pace holds. A bucket found full at nearly every answer for seconds, but for this
  *   process's own requests, says nobody else takes much (the others left): the pace comes
  *   back fast. When neither says anything, the 429s do, as without headers.
- * - **No headers** (vLLM, Ollama, many proxies): after the first answer the rate starts low and
- *   grows with every answer (a slow start, so that twenty requests in flight do not go out at
- *   once into a window that takes ten). The first 429 sets the rate to what the server let
- *   through of this process's last second, but at least half the rate that met it (others may
- *   be taking the rest; they make room when their 429s come). From then on a 429 is news:
- *   someone else sends now, and the pace drops, unless this process's answers were often 429s
- *   anyway (an overloaded server). After 10 s without one the rate is probed upwards; a probe
- *   that meets a 429 goes back to just under where it met it, and when it found nothing more,
- *   the next probe waits twice as long.
+ * - **No headers** (vLLM, Ollama, many proxies): the first 429 sets the rate to what the server
+ *   let through of this process's last second, and 429s move it from there.
  *
  * A 429 that shows all senders past the limit (three in a row, or a quarter of this process's
  * answers of the last 1.5 s; five in a row for a process that sends alone as far as it can
@@ -162,25 +155,12 @@ const REFILLED = 1.5;
 /** The share must show at least this much of this process's own use (checked from this own share of the limit on). */
 const LOAD_SHOWS_OWN = 0.6;
 const LOAD_CHECK_FROM = 0.2;
-/** Without headers: at the learned rate a 429 means others send, unless this process's answers of this long were often 429s. */
-const NEWS_SPAN_MS = 5_000;
 /** Without headers: a 429 sets the rate only once this many requests went out in the last second. */
 const LEARN_FROM = 5;
 /** Without headers: after this long at the full learned rate with no 429, the rate is probed upwards... */
 const PROBE_AFTER_MS = 10_000;
 /** ...this fast. */
 const PROBE_PER_SECOND = 0.01;
-/** A probe that met a 429 goes back to this share of where it met it (not below where it started)... */
-const PROBE_BACK_TO = 0.95;
-/** ...and when it found less than this much more than where it started, the next one waits twice as long, up to this. */
-const PROBE_FOUND = 1.1;
-const MAX_PROBE_AFTER_MS = 80_000;
-/** Without headers, before the first 429: the rate starts here (per second)... */
-const SLOW_START_PER_SECOND = 4;
-/** ...and every answer adds this much to it: at r answers a second, it doubles in less than a second. */
-const SLOW_START_GROWTH = 1;
-/** The first 429 sets the rate to what got through, but at least this share of the slow start's rate (others may be taking the rest, and must make room). */
-const LEARN_AT_LEAST = 0.5;
 
 export type AnswerOutcome = { kind: 'answered'; snapshot: RateLimitSnapshot } | { kind: 'rate_limited'; snapshot: RateLimitSnapshot; retryAfterMs?: number };
 
@@ -252,11 +232,6 @@ export class PaceController {
 	private noiseUntil = Number.NEGATIVE_INFINITY;
 	/** Without rate-limit headers: what the server lets through, per second. */
 	private learnedPerSecond?: number;
-	/** Without headers, while the learned rate is probed upwards: where the probe started (a 429 goes back no lower). */
-	private probeFrom?: number;
-	private probeAfterMs = PROBE_AFTER_MS;
-	/** Without headers, before anything is learned: the rate, growing with every answer (slow start). */
-	private slowStartPerSecond?: number;
 
 	reading(): Reading {
 		if (!this.requests.limit && !this.tokens.limit) return 'no headers';
@@ -276,8 +251,7 @@ export class PaceController {
 	/** Spacing between request starts, in ms; 0 while no limit is known. */
 	intervalMs(): number {
 		const perSecond = this.requests.limit ? this.requests.limit / 60 : this.learnedPerSecond;
-		if (perSecond) return 1000 / (perSecond * TARGET_UTILISATION * this.pace);
-		return this.slowStartPerSecond ? 1000 / this.slowStartPerSecond : 0;
+		return perSecond ? 1000 / (perSecond * TARGET_UTILISATION * this.pace) : 0;
 	}
 
 	/** Spacing per token, in ms; 0 without a token limit. */
@@ -391,14 +365,8 @@ export class PaceController {
 					this.grow(since, Math.min(RECOVERY_PER_SECOND, INCREASE_PER_SECOND * 2 ** (quietMs / QUIET_DOUBLING_MS)));
 				}
 				// Without headers, the learned rate may be below what the server allows: probe it upwards, slowly.
-				if (this.learnedPerSecond && this.pace >= 1 && quietMs > this.probeAfterMs) {
-					this.probeFrom ??= this.learnedPerSecond;
-					this.learnedPerSecond *=
-						1 + (Math.min(RECOVERY_PER_SECOND, PROBE_PER_SECOND * 2 ** ((quietMs - this.probeAfterMs) / QUIET_DOUBLING_MS)) * since) / 1000;
-				}
-				// Without headers, before the first 429: the rate grows with every answer (slow start), from a few a second.
-				if (noHeaders && this.learnedPerSecond === undefined) {
-					this.slowStartPerSecond = this.slowStartPerSecond === undefined ? SLOW_START_PER_SECOND : this.slowStartPerSecond + SLOW_START_GROWTH;
+				if (this.learnedPerSecond && this.pace >= 1 && now - this.lastContendedAt > PROBE_AFTER_MS) {
+					this.learnedPerSecond *= 1 + (Math.min(RECOVERY_PER_SECOND, PROBE_PER_SECOND * 2 ** ((quietMs - PROBE_AFTER_MS) / QUIET_DOUBLING_MS)) * since) / 1000;
 				}
 			}
 			return 0;
@@ -411,9 +379,7 @@ export class PaceController {
 			const inARow = this.refusedInARow() + 1;
 			const lately = this.recent.slice(-(COLLAPSE_OF - 1)).filter((r) => r.refused).length + 1;
 			spent = true;
-			// At the learned rate a 429 is news (someone else sends now), unless they are common anyway (an overloaded server).
-			const news = this.learnedPerSecond !== undefined && this.refusedShare(now - NEWS_SPAN_MS, now) < NOISE_SHARE;
-			shared = inARow >= RUN || lately >= COLLAPSE || news || this.someoneElseSpends(now) || this.spentOften();
+			shared = inARow >= RUN || lately >= COLLAPSE || this.someoneElseSpends(now) || this.spentOften();
 		} else {
 			// A bucket below full or empty says the budget is spent. A full one cannot tell a window
 			// that refuses everyone (all senders just past the limit) from an overloaded server
@@ -435,8 +401,7 @@ export class PaceController {
 		}
 		this.remember(now, true, spent);
 		if (!spent) return 0;
-		// The first 429 without headers sets the rate to what got through: that is the decrease.
-		if (noHeaders && this.learn(now)) return 0;
+		if (noHeaders) this.learn(now);
 		if (!shared) return 0;
 		return this.contention(now, this.decreaseFactor(now, DECREASE), outcome.retryAfterMs ?? 1000, WINDOW_PAUSE_MS);
 	}
@@ -527,31 +492,17 @@ export class PaceController {
 	 * Without rate-limit headers, a 429 tells what the server lets through: what it accepted of
 	 * this process's requests of the last second (those not refused so far).
 	 */
-	private learn(now: number): boolean {
+	private learn(now: number): void {
 		const lastSecond = this.starts.filter((start) => start.at > now - 1000);
 		const accepted = lastSecond.filter((start) => !start.refused).length;
 		if (this.learnedPerSecond === undefined) {
 			// Too few requests to have met a limit: a 429 of an overloaded server, not the rate.
-			if (lastSecond.length < LEARN_FROM) return false;
-			// What got through of the last second, but at least half the rate that met the limit (others may take the rest now).
-			this.learnedPerSecond = Math.max(1, accepted, (this.slowStartPerSecond ?? 0) * LEARN_AT_LEAST);
-			this.slowStartPerSecond = undefined;
+			if (lastSecond.length < LEARN_FROM) return;
+			this.learnedPerSecond = Math.max(1, accepted);
 			this.pace = 1;
-			// The other 429s of the same overshoot are no news: this was the decrease.
-			this.lastDecreaseAt = now;
-			return true;
-		} else if (this.probeFrom !== undefined) {
-			// A probe upwards met the limit: just under where it met it, but not below where it started.
-			// When it found nothing more (the limit is where the probe started), the next one waits longer.
-			const met = this.learnedPerSecond;
-			this.learnedPerSecond = Math.max(this.probeFrom, met * PROBE_BACK_TO);
-			this.probeAfterMs = met < this.probeFrom * PROBE_FOUND ? Math.min(MAX_PROBE_AFTER_MS, this.probeAfterMs * 2) : PROBE_AFTER_MS;
-			this.probeFrom = undefined;
-			return true;
 		} else if (accepted > this.learnedPerSecond) {
 			this.learnedPerSecond = accepted;
 		}
-		return false;
 	}
 
 	/** Reads one unit's headers, and checks what `remaining` counts against this process's own last second. */
