@@ -35,8 +35,12 @@
  *   pace holds. A bucket found full at nearly every answer for seconds, but for this
  *   process's own requests, says nobody else takes much (the others left): the pace comes
  *   back fast. When neither says anything, the 429s do, as without headers.
- * - **No headers** (vLLM, Ollama, many proxies): the first 429 sets the rate to what the server
- *   let through of this process's last second, and 429s move it from there.
+ * - **No headers** (vLLM, Ollama, many proxies): the first 429 sets the rate to this process's
+ *   requests of the last second not refused so far (those still in flight count too, so it can
+ *   read well above the limit), and 429s move the pace from there. Counting only the requests
+ *   that went before the refused one, with a slow start, was tried on 2026-12-03 and dropped:
+ *   each process then took its share at the start as its rate, and one left alone stayed there
+ *   (README, benchmark).
  *
  * A 429 that shows all senders past the limit (three in a row, or a quarter of this process's
  * answers of the last 1.5 s; five in a row for a process that sends alone as far as it can
