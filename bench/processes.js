@@ -42,6 +42,19 @@ const SCENARIOS = [
 	{ name: '2 processes, the second 3 s late', processes: [one(300), one(300, 3_000)] },
 	{ name: '4 processes', processes: [one(150), one(150), one(150), one(150)] },
 	{ name: 'queue: 2 workers × 4 executions', processes: [0, 1].map(() => ({ executions: [0, 1, 2, 3].map(() => ({ items: 100 })) })) },
+	// As n8n started them in a real queue-mode run (bench/run.js, 2026-12-03): each worker took two executions of 200, the second about 2.2 s after the first.
+	{
+		name: 'queue: 2 workers × 2 executions, started 0–2.7 s apart',
+		processes: [
+			{ executions: [{ items: 200 }, { items: 200, startAtMs: 2_200 }] },
+			{
+				executions: [
+					{ items: 200, startAtMs: 160 },
+					{ items: 200, startAtMs: 2_660 },
+				],
+			},
+		],
+	},
 	{ name: '1 execution, 30% random 429s', processes: [one(500)], random429Rate: 0.3 },
 ];
 
