@@ -369,7 +369,7 @@ export class PaceController {
 					this.grow(since, Math.min(RECOVERY_PER_SECOND, INCREASE_PER_SECOND * 2 ** (quietMs / QUIET_DOUBLING_MS)));
 				}
 				// Without headers, the learned rate may be below what the server allows: probe it upwards, slowly.
-				if (this.learnedPerSecond && this.pace >= 1 && now - this.lastContendedAt > PROBE_AFTER_MS) {
+				if (this.learnedPerSecond && this.pace >= 1 && quietMs > PROBE_AFTER_MS) {
 					this.learnedPerSecond *= 1 + (Math.min(RECOVERY_PER_SECOND, PROBE_PER_SECOND * 2 ** ((quietMs - PROBE_AFTER_MS) / QUIET_DOUBLING_MS)) * since) / 1000;
 				}
 			}
