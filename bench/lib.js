@@ -61,8 +61,11 @@ function builtinResponses() {
 function serverFigures(server) {
 	const perItem = new Map();
 	for (const r of server.requests) if (r.outcome === 'completion') perItem.set(r.text, (perItem.get(r.text) || 0) + 1);
+	const model = server.requests.filter((r) => r.path === '/chat/completions' || r.path === '/responses');
 	return {
-		requests: server.requests.filter((r) => r.path === '/chat/completions' || r.path === '/responses').length,
+		requests: model.length,
+		// The server's side of the run: from the first model request's arrival to when the last answer left.
+		spanMs: model.length ? Math.max(...model.map((r) => r.doneAt ?? r.at)) - Math.min(...model.map((r) => r.at)) : 0,
 		rateLimited: server.counts.byStatus[429] || 0,
 		duplicates: [...perItem.values()].filter((n) => n > 1).length,
 		answered: perItem.size,

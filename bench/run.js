@@ -26,16 +26,18 @@
  * --repeat=<n> (the shared group n times, with the spread of its figures: across processes
  * they vary from run to run), --dialects=bucket,scaled,none (the shared group in each; the
  * other groups use the first), --previous=<git ref> (that commit's build runs the throughput
- * group too, side by side).
+ * group too, side by side), --trace=<dir> (the shared group writes each run's model requests
+ * there as a TSV: arrival and answer in ms from the first, status, item).
  */
 'use strict';
 
 const { execSync } = require('node:child_process');
+const fs = require('node:fs');
 const path = require('node:path');
 
 const lib = require('./lib');
 const { startMockOpenAi, fakeKey } = require('../test/support/mock-openai');
-const { withQueueMode, fire } = require('../scripts/e2e-queue');
+const { withQueueMode, fire, waitForWebhook } = require('../scripts/e2e-queue');
 const { priceOf } = require('../scripts/lib/prices');
 const { calculatorNode } = require('../scripts/lib/n8n');
 
@@ -54,7 +56,9 @@ const DIALECTS = option('dialects', 'bucket').split(',');
 const DIALECT = DIALECTS[0];
 /** A git ref whose build runs the throughput group next to this one (the previous commit, side by side). */
 const PREVIOUS = option('previous', undefined);
-/** Per shared-key scenario, the figures of every run: { ratio, share, failed, duplicates }. */
+/** Where the shared group writes each run's requests, for reading where the time went. */
+const TRACE = option('trace', undefined);
+/** Per shared-key scenario, the figures of every run: { ratio, serverRatio, share, failed, duplicates }. */
 const sharedRuns = new Map();
 const KEY = fakeKey('proj', 'bench');
 const lines = [];
@@ -209,7 +213,10 @@ async function shared(n8n, server, dialect) {
 		oursLost += failed;
 		const key = `${name}|${dialect}`;
 		if (!sharedRuns.has(key)) sharedRuns.set(key, []);
-		sharedRuns.get(key).push({ ratio: wallMs / floorMs, share: s.rateLimited / Math.max(1, s.requests), failed, duplicates: s.duplicates });
+		sharedRuns
+			.get(key)
+			.push({ ratio: wallMs / floorMs, serverRatio: s.spanMs / floorMs, share: s.rateLimited / Math.max(1, s.requests), failed, duplicates: s.duplicates });
+		if (TRACE) writeTrace(server, `${name}-${dialect}`);
 		rows.push([
 			name,
 			dialect,
@@ -217,12 +224,13 @@ async function shared(n8n, server, dialect) {
 			(floorMs / 1000).toFixed(1),
 			(wallMs / 1000).toFixed(1),
 			(wallMs / floorMs).toFixed(2),
+			(s.spanMs / floorMs).toFixed(2),
 			`${s.rateLimited} (${lib.pct(s.rateLimited, s.requests)})`,
 			failed,
 			s.duplicates,
 		]);
 		say(
-			`  ${name} (${dialect}): ${(wallMs / 1000).toFixed(1)} s, ${(wallMs / floorMs).toFixed(2)}x floor, 429s ${s.rateLimited}/${s.requests}, failed ${failed}, duplicates ${s.duplicates}`,
+			`  ${name} (${dialect}): ${(wallMs / 1000).toFixed(1)} s, ${(wallMs / floorMs).toFixed(2)}x floor (server ${(s.spanMs / floorMs).toFixed(2)}x), 429s ${s.rateLimited}/${s.requests}, failed ${failed}, duplicates ${s.duplicates}`,
 		);
 	};
 
@@ -234,6 +242,7 @@ async function shared(n8n, server, dialect) {
 	try {
 		server.configure(rpm600);
 		say(`two executions in one process (${dialect})…`);
+		await waitForWebhook(`${serverProcess.url}/webhook/bench-shared`);
 		const started = Date.now();
 		const responses = await Promise.all(['a', 'b'].map((prefix) => fire(`${serverProcess.url}/webhook/bench-shared`, prefix, perExecution)));
 		record('2 executions, 1 process', 2 * perExecution, Date.now() - started, responses.flat().filter((i) => i.content !== undefined && !i.error).length);
@@ -257,6 +266,7 @@ async function shared(n8n, server, dialect) {
 		await withQueueMode({ name: 'bench-queue', server, workflows: [workflow], credentials: lib.credentials(KEY, server.url) }, async ({ main }) => {
 			server.configure(rpm600);
 			say(`queue mode, 2 workers × 4 executions (${dialect})…`);
+			await waitForWebhook(`${main.url}/webhook/bench-queue`);
 			const started = Date.now();
 			const responses = await Promise.all([0, 1, 2, 3].map((k) => fire(`${main.url}/webhook/bench-queue`, `q${k}`, 200)));
 			record('queue: 2 workers, 4 executions', 800, Date.now() - started, responses.flat().filter((i) => i.content !== undefined && !i.error).length);
@@ -267,11 +277,23 @@ async function shared(n8n, server, dialect) {
 	lines.push(
 		`\n### One key shared by executions, processes and workers (RPM 600 over one-second windows, refused requests counted, ${dialect} headers, 300 ms latency)\n`,
 	);
-	lines.push(lib.table(['scenario', 'headers', 'items', 'floor s', 'wall s', 'x floor', '429s (share)', 'failed', 'duplicates'], rows));
+	lines.push(lib.table(['scenario', 'headers', 'items', 'floor s', 'wall s', 'x floor', 'x floor (server)', '429s (share)', 'failed', 'duplicates'], rows));
 	lines.push(
 		'',
-		'- Wall: from the first request to the last answer (webhook runs: from firing to the last response, n8n overhead included; processes: from the first node start to the last node end).',
+		"- Wall: webhook runs from firing (once n8n has registered the webhook) to the last response, n8n's own overhead included; processes from the first node start to the last node end. Server: from the first model request's arrival at the mock to when the last answer left it, what the pacing alone takes.",
 	);
+}
+
+/** One run's model requests as a TSV in TRACE: arrival and answer (ms from the first arrival), status, item. */
+function writeTrace(server, name) {
+	const model = server.requests.filter((r) => r.path === '/chat/completions' || r.path === '/responses');
+	if (!model.length) return;
+	const first = Math.min(...model.map((r) => r.at));
+	const rows = model.map((r) => [r.at - first, (r.doneAt ?? r.at) - first, r.status ?? '', r.text ?? ''].join('\t'));
+	fs.mkdirSync(TRACE, { recursive: true });
+	const file = path.join(TRACE, `${name.replace(/[^\w-]+/g, '_')}-${Date.now()}.tsv`);
+	fs.writeFileSync(file, `at\tdone\tstatus\titem\n${rows.join('\n')}\n`);
+	say(`  trace: ${file}`);
 }
 
 /** The spread of the shared-key figures over --repeat runs, per scenario and header dialect. */
@@ -288,6 +310,10 @@ function sharedSpread() {
 				(v) => v.toFixed(2),
 			),
 			range(
+				runs.map((r) => r.serverRatio),
+				(v) => v.toFixed(2),
+			),
+			range(
 				runs.map((r) => r.share),
 				(v) => `${(v * 100).toFixed(1)}%`,
 			),
@@ -296,7 +322,12 @@ function sharedSpread() {
 		];
 	});
 	lines.push(`\n### One key shared, in real n8n: spread over ${REPEAT} runs, refused requests counted\n`);
-	lines.push(lib.table(['scenario', 'headers', 'runs', 'x floor (min–max)', '429s (min–max)', 'failed (all runs)', 'duplicates (all runs)'], rows));
+	lines.push(
+		lib.table(
+			['scenario', 'headers', 'runs', 'x floor (min–max)', 'x floor, server (min–max)', '429s (min–max)', 'failed (all runs)', 'duplicates (all runs)'],
+			rows,
+		),
+	);
 }
 
 /**

@@ -123,6 +123,8 @@ async function main() {
 	try {
 		await withQueueMode({ name: 'queue', server, workflows: [workflow], credentials }, async ({ n8n, main: mainProcess, workers }) => {
 			log(`queue mode: main on ${mainProcess.url}, 2 workers, Redis on 127.0.0.1:${REDIS_PORT}; firing ${EXECUTIONS} executions × ${ITEMS} items`);
+			// The clock starts once the webhook is registered: waiting for n8n to register it is not the run.
+			await waitForWebhook(`${mainProcess.url}/webhook/reliable-queue`);
 			const started = Date.now();
 			const results = await Promise.all(Array.from({ length: EXECUTIONS }, (_, k) => fire(`${mainProcess.url}/webhook/reliable-queue`, `q${k}`, ITEMS)));
 			const wallMs = Date.now() - started;

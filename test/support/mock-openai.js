@@ -193,6 +193,7 @@ function sampleFor(schema, text) {
  * @property {any} body
  * @property {string} [text]          last user message, for matching items
  * @property {number} at
+ * @property {number} [doneAt]       when the answer left (not enumerable)
  * @property {number} [status]
  * @property {string} [outcome]
  * @property {object} [usage]        the usage object of a chat answer (what was billed)
@@ -436,6 +437,8 @@ class MockOpenAi {
 		this.counts.maxInFlight = Math.max(this.counts.maxInFlight, this.counts.inFlight);
 		res.on('close', () => {
 			this.counts.inFlight--;
+			// When the answer left (or the connection closed): the server's side of a run's span.
+			Object.defineProperty(record, 'doneAt', { value: Date.now(), enumerable: false, writable: true });
 		});
 
 		const down = this.outageAnswer(record);
