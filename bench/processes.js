@@ -9,6 +9,11 @@
  * minute) and `none` (no rate-limit headers). A minute of four processes takes well under a
  * second, so each row is the spread over several seeds. Prints a table, asserts nothing.
  *
+ * A second table puts a road between the pacers and the server (`clientDelayMs`: each request
+ * arrives 0 to that many ms after it left, each answer is read as long after it was sent: the
+ * network and a busy event loop), and reads the headers as the request was let in instead of as
+ * the answer leaves (`headersAt`), which OpenAI leaves open (test/support/rate-limit-model.js).
+ *
  *   node bench/processes.js                    (run `npm run build` first)
  *   node bench/processes.js --table --seeds=3  (only the Markdown table)
  */
@@ -58,9 +63,49 @@ const SCENARIOS = [
 	{ name: '1 execution, 30% random 429s', processes: [one(500)], random429Rate: 0.3 },
 ];
 
+/** The roads of the second table, and the scenarios run on them. */
+const ROADS = [
+	{ name: 'no delay', clientDelayMs: 0 },
+	{ name: '0–25 ms each way', clientDelayMs: 25 },
+	{ name: '0–50 ms each way', clientDelayMs: 50 },
+	{ name: '0–100 ms each way', clientDelayMs: 100 },
+	{ name: '0–25 ms, headers as at admission', clientDelayMs: 25, headersAt: 'admission' },
+];
+const ROAD_SCENARIOS = ['1 execution alone', '2 executions, 1 process', '2 processes', '4 processes', 'queue: 2 workers × 4 executions'];
+
+const range = (values, format) => (values.length > 1 ? `${format(Math.min(...values))}–${format(Math.max(...values))}` : format(values[0]));
+
+/** Runs a scenario over the seeds; returns the cell "1.05–1.07×, 0.0–1.2%". */
+async function cell(scenario, limits, extra = {}) {
+	const runs = [];
+	for (let seed = 1; seed <= SEEDS; seed++)
+		runs.push(await simulate(modules, { ...scenario, ...extra, limits: { rpm: 600, countRefused: true, ...limits }, seed }));
+	const failed = runs.reduce((sum, r) => sum + r.failed, 0);
+	return `${range(
+		runs.map((r) => r.ratio),
+		(v) => v.toFixed(2),
+	)}×, ${range(
+		runs.map((r) => r.share429),
+		(v) => `${(v * 100).toFixed(1)}%`,
+	)}${failed ? `, ${failed} failed` : ''}`;
+}
+
+async function roads() {
+	const rows = [];
+	for (const road of ROADS) {
+		for (const name of ROAD_SCENARIOS) {
+			const scenario = SCENARIOS.find((s) => s.name === name);
+			const row = [road.name, name];
+			for (const dialect of DIALECTS) row.push(await cell(scenario, { dialect, headersAt: road.headersAt }, { clientDelayMs: road.clientDelayMs }));
+			rows.push(row);
+			if (!TABLE_ONLY) process.stdout.write(`[processes] ${row.join(' | ')}\n`);
+		}
+	}
+	process.stdout.write(`\n${table(['road to the server', 'scenario', ...DIALECTS.map((d) => `${d}: x floor, 429s`)], rows)}\n`);
+}
+
 async function main() {
 	const rows = [];
-	const range = (values, format) => (values.length > 1 ? `${format(Math.min(...values))}–${format(Math.max(...values))}` : format(values[0]));
 	for (const scenario of SCENARIOS) {
 		for (const dialect of DIALECTS) {
 			const runs = [];
@@ -87,6 +132,7 @@ async function main() {
 		}
 	}
 	process.stdout.write(`${table(['scenario', 'headers', 'items', 'floor s', `x floor (${SEEDS} seeds)`, '429s', 'failed'], rows)}\n`);
+	await roads();
 }
 
 main().catch((error) => {

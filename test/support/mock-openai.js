@@ -211,7 +211,7 @@ class MockOpenAi {
 	 * @param {string[]} [options.models]
 	 * @param {number} [options.latencyMs]
 	 * @param {number} [options.jitterMs]
-	 * @param {{rpm?: number, tpm?: number, dialect?: 'bucket'|'scaled'|'none', countRefused?: boolean}} [options.rateLimit]  enforced and reported as rate-limit-model.js describes
+	 * @param {{rpm?: number, tpm?: number, dialect?: 'bucket'|'scaled'|'none', countRefused?: boolean, headersAt?: 'answer'|'admission'}} [options.rateLimit]  enforced and reported as rate-limit-model.js describes
 	 * @param {number} [options.random429Rate]  share of chat requests rejected with a 429 at random
 	 * @param {number} [options.seed]
 	 * @param {boolean} [options.record]        keep every request (default true)
@@ -661,9 +661,12 @@ class MockOpenAi {
 		const maxOut = body.max_completion_tokens ?? body.max_tokens;
 		const requested = promptTokens + (maxOut ?? 256);
 		const now = Date.now();
-		const limitHeaders = () => (this.limiter ? this.limiter.headers(Date.now()) : defaultLimitHeaders());
+		// Read as the answer leaves, or as the request was let in (rate-limit-model.js, headersAt).
+		let admitted;
+		const limitHeaders = () => admitted ?? (this.limiter ? this.limiter.headers(Date.now()) : defaultLimitHeaders());
 
 		if (this.rateLimited(model, requested, now, send, limitHeaders)) return;
+		if (this.limiter?.headersAt === 'admission') admitted = this.limiter.headers(Date.now());
 		const latency = this.latency();
 		if (latency) await wait(latency);
 
@@ -830,8 +833,11 @@ class MockOpenAi {
 		const tools = Array.isArray(body.tools) ? body.tools : [];
 		const has = (type) => tools.some((t) => t.type === type);
 		let inputTokens = roughTokens(`${body.instructions ?? ''} ${input}`) + 3;
-		const limitHeaders = () => (this.limiter ? this.limiter.headers(Date.now()) : defaultLimitHeaders());
+		// Read as the answer leaves, or as the request was let in (rate-limit-model.js, headersAt).
+		let admitted;
+		const limitHeaders = () => admitted ?? (this.limiter ? this.limiter.headers(Date.now()) : defaultLimitHeaders());
 		if (this.rateLimited(model, inputTokens + (body.max_output_tokens ?? 256), now, send, limitHeaders)) return;
+		if (this.limiter?.headersAt === 'admission') admitted = this.limiter.headers(Date.now());
 		const latency = this.latency();
 		if (latency) await wait(latency);
 		const id = (prefix) => `${prefix}_${crypto.randomBytes(8).toString('hex')}`;

@@ -11,10 +11,15 @@
  *   retrying as the transport does (retryDelay, Max Retries, Max Wait) and telling the
  *   pacer what each answer said, headers included.
  * - The server answers after `latencyMs` ± `jitterMs` (a refusal after 2 ms), with the
- *   model's headers at the moment it answers. Random 429s (`random429Rate`) stand for an
- *   overloaded server, whatever the load.
- * - Not simulated: n8n itself (its start-up, its event loop), network time other than the
- *   latency, and the transport's other failure kinds.
+ *   model's headers at the moment it answers, or as they were when it admitted the request
+ *   (`limits.headersAt: 'admission'`; OpenAI does not say which, see rate-limit-model.js). Random
+ *   429s (`random429Rate`) stand for an overloaded server, whatever the load.
+ * - The road between the pacer and the server (`clientDelayMs`, default 0): a request reaches
+ *   the server between 0 and that many ms after the pacer let it go, and its answer reaches
+ *   the pacer as long after the server sent it, at random: the network, and an event loop
+ *   busy with other work. Requests let go evenly arrive bunched, and answers are read late.
+ *   In real n8n on a loaded 2-core machine, 25–50 ms reproduces what the bench measures.
+ * - Not simulated: n8n itself (its start-up), and the transport's other failure kinds.
  *
  * The package's modules are passed in (from dist/ for the bench, from the TypeScript
  * source for jest), so the simulator measures the code that ships.
@@ -111,9 +116,10 @@ class VirtualClock {
  *
  * @typedef {object} Scenario
  * @property {Array<{ executions: Execution[] }>} processes
- * @property {{ rpm?: number, tpm?: number, dialect?: string, countRefused?: boolean }} limits
+ * @property {{ rpm?: number, tpm?: number, dialect?: string, countRefused?: boolean, headersAt?: 'answer'|'admission' }} limits
  * @property {number} [latencyMs]       default 300
  * @property {number} [jitterMs]        default 50
+ * @property {number} [clientDelayMs]   each way, at random from 0 to this; default 0
  * @property {number} [random429Rate]
  * @property {number} [tokens]          per request (prompt plus max output), default 20
  * @property {number} [maxRetries]      default 10
@@ -135,6 +141,8 @@ async function simulate(modules, scenario) {
 	const server = new RateLimitModel(scenario.limits);
 	const latency = scenario.latencyMs ?? 300;
 	const jitter = scenario.jitterMs ?? 50;
+	const clientDelay = scenario.clientDelayMs ?? 0;
+	const road = () => (clientDelay ? clock.sleep(random() * clientDelay) : Promise.resolve());
 	const tokens = scenario.tokens ?? 20;
 	const maxRetries = scenario.maxRetries ?? 10;
 	const maxWaitMs = scenario.maxWaitMs ?? 60_000;
@@ -144,6 +152,7 @@ async function simulate(modules, scenario) {
 
 	/** One request at the server: refused at once, or answered after the latency. */
 	const send = async () => {
+		await road();
 		const at = clock.now();
 		stats.requests++;
 		stats.firstAt = Math.min(stats.firstAt, at);
@@ -159,8 +168,9 @@ async function simulate(modules, scenario) {
 			stats.randomRefusals++;
 			return { status: 429, headers: { ...server.headers(clock.now()), 'retry-after-ms': String(hint) }, hint };
 		}
+		const admitted = server.headersAt === 'admission' ? server.headers(clock.now()) : undefined;
 		await clock.sleep(Math.max(0, latency + (random() * 2 - 1) * jitter));
-		return { status: 200, headers: server.headers(clock.now()) };
+		return { status: 200, headers: admitted ?? server.headers(clock.now()) };
 	};
 
 	const runExecution = async (limiter, execution, record) => {
@@ -172,6 +182,7 @@ async function simulate(modules, scenario) {
 				for (let attempt = 0; ; attempt++) {
 					const permit = await limiter.acquire('gpt-4o-mini', { tokens });
 					const answer = await send();
+					await road();
 					const snapshot = parseRateLimitHeaders(answer.headers);
 					if (answer.status === 200) {
 						limiter.release(permit, { kind: 'answered', snapshot });

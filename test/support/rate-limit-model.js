@@ -31,6 +31,14 @@
  *   would say this.
  * - `none`: no rate-limit headers at all, as vLLM, Ollama and many proxies answer.
  *
+ * When the headers are read (`headersAt`) is left open by OpenAI too. `answer` (the default):
+ * as the limits stand when the answer leaves, a latency after the request came in. `admission`:
+ * as they stood when the request was let in, its own request counted, which is what the
+ * rate-limits guide's example reads like (after one request at a limit of 60, remaining 59 and
+ * reset "1s": a full second to refill, as if no time had passed), and what a gateway in front
+ * of the model, which decides before the model runs, would naturally send. The mock and the
+ * simulator can answer either way.
+ *
  * Plain JavaScript: the mock needs node:http, which the community-node lint bans in TypeScript.
  */
 'use strict';
@@ -101,10 +109,12 @@ class Limit {
 
 class RateLimitModel {
 	/**
-	 * @param {{ rpm?: number, tpm?: number, dialect?: 'bucket'|'scaled'|'none', countRefused?: boolean }} options
+	 * @param {{ rpm?: number, tpm?: number, dialect?: 'bucket'|'scaled'|'none', countRefused?: boolean, headersAt?: 'answer'|'admission' }} options
 	 */
 	constructor(options = {}) {
 		const dialect = options.dialect ?? 'bucket';
+		/** When the headers of an answer are read: as it leaves, or as its request was let in. */
+		this.headersAt = options.headersAt ?? 'answer';
 		if (!DIALECTS.includes(dialect)) throw new Error(`unknown dialect ${dialect}; one of ${DIALECTS.join(', ')}`);
 		this.dialect = dialect;
 		this.countRefused = options.countRefused ?? true;

@@ -122,6 +122,15 @@ const RUN = 3;
 const RUN_ALONE = 5;
 const ALONE_OTHERS = 0.25;
 const ALONE_PACE = 0.99;
+/**
+ * A process alone whose last RECENT answers hold this many scattered 429s (a full bucket, not in
+ * a row) sends too evenly for the road between it and the server: requests that leave evenly
+ * spaced arrive bunched by the network's and the event loop's jitter, so a short window can
+ * count one too many. The pace then gives a little...
+ */
+const SCATTERED = 3;
+/** ...this much, at most once a second, on probation like a run of 429s. */
+const SCATTERED_DECREASE = 0.97;
 /** ...or this many of the last COLLAPSE_OF answers. */
 const COLLAPSE = 6;
 const COLLAPSE_OF = 10;
@@ -329,6 +338,10 @@ export class PaceController {
 		const snapshot = outcome.snapshot;
 		const recent = this.recent.slice(-20);
 		const spent = this.empty(snapshot, tokens) || (recent.length >= 10 && recent.filter((r) => r.refused).length * 2 >= recent.length);
+		if (!sharing && this.yieldToScatter(now)) {
+			this.remember(now, true, true);
+			return 0;
+		}
 		this.remember(now, true, spent);
 		if (!spent) return 0;
 		if (!(sharing || this.someoneElseSpends(now) || this.spentOften())) return 0;
@@ -402,6 +415,10 @@ export class PaceController {
 			// A process alone at the full pace that slows down on 429s in a row checks that they stop.
 			if (inARow && alone && !drained && !this.probation)
 				this.probation = { since: now, paceBefore: this.pace, refusedBefore: this.refusedShare(now - 2_000, now) };
+			if (!spent && alone && this.yieldToScatter(now)) {
+				this.remember(now, true, true);
+				return 0;
+			}
 		}
 		this.remember(now, true, spent);
 		if (!spent) return 0;
@@ -426,6 +443,20 @@ export class PaceController {
 			this.pace = Math.max(this.pace, probation.paceBefore);
 			this.lastContendedAt = Number.NEGATIVE_INFINITY;
 		}
+	}
+
+	/**
+	 * Scattered 429s (SCATTERED of the last RECENT answers, this one included) for a process that
+	 * sends alone as far as the headers tell: its requests leave evenly spaced but arrive
+	 * bunched. The pace gives a little, on probation (an overloaded server's random 429s do not
+	 * stop, and the pace goes back). Returns whether it did.
+	 */
+	private yieldToScatter(now: number): boolean {
+		if (now < this.noiseUntil || this.recent.length < RECENT || this.recent.filter((r) => r.refused).length + 1 < SCATTERED) return false;
+		this.probation ??= { since: now, paceBefore: this.pace, refusedBefore: this.refusedShare(now - 2_000, now) };
+		this.contended(now);
+		this.decrease(SCATTERED_DECREASE, now);
+		return true;
 	}
 
 	/** Others spend: the pace drops (at most once a second), and everyone waiting pauses for the hint. */
