@@ -11,8 +11,9 @@
  *
  * A second table puts a road between the pacers and the server (`clientDelayMs`: each request
  * arrives 0 to that many ms after it left, each answer is read as long after it was sent: the
- * network and a busy event loop), and reads the headers as the request was let in instead of as
- * the answer leaves (`headersAt`), which OpenAI leaves open (test/support/rate-limit-model.js).
+ * network and a busy event loop), stalls each process's event loop now and then (`stalls`), and
+ * reads the headers as the request was let in instead of as the answer leaves (`headersAt`),
+ * which OpenAI leaves open (test/support/rate-limit-model.js).
  *
  *   node bench/processes.js                    (run `npm run build` first)
  *   node bench/processes.js --table --seeds=3  (only the Markdown table)
@@ -61,6 +62,8 @@ const SCENARIOS = [
 		],
 	},
 	{ name: '1 execution, 30% random 429s', processes: [one(500)], random429Rate: 0.3 },
+	// A short second sender: when it leaves, the first is alone again and should be back at the full pace.
+	{ name: '1 execution, a second process of 40 items 15 s in', processes: [one(500), one(40, 15_000)] },
 ];
 
 /** The roads of the second table, and the scenarios run on them. */
@@ -70,8 +73,16 @@ const ROADS = [
 	{ name: '0–50 ms each way', clientDelayMs: 50 },
 	{ name: '0–100 ms each way', clientDelayMs: 100 },
 	{ name: '0–25 ms, headers as at admission', clientDelayMs: 25, headersAt: 'admission' },
+	{ name: '0–25 ms, event loop stalls up to 200 ms about every 2 s', clientDelayMs: 25, stalls: { everyMs: 2_000, maxMs: 200 } },
 ];
-const ROAD_SCENARIOS = ['1 execution alone', '2 executions, 1 process', '2 processes', '4 processes', 'queue: 2 workers × 4 executions'];
+const ROAD_SCENARIOS = [
+	'1 execution alone',
+	'2 executions, 1 process',
+	'2 processes',
+	'4 processes',
+	'queue: 2 workers × 4 executions',
+	'1 execution, a second process of 40 items 15 s in',
+];
 
 const range = (values, format) => (values.length > 1 ? `${format(Math.min(...values))}–${format(Math.max(...values))}` : format(values[0]));
 
@@ -96,7 +107,8 @@ async function roads() {
 		for (const name of ROAD_SCENARIOS) {
 			const scenario = SCENARIOS.find((s) => s.name === name);
 			const row = [road.name, name];
-			for (const dialect of DIALECTS) row.push(await cell(scenario, { dialect, headersAt: road.headersAt }, { clientDelayMs: road.clientDelayMs }));
+			for (const dialect of DIALECTS)
+				row.push(await cell(scenario, { dialect, headersAt: road.headersAt }, { clientDelayMs: road.clientDelayMs, stalls: road.stalls }));
 			rows.push(row);
 			if (!TABLE_ONLY) process.stdout.write(`[processes] ${row.join(' | ')}\n`);
 		}

@@ -19,6 +19,9 @@
  *   the pacer as long after the server sent it, at random: the network, and an event loop
  *   busy with other work. Requests let go evenly arrive bunched, and answers are read late.
  *   In real n8n on a loaded 2-core machine, 25–50 ms reproduces what the bench measures.
+ * - Stalls (`stalls: { everyMs, maxMs }`): each process's event loop stops now and then (garbage
+ *   collection, another execution's work), on average every `everyMs`, for up to `maxMs`; a
+ *   timer of that process due in a stall fires when it ends, and answers are read then.
  * - Not simulated: n8n itself (its start-up), and the transport's other failure kinds.
  *
  * The package's modules are passed in (from dist/ for the bench, from the TypeScript
@@ -109,6 +112,34 @@ class VirtualClock {
 }
 
 /**
+ * A process's view of the clock: its event loop stalls now and then, and a timer due during a
+ * stall fires when the stall ends. Without stalls, the clock itself.
+ */
+function processClock(clock, stalls, random) {
+	if (!stalls) return clock;
+	const windows = [];
+	let nextStart = random() * 2 * stalls.everyMs;
+	const stalledUntil = (t) => {
+		while (nextStart <= t) {
+			const end = nextStart + random() * stalls.maxMs;
+			windows.push({ start: nextStart, end });
+			nextStart = end + random() * 2 * stalls.everyMs;
+		}
+		while (windows.length && windows[0].end < t - 60_000) windows.shift();
+		const hit = windows.find((w) => w.start <= t && t < w.end);
+		return hit ? hit.end : t;
+	};
+	return {
+		now: clock.now,
+		random: clock.random,
+		sleep: (ms, signal) => {
+			const due = clock.now() + Math.max(0, Number.isFinite(ms) ? ms : 0);
+			return clock.sleep(stalledUntil(due) - clock.now(), signal);
+		},
+	};
+}
+
+/**
  * @typedef {object} Execution
  * @property {number} items
  * @property {number} [startAtMs]
@@ -120,6 +151,7 @@ class VirtualClock {
  * @property {number} [latencyMs]       default 300
  * @property {number} [jitterMs]        default 50
  * @property {number} [clientDelayMs]   each way, at random from 0 to this; default 0
+ * @property {{ everyMs: number, maxMs: number }} [stalls]  each process's event loop stops now and then
  * @property {number} [random429Rate]
  * @property {number} [tokens]          per request (prompt plus max output), default 20
  * @property {number} [maxRetries]      default 10
@@ -142,7 +174,7 @@ async function simulate(modules, scenario) {
 	const latency = scenario.latencyMs ?? 300;
 	const jitter = scenario.jitterMs ?? 50;
 	const clientDelay = scenario.clientDelayMs ?? 0;
-	const road = () => (clientDelay ? clock.sleep(random() * clientDelay) : Promise.resolve());
+	const road = (own) => (clientDelay || own !== clock ? own.sleep(clientDelay ? random() * clientDelay : 0) : Promise.resolve());
 	const tokens = scenario.tokens ?? 20;
 	const maxRetries = scenario.maxRetries ?? 10;
 	const maxWaitMs = scenario.maxWaitMs ?? 60_000;
@@ -151,8 +183,8 @@ async function simulate(modules, scenario) {
 	let running = 0;
 
 	/** One request at the server: refused at once, or answered after the latency. */
-	const send = async () => {
-		await road();
+	const send = async (own) => {
+		await road(own);
 		const at = clock.now();
 		stats.requests++;
 		stats.firstAt = Math.min(stats.firstAt, at);
@@ -173,7 +205,7 @@ async function simulate(modules, scenario) {
 		return { status: 200, headers: admitted ?? server.headers(clock.now()) };
 	};
 
-	const runExecution = async (limiter, execution, record) => {
+	const runExecution = async (limiter, own, execution, record) => {
 		await clock.sleep(execution.startAtMs ?? 0);
 		let next = 0;
 		const lane = async () => {
@@ -181,8 +213,8 @@ async function simulate(modules, scenario) {
 				next++;
 				for (let attempt = 0; ; attempt++) {
 					const permit = await limiter.acquire('gpt-4o-mini', { tokens });
-					const answer = await send();
-					await road();
+					const answer = await send(own);
+					await road(own);
 					const snapshot = parseRateLimitHeaders(answer.headers);
 					if (answer.status === 200) {
 						limiter.release(permit, { kind: 'answered', snapshot });
@@ -197,7 +229,7 @@ async function simulate(modules, scenario) {
 						record.failed++;
 						break;
 					}
-					await clock.sleep(retryDelay(attempt, answer.hint, maxWaitMs, true, random).waitMs);
+					await own.sleep(retryDelay(attempt, answer.hint, maxWaitMs, true, random).waitMs);
 				}
 			}
 		};
@@ -208,13 +240,14 @@ async function simulate(modules, scenario) {
 
 	const all = [];
 	for (const process_ of scenario.processes) {
-		const limiter = new KeyRateLimiter(clock);
+		const own = scenario.stalls ? processClock(clock, scenario.stalls, seeded((scenario.seed ?? 1) * 104_729 + perProcess.length)) : clock;
+		const limiter = new KeyRateLimiter(own);
 		const record = { answered: 0, failed: 0, doneAt: 0, limiter };
 		perProcess.push(record);
 		for (const execution of process_.executions) {
 			running++;
 			all.push(
-				runExecution(limiter, execution, record).finally(() => {
+				runExecution(limiter, own, execution, record).finally(() => {
 					running--;
 				}),
 			);
