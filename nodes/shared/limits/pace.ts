@@ -50,7 +50,9 @@
  * faster the longer no 429 came (the others may have left). A process alone that slowed down
  * on 429s which went on all the same was meeting an overloaded server, not the limit: its pace
  * goes back, and such 429s are ignored for a while. A lone 429 is only its item's: it backs
- * off, nothing else changes.
+ * off, nothing else changes; but scattered ones (3 of the last 40 answers) for a process alone
+ * on a bucket say its requests reach the server bunched (the network, a busy event loop): the
+ * pace gives 3%, on the same probation.
  */
 import type { RateLimitSnapshot } from '../http/headers';
 
@@ -338,10 +340,6 @@ export class PaceController {
 		const snapshot = outcome.snapshot;
 		const recent = this.recent.slice(-20);
 		const spent = this.empty(snapshot, tokens) || (recent.length >= 10 && recent.filter((r) => r.refused).length * 2 >= recent.length);
-		if (!sharing && this.yieldToScatter(now)) {
-			this.remember(now, true, true);
-			return 0;
-		}
 		this.remember(now, true, spent);
 		if (!spent) return 0;
 		if (!(sharing || this.someoneElseSpends(now) || this.spentOften())) return 0;
@@ -391,6 +389,8 @@ export class PaceController {
 		const snapshot = outcome.snapshot;
 		let spent: boolean;
 		let shared: boolean;
+		/** A 429 not about the limit, for a process alone: scattered ones are its own bunching. */
+		let scatteredAlone = false;
 		if (noHeaders) {
 			// Every 429 spends the budget as far as can be told; others spend when the window refuses nearly everything.
 			const inARow = this.refusedInARow() + 1;
@@ -415,13 +415,13 @@ export class PaceController {
 			// A process alone at the full pace that slows down on 429s in a row checks that they stop.
 			if (inARow && alone && !drained && !this.probation)
 				this.probation = { since: now, paceBefore: this.pace, refusedBefore: this.refusedShare(now - 2_000, now) };
-			if (!spent && alone && this.yieldToScatter(now)) {
-				this.remember(now, true, true);
-				return 0;
-			}
+			scatteredAlone = !spent && alone;
 		}
 		this.remember(now, true, spent);
-		if (!spent) return 0;
+		if (!spent) {
+			if (scatteredAlone) this.yieldToScatter(now);
+			return 0;
+		}
 		if (noHeaders) this.learn(now);
 		if (!shared) return 0;
 		return this.contention(now, this.decreaseFactor(now, DECREASE), outcome.retryAfterMs ?? 1000, WINDOW_PAUSE_MS);
@@ -446,17 +446,16 @@ export class PaceController {
 	}
 
 	/**
-	 * Scattered 429s (SCATTERED of the last RECENT answers, this one included) for a process that
-	 * sends alone as far as the headers tell: its requests leave evenly spaced but arrive
-	 * bunched. The pace gives a little, on probation (an overloaded server's random 429s do not
-	 * stop, and the pace goes back). Returns whether it did.
+	 * A 429 that is not about the limit, for a process that sends alone as far as the headers
+	 * tell: when SCATTERED of its last RECENT answers were 429s, its requests leave evenly spaced
+	 * but arrive bunched. The pace gives a little, on probation (an overloaded server's random
+	 * 429s do not stop, and the pace goes back).
 	 */
-	private yieldToScatter(now: number): boolean {
-		if (now < this.noiseUntil || this.recent.length < RECENT || this.recent.filter((r) => r.refused).length + 1 < SCATTERED) return false;
+	private yieldToScatter(now: number): void {
+		if (now < this.noiseUntil || this.recent.length < RECENT || this.recent.filter((r) => r.refused).length < SCATTERED) return;
 		this.probation ??= { since: now, paceBefore: this.pace, refusedBefore: this.refusedShare(now - 2_000, now) };
 		this.contended(now);
 		this.decrease(SCATTERED_DECREASE, now);
-		return true;
 	}
 
 	/** Others spend: the pace drops (at most once a second), and everyone waiting pauses for the hint. */
