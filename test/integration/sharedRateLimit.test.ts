@@ -242,6 +242,32 @@ describe('across processes: the server is the coordinator, whatever its headers 
 	});
 });
 
+describe("the mock's rate-limit headers: when they are read", () => {
+	/** One request at RPM 600 on a bucket, answered 200 ms later: what its headers say. */
+	async function oneRequest(headersAt: 'answer' | 'admission') {
+		server.configure({ latencyMs: 200, rateLimit: { rpm: 600, dialect: 'bucket', headersAt } });
+		const response = await fetch(`${server.url}/chat/completions`, {
+			method: 'POST',
+			headers: { authorization: `Bearer ${PROJECT_KEY}`, 'content-type': 'application/json' },
+			body: JSON.stringify({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }] }),
+		});
+		await response.text();
+		server.configure({ latencyMs: 30 });
+		return { remaining: response.headers.get('x-ratelimit-remaining-requests'), reset: response.headers.get('x-ratelimit-reset-requests') };
+	}
+
+	test('as the answer leaves (the default): the request is refilled by then', async () => {
+		expect(await oneRequest('answer')).toEqual({ remaining: '600', reset: '1ms' });
+	});
+
+	test("as the request was let in (OpenAI's example: remaining 59, reset 1s at a limit of 60): its own request counted", async () => {
+		const { remaining, reset } = await oneRequest('admission');
+		expect(remaining).toBe('599');
+		// A tenth of a second to refill one request at 10 a second (a millisecond or two may have passed).
+		expect(reset).toMatch(/^(9\d|100)ms$/);
+	});
+});
+
 describe('the process-wide registry', () => {
 	test('forgets idle entries, keeps busy ones, and never stores the key', () => {
 		let now = 0;
