@@ -27,7 +27,8 @@
  * they vary from run to run), --dialects=bucket,scaled,none (the shared group in each; the
  * other groups use the first), --previous=<git ref> (that commit's build runs the throughput
  * group too, side by side), --trace=<dir> (the shared group writes each run's model requests
- * there as a TSV: arrival and answer in ms from the first, status, item).
+ * there as a TSV: arrival and answer in ms from the first, status, item), --headers-at=admission
+ * (the mock writes its rate-limit headers as the request was let in, not as the answer leaves).
  */
 'use strict';
 
@@ -56,6 +57,8 @@ const DIALECTS = option('dialects', 'bucket').split(',');
 const DIALECT = DIALECTS[0];
 /** A git ref whose build runs the throughput group next to this one (the previous commit, side by side). */
 const PREVIOUS = option('previous', undefined);
+/** When the mock writes its rate-limit headers: as the answer leaves, or as the request was let in (rate-limit-model.js). */
+const HEADERS_AT = option('headers-at', 'answer');
 /** Where the shared group writes each run's requests, for reading where the time went. */
 const TRACE = option('trace', undefined);
 /** Per shared-key scenario, the figures of every run: { ratio, serverRatio, share, failed, duplicates }. */
@@ -70,7 +73,7 @@ const say = (text) => process.stdout.write(`[bench] ${text}\n`);
  * The mock's limits: enforced over one-second windows, refused requests counted (as OpenAI says
  * they are), headers in `dialect`. RPM 600 allows 10 requests in any one second.
  */
-const limits = (extra, dialect = DIALECT) => ({ rateLimit: { dialect, countRefused: true, ...extra }, latencyMs: 300, jitterMs: 50 });
+const limits = (extra, dialect = DIALECT) => ({ rateLimit: { dialect, countRefused: true, headersAt: HEADERS_AT, ...extra }, latencyMs: 300, jitterMs: 50 });
 const RPM_600 = limits({ rpm: 600 });
 const MAX_TOKENS = 400;
 
@@ -275,7 +278,7 @@ async function shared(n8n, server, dialect) {
 		rows.push(['queue mode', dialect, 'skipped: no redis-server', '', '', '', '', '', '']);
 	}
 	lines.push(
-		`\n### One key shared by executions, processes and workers (RPM 600 over one-second windows, refused requests counted, ${dialect} headers, 300 ms latency)\n`,
+		`\n### One key shared by executions, processes and workers (RPM 600 over one-second windows, refused requests counted, ${dialect} headers${HEADERS_AT === 'admission' ? ' written at admission' : ''}, 300 ms latency)\n`,
 	);
 	lines.push(lib.table(['scenario', 'headers', 'items', 'floor s', 'wall s', 'x floor', 'x floor (server)', '429s (share)', 'failed', 'duplicates'], rows));
 	lines.push(
