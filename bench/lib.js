@@ -57,11 +57,16 @@ function builtinResponses() {
 	return builtinOpenAi(2.1, { operation: 'response', responses: { values: [{ type: 'text', role: 'user', content: '={{ $json.text }}' }] }, options: {} });
 }
 
+/** The model requests the mock received (chat completions and responses), in order. */
+function modelRequests(server) {
+	return server.requests.filter((r) => r.path === '/chat/completions' || r.path === '/responses');
+}
+
 /** The mock's view of a run: requests, 429s, and items answered more than once. */
 function serverFigures(server) {
 	const perItem = new Map();
 	for (const r of server.requests) if (r.outcome === 'completion') perItem.set(r.text, (perItem.get(r.text) || 0) + 1);
-	const model = server.requests.filter((r) => r.path === '/chat/completions' || r.path === '/responses');
+	const model = modelRequests(server);
 	return {
 		requests: model.length,
 		// The server's side of the run: from the first model request's arrival to when the last answer left.
@@ -114,6 +119,7 @@ module.exports = {
 	oursChat,
 	builtinChat,
 	builtinResponses,
+	modelRequests,
 	serverFigures,
 	nodeFigures,
 	table,

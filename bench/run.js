@@ -289,7 +289,7 @@ async function shared(n8n, server, dialect) {
 
 /** One run's model requests as a TSV in TRACE: arrival and answer (ms from the first arrival), status, item. */
 function writeTrace(server, name) {
-	const model = server.requests.filter((r) => r.path === '/chat/completions' || r.path === '/responses');
+	const model = lib.modelRequests(server);
 	if (!model.length) return;
 	const first = Math.min(...model.map((r) => r.at));
 	const rows = model.map((r) => [r.at - first, (r.doneAt ?? r.at) - first, r.status ?? '', r.text ?? ''].join('\t'));

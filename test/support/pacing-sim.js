@@ -174,6 +174,7 @@ async function simulate(modules, scenario) {
 	const latency = scenario.latencyMs ?? 300;
 	const jitter = scenario.jitterMs ?? 50;
 	const clientDelay = scenario.clientDelayMs ?? 0;
+	/** The way to or from the server, on a process's clock (a stall holds it); no timer at all without delay or stalls, as before they existed. */
 	const road = (own) => (clientDelay || own !== clock ? own.sleep(clientDelay ? random() * clientDelay : 0) : Promise.resolve());
 	const tokens = scenario.tokens ?? 20;
 	const maxRetries = scenario.maxRetries ?? 10;
