@@ -36,8 +36,9 @@
  * as they stood when the request was let in, its own request counted, which is what the
  * rate-limits guide's example reads like (after one request at a limit of 60, remaining 59 and
  * reset "1s": a full second to refill, as if no time had passed), and what a gateway in front
- * of the model, which decides before the model runs, would naturally send. The mock and the
- * simulator can answer either way.
+ * of the model, which decides before the model runs, would naturally send (Envoy's rate-limit
+ * service, for one, hands its X-RateLimit-* headers to the proxy at its check: envoyproxy/
+ * ratelimit pull request 56). The mock and the simulator can answer either way.
  *
  * Plain JavaScript: the mock needs node:http, which the community-node lint bans in TypeScript.
  */
