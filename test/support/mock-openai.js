@@ -392,7 +392,10 @@ class MockOpenAi {
 		this.limiter = limits ? new RateLimitModel(limits) : undefined;
 	}
 
-	/** Changes latency, random 429s and the rate limit between runs (benchmark scenarios). */
+	/**
+	 * Changes latency, random 429s and the rate limit between runs (benchmark scenarios).
+	 * @param {{ latencyMs?: number, jitterMs?: number, random429Rate?: number, rateLimit?: {rpm?: number, tpm?: number, dialect?: 'bucket'|'scaled'|'none', countRefused?: boolean, headersAt?: 'answer'|'admission'} }} [options]
+	 */
 	configure({ latencyMs = 0, jitterMs = 0, random429Rate = 0, rateLimit } = {}) {
 		Object.assign(this.options, { latencyMs, jitterMs, random429Rate });
 		this.setRateLimit(rateLimit);
