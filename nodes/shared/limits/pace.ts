@@ -413,8 +413,7 @@ export class PaceController {
 			spent = drained || this.empty(snapshot, tokens) || inARow;
 			shared = spent;
 			// A process alone at the full pace that slows down on 429s in a row checks that they stop.
-			if (inARow && alone && !drained && !this.probation)
-				this.probation = { since: now, paceBefore: this.pace, refusedBefore: this.refusedShare(now - 2_000, now) };
+			if (inARow && alone && !drained) this.startProbation(now);
 			scatteredAlone = !spent && alone;
 		}
 		this.remember(now, true, spent);
@@ -453,9 +452,14 @@ export class PaceController {
 	 */
 	private yieldToScatter(now: number): void {
 		if (now < this.noiseUntil || this.recent.length < RECENT || this.recent.filter((r) => r.refused).length < SCATTERED) return;
-		this.probation ??= { since: now, paceBefore: this.pace, refusedBefore: this.refusedShare(now - 2_000, now) };
+		this.startProbation(now);
 		this.contended(now);
 		this.decrease(SCATTERED_DECREASE, now);
+	}
+
+	/** Puts a decrease on probation (judgeProbation), unless one is being judged already. */
+	private startProbation(now: number): void {
+		this.probation ??= { since: now, paceBefore: this.pace, refusedBefore: this.refusedShare(now - 2_000, now) };
 	}
 
 	/** Others spend: the pace drops (at most once a second), and everyone waiting pauses for the hint. */
