@@ -211,7 +211,7 @@ class MockOpenAi {
 	 * @param {string[]} [options.models]
 	 * @param {number} [options.latencyMs]
 	 * @param {number} [options.jitterMs]
-	 * @param {{rpm?: number, tpm?: number, dialect?: 'bucket'|'scaled'|'none', countRefused?: boolean, headersAt?: 'answer'|'admission'}} [options.rateLimit]  enforced and reported as rate-limit-model.js describes
+	 * @param {import('./rate-limit-model').RateLimitOptions} [options.rateLimit]  enforced and reported as rate-limit-model.js describes
 	 * @param {number} [options.random429Rate]  share of chat requests rejected with a 429 at random
 	 * @param {number} [options.seed]
 	 * @param {boolean} [options.record]        keep every request (default true)
@@ -393,8 +393,23 @@ class MockOpenAi {
 	}
 
 	/**
+	 * One answer's rate-limit headers: `limitHeaders()` reads them as the answer leaves, or, on a
+	 * model with `headersAt: 'admission'`, as they stood when `admit()` let the request in
+	 * (rate-limit-model.js).
+	 */
+	answerHeaders() {
+		let admitted;
+		return {
+			limitHeaders: () => admitted ?? (this.limiter ? this.limiter.headers(Date.now()) : defaultLimitHeaders()),
+			admit: () => {
+				if (this.limiter?.headersAt === 'admission') admitted = this.limiter.headers(Date.now());
+			},
+		};
+	}
+
+	/**
 	 * Changes latency, random 429s and the rate limit between runs (benchmark scenarios).
-	 * @param {{ latencyMs?: number, jitterMs?: number, random429Rate?: number, rateLimit?: {rpm?: number, tpm?: number, dialect?: 'bucket'|'scaled'|'none', countRefused?: boolean, headersAt?: 'answer'|'admission'} }} [options]
+	 * @param {{ latencyMs?: number, jitterMs?: number, random429Rate?: number, rateLimit?: import('./rate-limit-model').RateLimitOptions }} [options]
 	 */
 	configure({ latencyMs = 0, jitterMs = 0, random429Rate = 0, rateLimit } = {}) {
 		Object.assign(this.options, { latencyMs, jitterMs, random429Rate });
@@ -664,12 +679,10 @@ class MockOpenAi {
 		const maxOut = body.max_completion_tokens ?? body.max_tokens;
 		const requested = promptTokens + (maxOut ?? 256);
 		const now = Date.now();
-		// Read as the answer leaves, or as the request was let in (rate-limit-model.js, headersAt).
-		let admitted;
-		const limitHeaders = () => admitted ?? (this.limiter ? this.limiter.headers(Date.now()) : defaultLimitHeaders());
+		const { limitHeaders, admit } = this.answerHeaders();
 
 		if (this.rateLimited(model, requested, now, send, limitHeaders)) return;
-		if (this.limiter?.headersAt === 'admission') admitted = this.limiter.headers(Date.now());
+		admit();
 		const latency = this.latency();
 		if (latency) await wait(latency);
 
@@ -836,11 +849,9 @@ class MockOpenAi {
 		const tools = Array.isArray(body.tools) ? body.tools : [];
 		const has = (type) => tools.some((t) => t.type === type);
 		let inputTokens = roughTokens(`${body.instructions ?? ''} ${input}`) + 3;
-		// Read as the answer leaves, or as the request was let in (rate-limit-model.js, headersAt).
-		let admitted;
-		const limitHeaders = () => admitted ?? (this.limiter ? this.limiter.headers(Date.now()) : defaultLimitHeaders());
+		const { limitHeaders, admit } = this.answerHeaders();
 		if (this.rateLimited(model, inputTokens + (body.max_output_tokens ?? 256), now, send, limitHeaders)) return;
-		if (this.limiter?.headersAt === 'admission') admitted = this.limiter.headers(Date.now());
+		admit();
 		const latency = this.latency();
 		if (latency) await wait(latency);
 		const id = (prefix) => `${prefix}_${crypto.randomBytes(8).toString('hex')}`;

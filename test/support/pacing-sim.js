@@ -147,7 +147,7 @@ function processClock(clock, stalls, random) {
  *
  * @typedef {object} Scenario
  * @property {Array<{ executions: Execution[] }>} processes
- * @property {{ rpm?: number, tpm?: number, dialect?: string, countRefused?: boolean, headersAt?: 'answer'|'admission' }} limits
+ * @property {import('./rate-limit-model').RateLimitOptions} limits
  * @property {number} [latencyMs]       default 300
  * @property {number} [jitterMs]        default 50
  * @property {number} [clientDelayMs]   each way, at random from 0 to this; default 0

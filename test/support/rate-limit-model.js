@@ -108,9 +108,13 @@ class Limit {
 	}
 }
 
+/**
+ * @typedef {{ rpm?: number, tpm?: number, dialect?: 'bucket'|'scaled'|'none', countRefused?: boolean, headersAt?: 'answer'|'admission' }} RateLimitOptions
+ */
+
 class RateLimitModel {
 	/**
-	 * @param {{ rpm?: number, tpm?: number, dialect?: 'bucket'|'scaled'|'none', countRefused?: boolean, headersAt?: 'answer'|'admission' }} options
+	 * @param {RateLimitOptions} options
 	 */
 	constructor(options = {}) {
 		const dialect = options.dialect ?? 'bucket';
