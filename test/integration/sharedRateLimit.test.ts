@@ -204,6 +204,22 @@ describe('across processes: the server is the coordinator, whatever its headers 
 		expect(result.ratio).toBeLessThan(1.2);
 	});
 
+	test('a second process comes and goes, on a road of 0–50 ms each way (bucket headers): the first is back at its full pace after it', async () => {
+		// The road shifts what the headers show: an answer read 0–100 ms after the server wrote it, about
+		// requests that reached it 0–50 ms after they left. The pacer measures it by its 429s' round trips.
+		const result = await simulate(modules, {
+			processes: [{ executions: [{ items: 500 }] }, { executions: [{ items: 40, startAtMs: 15_000 }] }],
+			limits: { rpm: 600, dialect: 'bucket', countRefused: true },
+			clientDelayMs: 50,
+			seed: 2,
+		});
+		expect(result.failed).toBe(0);
+		// Before (its own requests read as of the answer's arrival): 1.39x the floor, the first process
+		// left alone below its full pace, reading its own latest request, still in the bucket, as someone else's.
+		expect(result.ratio).toBeLessThan(1.25);
+		expect(result.perProcess[0].pace).toBeGreaterThan(0.9);
+	});
+
 	test('four processes on a short-window count: what got through sets the pace, and the room others leave is taken', async () => {
 		const result = await simulate(modules, {
 			processes: [0, 1, 2, 3].map(() => ({ executions: [{ items: 150 }] })),

@@ -29,8 +29,9 @@
  *   when a second process starts at full speed) gives their demand by its slope; the share of
  *   answers that find it below full is the share of the time it is, which is all senders'
  *   share of the limit (an answer tends to see this process's own next request, so the share
- *   counted is what is below full beyond this process's own requests not yet refilled, plus
- *   its own known share). The pace follows either, so that together they take the target,
+ *   counted is what is below full beyond this process's own requests not yet refilled, as they
+ *   were a round trip ago: the road to the server and back, measured by its 429s, plus its
+ *   own known share). The pace follows either, so that together they take the target,
  *   each in proportion to what it sends; when the bucket is below full nearly always, the
  *   pace holds. A bucket found full at nearly every answer for seconds, but for this
  *   process's own requests, says nobody else takes much (the others left): the pace comes
@@ -170,6 +171,11 @@ const REFILLED = 1.5;
 /** The share must show at least this much of this process's own use (checked from this own share of the limit on). */
 const LOAD_SHOWS_OWN = 0.6;
 const LOAD_CHECK_FROM = 0.2;
+/**
+ * The road between this process and the server (the network, a busy event loop) is measured by
+ * its 429s, which the server answers at once: their round trips, the last this many, median.
+ */
+const ROAD_SAMPLES = 15;
 /** Without headers: a 429 sets the rate only once this many requests went out in the last second. */
 const LEARN_FROM = 5;
 /** Without headers: after this long at the full learned rate with no 429, the rate is probed upwards... */
@@ -247,6 +253,8 @@ export class PaceController {
 	private noiseUntil = Number.NEGATIVE_INFINITY;
 	/** Without rate-limit headers: what the server lets through, per second. */
 	private learnedPerSecond?: number;
+	/** Round trips of this process's latest 429s, in ms: the road to the server and back. */
+	private readonly roundTrips: number[] = [];
 
 	reading(): Reading {
 		if (!this.requests.limit && !this.tokens.limit) return 'no headers';
@@ -300,6 +308,10 @@ export class PaceController {
 	onAnswer(now: number, startedAt: number, tokens: number, outcome: AnswerOutcome): number {
 		this.firstAnswerAt ??= now;
 		const snapshot = outcome.snapshot;
+		if (outcome.kind === 'rate_limited') {
+			this.roundTrips.push(Math.max(0, now - startedAt));
+			if (this.roundTrips.length > ROAD_SAMPLES) this.roundTrips.shift();
+		}
 		this.read(this.requests, snapshot.limitRequests, snapshot.remainingRequests, now, startedAt, tokens, 'requests');
 		this.read(this.tokens, snapshot.limitTokens, snapshot.remainingTokens, now, startedAt, tokens, 'tokens');
 		const refused = outcome.kind === 'rate_limited';
@@ -569,10 +581,27 @@ export class PaceController {
 		// An answer that came before its own request was refilled (a quick 429) would only see that request.
 		if (now - startedAt >= (REFILLED * (kind === 'requests' ? 1 : Math.max(1, tokens)) * 60_000) / limit) {
 			// Below full by more than this process's own latest requests not yet refilled: someone else's use.
-			const unrefilled = kind === 'requests' ? this.unrefilled(now, limit) : 0;
+			// The server read the bucket a road ago, and counted this process's requests a road after they left.
+			const unrefilled = kind === 'requests' ? this.unrefilled(now - this.roadMs(), limit) : 0;
 			unit.busy.push({ at: now, below: remaining < limit, othersBelow: remaining < limit - Math.ceil(unrefilled) });
 		}
 		while (unit.busy.length && unit.busy[0].at < now - LOAD_SPAN_MS) unit.busy.shift();
+	}
+
+	/**
+	 * The road to the server and back, in ms: the median round trip of this process's latest
+	 * 429s (answered at once, so all road), 0 before the first. An answer's headers describe the
+	 * bucket as the server wrote them, one way before the answer is read, and they count this
+	 * process's requests one way after they left: its own requests are where they were a round
+	 * trip ago. Read as of now, an answer that came late showed this process's own latest request
+	 * still unrefilled, where the pacer had it refilled already, and counted it as someone else's:
+	 * a process alone read the bucket as busy and held below its full pace (README, "The road to
+	 * the server").
+	 */
+	private roadMs(): number {
+		if (!this.roundTrips.length) return 0;
+		const sorted = [...this.roundTrips].sort((a, b) => a - b);
+		return sorted[Math.floor(sorted.length / 2)];
 	}
 
 	/**
