@@ -255,6 +255,8 @@ export class PaceController {
 	private learnedPerSecond?: number;
 	/** Round trips of this process's latest 429s, in ms: the road to the server and back. */
 	private readonly roundTrips: number[] = [];
+	/** Their median, 0 before the first (roadTravelled). */
+	private roadMs = 0;
 
 	reading(): Reading {
 		if (!this.requests.limit && !this.tokens.limit) return 'no headers';
@@ -308,10 +310,7 @@ export class PaceController {
 	onAnswer(now: number, startedAt: number, tokens: number, outcome: AnswerOutcome): number {
 		this.firstAnswerAt ??= now;
 		const snapshot = outcome.snapshot;
-		if (outcome.kind === 'rate_limited') {
-			this.roundTrips.push(Math.max(0, now - startedAt));
-			if (this.roundTrips.length > ROAD_SAMPLES) this.roundTrips.shift();
-		}
+		if (outcome.kind === 'rate_limited') this.roadTravelled(Math.max(0, now - startedAt));
 		this.read(this.requests, snapshot.limitRequests, snapshot.remainingRequests, now, startedAt, tokens, 'requests');
 		this.read(this.tokens, snapshot.limitTokens, snapshot.remainingTokens, now, startedAt, tokens, 'tokens');
 		const refused = outcome.kind === 'rate_limited';
@@ -582,7 +581,7 @@ export class PaceController {
 		if (now - startedAt >= (REFILLED * (kind === 'requests' ? 1 : Math.max(1, tokens)) * 60_000) / limit) {
 			// Below full by more than this process's own latest requests not yet refilled: someone else's use.
 			// The server read the bucket a road ago, and counted this process's requests a road after they left.
-			const unrefilled = kind === 'requests' ? this.unrefilled(now - this.roadMs(), limit) : 0;
+			const unrefilled = kind === 'requests' ? this.unrefilled(now - this.roadMs, limit) : 0;
 			unit.busy.push({ at: now, below: remaining < limit, othersBelow: remaining < limit - Math.ceil(unrefilled) });
 		}
 		while (unit.busy.length && unit.busy[0].at < now - LOAD_SPAN_MS) unit.busy.shift();
@@ -590,7 +589,8 @@ export class PaceController {
 
 	/**
 	 * The road to the server and back, in ms: the median round trip of this process's latest
-	 * 429s (answered at once, so all road), 0 before the first. An answer's headers describe the
+	 * 429s (answered at once, so all road), kept in `roadMs` (read at every answer, moved only by
+	 * a 429). An answer's headers describe the
 	 * bucket as the server wrote them, one way before the answer is read, and they count this
 	 * process's requests one way after they left: its own requests are where they were a round
 	 * trip ago. Read as of now, an answer that came late showed this process's own latest request
@@ -598,10 +598,11 @@ export class PaceController {
 	 * a process alone read the bucket as busy and held below its full pace (README, "The road to
 	 * the server").
 	 */
-	private roadMs(): number {
-		if (!this.roundTrips.length) return 0;
+	private roadTravelled(roundTripMs: number): void {
+		this.roundTrips.push(roundTripMs);
+		if (this.roundTrips.length > ROAD_SAMPLES) this.roundTrips.shift();
 		const sorted = [...this.roundTrips].sort((a, b) => a - b);
-		return sorted[Math.floor(sorted.length / 2)];
+		this.roadMs = sorted[Math.floor(sorted.length / 2)];
 	}
 
 	/**
