@@ -970,6 +970,39 @@ async function main() {
 			);
 		});
 
+		await scenario(
+			"31. A 30 s outage (503s) under the AI Agent with our Chat Model, and under the Batch node's polling: every item answered, a check every few seconds",
+			async () => {
+				// The Agent: the outage from its first model call on; its calls wait in the key's pause.
+				server.reset();
+				server.outage({ mode: '503', ms: 30_000 });
+				const agent = await execute('e2eAgentTool0001');
+				assert.equal(agent.code, 0, `execution failed: ${JSON.stringify(runError(agent.run))?.slice(0, 500)}`);
+				const answers = nodeOutput(agent.run, 'AI Agent')[0];
+				assert.equal(answers.length, 5);
+				answers.forEach((item, i) => assert.match(item.json.output, /^Final: .*\b42\b/, `item ${i}`));
+				const agentDuring = server.downtime.requests;
+				const answered = server.requests.filter((r) => r.method === 'POST' && r.path === '/chat/completions' && r.status === 200);
+				assert.equal(answered.length, 10, 'a tool call and a final answer per item, each answered once');
+				assert.ok(agentDuring <= 6 + 30_000 / 2_000, `${agentDuring} requests while down`);
+				// The Batch node: the outage once the batch is created, while it polls.
+				server.reset();
+				server.batchScript = { stepMs: 300 };
+				const pending = execute('e2eBatch100item1');
+				while (!server.requests.some((r) => r.method === 'POST' && r.path === '/batches')) await new Promise((resolve) => setTimeout(resolve, 50));
+				server.outage({ mode: '503', ms: 30_000, now: true });
+				const batch = await pending;
+				assert.equal(batch.code, 0, `execution failed: ${JSON.stringify(runError(batch.run))?.slice(0, 500)}`);
+				const items = nodeOutput(batch.run, 'Batch')[0];
+				assert.equal(items.length, 100);
+				items.forEach((item, i) => assert.equal(item.json.content, `Echo: row-${i}`));
+				const batchDuring = server.downtime.requests;
+				assert.ok(batchDuring <= 6 + 30_000 / 2_000, `${batchDuring} requests while down`);
+				assert.equal(server.requests.filter((r) => r.method === 'POST' && r.path === '/batches').length, 1, 'one batch');
+				log(`   Agent: 5 of 5 answered after a 30 s outage, ${agentDuring} requests while down; Batch: 100 of 100, ${batchDuring} requests while down`);
+			},
+		);
+
 		await scenario('15. The workflow output and the n8n log contain no API key', async () => {
 			const text = outputs.join('\n') + n8n.allLogs();
 			for (const key of [PROJECT_KEY, ADMIN_KEY, WRONG_KEY]) {

@@ -137,6 +137,40 @@ test('a 429 and a 500 while polling are retried', async () => {
 	expect(server.counts.byStatus[500]).toBe(1);
 });
 
+/** Request Settings as a user leaves them (Keep Retrying For 5 minutes, no Max Retries), with short backoffs. */
+const DEFAULT_RETRY = { maxWaitSeconds: 0.2, timeoutSeconds: 5 };
+
+describe("an outage of 4 s (issue 28): the Batch node waits in the key's pause like the Chat node", () => {
+	test.each(['503', 'reset'] as const)('from the upload on (%s): one file, one batch, every item answered', async (mode) => {
+		server.outage({ mode, ms: 4_000 });
+		const started = Date.now();
+		const run = await batchRun(5, { requestSettings: DEFAULT_RETRY });
+		expect(run.error).toBeUndefined();
+		expect(run.output[0].map((item) => item.json.content)).toEqual([0, 1, 2, 3, 4].map((i) => `Echo: item-${i}`));
+		// The upload failed, then waited in the pause: one check at a time (1 s, 1.5 s, 2.25 s apart).
+		expect(server.downtime?.requests).toBeGreaterThanOrEqual(3);
+		expect(server.downtime?.requests).toBeLessThanOrEqual(8);
+		expect(Date.now() - started).toBeGreaterThanOrEqual(4_000);
+		// One file and one batch reached the server once it was back.
+		const answered = server.requests.filter((r) => r.at >= server.downtime!.from! + 4_000);
+		expect(answered.filter((r) => r.method === 'POST' && r.path === '/files')).toHaveLength(1);
+		expect(server.requests.filter((r) => r.method === 'POST' && r.path === '/batches')).toHaveLength(1);
+	});
+
+	test('while polling (503): the wait rides it out, with a handful of checks', async () => {
+		server.batchScript = { stepMs: 1_500 };
+		const pending = batchRun(3, { requestSettings: DEFAULT_RETRY, waiting: { pollSeconds: 1, maxWaitMinutes: 1 } });
+		while (!server.requests.some((r) => r.method === 'POST' && r.path === '/batches')) await sleep(20);
+		server.outage({ mode: '503', ms: 4_000, now: true });
+		const run = await pending;
+		expect(run.error).toBeUndefined();
+		expect(run.output[0].map((item) => item.json.content)).toEqual(['Echo: item-0', 'Echo: item-1', 'Echo: item-2']);
+		expect(server.downtime?.requests).toBeGreaterThanOrEqual(1);
+		expect(server.downtime?.requests).toBeLessThanOrEqual(8);
+		expect(server.requests.filter((r) => r.method === 'POST' && r.path === '/batches')).toHaveLength(1);
+	});
+});
+
 test('the spend cap counts the whole batch at batch prices before uploading', async () => {
 	const run = await batchRun(100, { options: { maxTokens: 1000 }, requestSettings: { ...FAST_RETRY, maxSpendUsd: 0.01 } });
 	expect(run.error?.message).toMatch(/^Request Settings: Max Spend per Execution \(USD\): not submitted: the 100 requests could cost up to \$0\.03/);

@@ -202,6 +202,31 @@ describe('stream', () => {
 	});
 });
 
+describe("an outage of 4 s (issue 28): the Agent's calls wait in the key's pause like the Chat node's items", () => {
+	// Request Settings as a user leaves them (Keep Retrying For 5 minutes, no Max Retries), with short backoffs.
+	const defaults = { requestSettings: { maxWaitSeconds: 0.2 } };
+
+	test.each(['503', 'reset'] as const)('%s: three calls at once are answered, with a handful of checks while down', async (mode) => {
+		const { lc } = await model(defaults);
+		server.outage({ mode, ms: 4_000 });
+		const started = Date.now();
+		const answers = await Promise.all(['one', 'two', 'three'].map(async (text) => await lc.invoke([new HumanMessage(text)])));
+		expect(answers.map((answer) => answer.content)).toEqual(['one', 'two', 'three'].map((text) => [{ type: 'text', text: `Echo: ${text}` }]));
+		expect(Date.now() - started).toBeGreaterThanOrEqual(4_000);
+		// The three failures that began the pause, then one check at a time (1 s, 1.5 s, 2.25 s apart).
+		expect(server.downtime?.requests).toBeGreaterThanOrEqual(3);
+		expect(server.downtime?.requests).toBeLessThanOrEqual(8);
+	});
+
+	test('503, streamed: the stream waits before its first token and then streams the answer', async () => {
+		const { lc } = await model(defaults);
+		server.outage({ mode: '503', ms: 4_000 });
+		const { merged } = await collect(lc.stream([new HumanMessage('streamed')]));
+		expect(merged.text).toBe('Echo: streamed');
+		expect(server.downtime?.requests).toBeLessThanOrEqual(8);
+	});
+});
+
 test('the spend cap stops an Agent whose tools loop', async () => {
 	server.options.loopTools = true;
 	const { lc } = await model({ options: { maxTokens: 20 }, requestSettings: { maxSpendUsd: 0.0002, maxWaitSeconds: 0.05 } });
