@@ -3,7 +3,7 @@ import { sleep, type IDataObject } from 'n8n-workflow';
 import { OpenAiReliableBatch } from '../../nodes/OpenAiReliableBatch/OpenAiReliableBatch.node';
 import { splitLines, type BatchLine } from '../../nodes/OpenAiReliableBatch/helpers/lines';
 import { costOfUsage } from '../../nodes/shared/pricing/prices';
-import { apiCredential, execute, FAST_RETRY, items, PROJECT_KEY, startServer, uploadedLines, type MockServer } from '../support/setup';
+import { apiCredential, DEFAULT_RETRY, execute, FAST_RETRY, items, PROJECT_KEY, startServer, uploadedLines, type MockServer } from '../support/setup';
 
 const node = new OpenAiReliableBatch();
 let server: MockServer;
@@ -137,14 +137,11 @@ test('a 429 and a 500 while polling are retried', async () => {
 	expect(server.counts.byStatus[500]).toBe(1);
 });
 
-/** Request Settings as a user leaves them (Keep Retrying For 5 minutes, no Max Retries), with short backoffs. */
-const DEFAULT_RETRY = { maxWaitSeconds: 0.2, timeoutSeconds: 5 };
-
 describe("an outage of 4 s (issue 28): the Batch node waits in the key's pause like the Chat node", () => {
 	test.each(['503', 'reset'] as const)('from the upload on (%s): one file, one batch, every item answered', async (mode) => {
 		server.outage({ mode, ms: 4_000 });
 		const started = Date.now();
-		const run = await batchRun(5, { requestSettings: DEFAULT_RETRY });
+		const run = await batchRun(5, { requestSettings: { ...DEFAULT_RETRY, timeoutSeconds: 5 } });
 		expect(run.error).toBeUndefined();
 		expect(run.output[0].map((item) => item.json.content)).toEqual([0, 1, 2, 3, 4].map((i) => `Echo: item-${i}`));
 		// The upload failed, then waited in the pause: one check at a time (1 s, 1.5 s, 2.25 s apart).
@@ -159,7 +156,7 @@ describe("an outage of 4 s (issue 28): the Batch node waits in the key's pause l
 
 	test('while polling (503): the wait rides it out, with a handful of checks', async () => {
 		server.batchScript = { stepMs: 1_500 };
-		const pending = batchRun(3, { requestSettings: DEFAULT_RETRY, waiting: { pollSeconds: 1, maxWaitMinutes: 1 } });
+		const pending = batchRun(3, { requestSettings: { ...DEFAULT_RETRY, timeoutSeconds: 5 }, waiting: { pollSeconds: 1, maxWaitMinutes: 1 } });
 		while (!server.requests.some((r) => r.method === 'POST' && r.path === '/batches')) await sleep(20);
 		server.outage({ mode: '503', ms: 4_000, now: true });
 		const run = await pending;

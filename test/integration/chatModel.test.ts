@@ -16,7 +16,7 @@ import { costOfUsage } from '../../nodes/shared/pricing/prices';
 import { OpenAiReliableChatModel } from '../../nodes/OpenAiReliableChatModel/OpenAiReliableChatModel.node';
 import { leaks } from '../reliability/helpers';
 import { createContext, type TestContext } from '../support/n8nContext';
-import { apiCredential, freshProcessState, PROJECT_KEY, startServer, type MockServer } from '../support/setup';
+import { apiCredential, DEFAULT_RETRY, freshProcessState, PROJECT_KEY, startServer, type MockServer } from '../support/setup';
 
 const node = new OpenAiReliableChatModel();
 let server: MockServer;
@@ -203,8 +203,7 @@ describe('stream', () => {
 });
 
 describe("an outage of 4 s (issue 28): the Agent's calls wait in the key's pause like the Chat node's items", () => {
-	// Request Settings as a user leaves them (Keep Retrying For 5 minutes, no Max Retries), with short backoffs.
-	const defaults = { requestSettings: { maxWaitSeconds: 0.2 } };
+	const defaults = { requestSettings: DEFAULT_RETRY };
 
 	test.each(['503', 'reset'] as const)('%s: three calls at once are answered, with a handful of checks while down', async (mode) => {
 		const { lc } = await model(defaults);

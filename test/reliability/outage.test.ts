@@ -3,12 +3,13 @@
  * client meets an outage (503s, a gateway's 502 page, connections reset, nothing listening).
  * 50 items through the Chat node with the default Request Settings (Keep Retrying For 5
  * minutes, no Max Retries): every item is answered once the server is back, none twice, and
- * while it is down the key's pause lets only one check through every few seconds. Times are
- * short here (seconds); real n8n rides out 30 s and 2 minutes in `npm run e2e` (scenario 22).
+ * while it is down the key's pause lets only one check through every few seconds. Outages of
+ * 4 s in each way, and, in real time, 30 s of 503s and 2 minutes of connections reset (issue
+ * 28); real n8n rides out 30 s and 2 minutes in every way in `npm run e2e` (scenario 22).
  */
 import { sleep } from 'n8n-workflow';
 
-import { freshProcessState, startServer, type MockServer } from '../support/setup';
+import { DEFAULT_RETRY, freshProcessState, startServer, type MockServer } from '../support/setup';
 import { checkRun, ITEMS, recordNote, runChat } from './helpers';
 
 let server: MockServer;
@@ -22,7 +23,7 @@ beforeEach(() => {
 });
 
 /** The defaults, but a short Max Wait so the test does not sit out long backoffs before the outage. */
-const DEFAULTS = { maxWaitSeconds: 0.2, timeoutSeconds: 2 };
+const DEFAULTS = { ...DEFAULT_RETRY, timeoutSeconds: 2 };
 
 function run(continueOnFail: boolean, settings: Record<string, unknown> = {}, signal?: AbortSignal) {
 	return runChat(server, { continueOnFail, settings: { ...DEFAULTS, ...settings }, signal });
@@ -54,6 +55,33 @@ describe.each(['503', '502', 'reset', 'refused'] as const)('an outage of 4 s (%s
 		);
 	});
 });
+
+/** The most a check waits once the server is down (outage.ts), and some room for the run itself. */
+const CHECK_INTERVAL_MS = 2_500;
+const RUN_MS = 3_000;
+
+test.each([
+	['30 s of 503s', '503', 30_000],
+	['2 minutes of connections reset', 'reset', 120_000],
+] as const)(
+	'%s: every item answered, none twice, one check every few seconds',
+	async (_label, mode, ms) => {
+		server.outage({ mode, ms });
+		const started = Date.now();
+		const result = await run(true, { timeoutSeconds: 5 });
+		const tookMs = Date.now() - started;
+		const name = `outage ${ms / 1000} s, ${mode}`;
+		checkRun(name, result, server, true, { failing: new Set(), errorPattern: /never/ });
+		const during = server.downtime?.requests ?? 0;
+		// The failures that began the pause, then one check at a time, at most 2.5 s apart.
+		expect(during).toBeLessThanOrEqual(6 + ms / 2_000);
+		expect(tookMs).toBeGreaterThanOrEqual(ms);
+		expect(tookMs).toBeLessThan(ms + CHECK_INTERVAL_MS + RUN_MS);
+		expect(result.test.hints.map((h) => h.message).join(' ')).toMatch(/^The API was unavailable for [\d.]+ (s|min); .*Every item was answered/);
+		recordNote(name, `all ${ITEMS} answered in ${(tookMs / 1000).toFixed(1)} s, ${during} requests reached the server while it was down`);
+	},
+	150_000,
+);
 
 test.each([true, false])(
 	'an outage longer than Keep Retrying For: every item fails, saying how long it tried (continue on fail %s)',

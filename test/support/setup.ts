@@ -29,6 +29,9 @@ export function adminCredential(server: { url: string }, extra: IDataObject = {}
 /** Fast retries for tests: real backoff shape, short waits. */
 export const FAST_RETRY = { maxRetries: 3, maxWaitSeconds: 0.05, timeoutSeconds: 5 };
 
+/** Request Settings as a user leaves them (Keep Retrying For 5 minutes, no Max Retries), with short backoffs. */
+export const DEFAULT_RETRY = { maxWaitSeconds: 0.2 };
+
 export interface NodeRun {
 	output: INodeExecutionData[][];
 	error?: Error & { description?: string | null; context?: IDataObject };
