@@ -15,6 +15,12 @@
  * reads the headers as the request was let in instead of as the answer leaves (`headersAt`),
  * which OpenAI leaves open (test/support/rate-limit-model.js).
  *
+ * A third table needs no pacer: what a one-second window lets through at all. N senders, each
+ * sending evenly spaced at an equal share of the limit (a fixed random phase each, 60 s), into
+ * the same rate-limit model: the share of their requests that find the window full. A sender
+ * at r requests a second puts up to ⌈r⌉ requests in some one-second window, so senders that
+ * never see each other fit only while their ⌈r⌉ add up to limit/60 at most.
+ *
  *   node bench/processes.js                    (run `npm run build` first)
  *   node bench/processes.js --table --seeds=3  (only the Markdown table)
  */
@@ -23,7 +29,8 @@
 const fs = require('node:fs');
 const path = require('node:path');
 
-const { simulate } = require('../test/support/pacing-sim');
+const { simulate, seeded } = require('../test/support/pacing-sim');
+const { RateLimitModel } = require('../test/support/rate-limit-model');
 const { table } = require('./lib');
 
 const DIST = path.join(__dirname, '..', 'dist', 'nodes', 'shared');
@@ -138,6 +145,47 @@ async function main() {
 	}
 	process.stdout.write(`${table(['scenario', 'headers', 'items', 'floor s', `x floor (${SEEDS} seeds)`, '429s', 'failed'], rows)}\n`);
 	await roads();
+	windows();
+}
+
+/** Senders at equal shares, evenly spaced, no pacer and no retries: the share of requests the window refuses. */
+function windows() {
+	const RPM = 600;
+	const refusedShare = (senders, share, jitterMs) => {
+		let refused = 0;
+		let sent = 0;
+		for (let seed = 1; seed <= 50 * SEEDS; seed++) {
+			const random = seeded(seed);
+			const rate = (share * RPM) / 60 / senders;
+			const interval = 1000 / rate;
+			const arrivals = [];
+			for (let i = 0; i < senders; i++) {
+				const phase = random() * interval;
+				for (let k = 0; k * interval < 60_000; k++) arrivals.push(phase + k * interval + (random() * 2 - 1) * jitterMs);
+			}
+			arrivals.sort((a, b) => a - b);
+			const server = new RateLimitModel({ rpm: RPM, countRefused: true, dialect: 'none' });
+			for (const at of arrivals) if (server.take(1, Math.max(0, at))) refused++;
+			sent += arrivals.length;
+		}
+		return `${((refused / sent) * 100).toFixed(1)}%`;
+	};
+	const rows = [];
+	for (const senders of [1, 2, 3, 4])
+		for (const share of [0.8, 0.88, 0.96]) {
+			const rate = (share * RPM) / 60 / senders;
+			rows.push([
+				senders,
+				`${Math.round(share * 100)}% (${(1 / share).toFixed(2)}× the floor)`,
+				rate.toFixed(2),
+				Math.ceil(rate - 1e-9) * senders,
+				refusedShare(senders, share, 0),
+				refusedShare(senders, share, 20),
+			]);
+		}
+	process.stdout.write(
+		`\n${table(['senders', 'together, of the limit', 'each, a second', 'most in one window', 'refused, evenly spaced', 'refused, ±20 ms'], rows)}\n`,
+	);
 }
 
 main().catch((error) => {

@@ -10,6 +10,7 @@ import { KeyRateLimiter } from '../../nodes/shared/limits/rateLimiter';
 import { retryDelay } from '../../nodes/shared/http/backoff';
 import { IdleRegistry, rateLimitIdentity } from '../../nodes/shared/limits/registry';
 import { parseRateLimitHeaders } from '../../nodes/shared/http/headers';
+import { PaceController, TARGET_UTILISATION } from '../../nodes/shared/limits/pace';
 import { OpenAiReliableChat } from '../../nodes/OpenAiReliableChat/OpenAiReliableChat.node';
 import { apiCredential, execute, freshProcessState, items, PROJECT_KEY, startServer, type MockServer } from '../support/setup';
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -257,6 +258,57 @@ describe('across processes: the server is the coordinator, whatever its headers 
 		// Before: 1.32× the floor and 9.9% 429s (20 answers needed in 5 s before the load was measured).
 		expect(result.share429).toBeLessThan(0.08);
 		expect(result.ratio).toBeLessThan(1.36);
+	});
+});
+
+describe('two senders in a one-second window: neither goes just past half of it while the other sends', () => {
+	/**
+	 * At RPM 600 the window holds 10. A sender at 5.03 a second puts 6 requests in some window,
+	 * and another at 4.4 a second 5: 11, so about every request of the first that completes its 6
+	 * is refused (on the simulator, two processes met their 429s after the start in bursts of three
+	 * for this reason). Held at 4.8 a second, the two fit (README, "What a one-second window allows").
+	 */
+	const LIMIT = 600;
+	const perSecond = LIMIT / 60;
+	/** A pace that asks for 5.03 requests a second. */
+	const justPastHalf = 5.03 / (perSecond * TARGET_UTILISATION);
+
+	/** A process sending 5 a second for 3 s, each answer 300 ms after its request, the headers showing `remaining`. */
+	function feed(pacer: PaceController, remaining: (at: number) => number): void {
+		for (let at = 0; at <= 3_000; at += 200) {
+			pacer.recordStart(at, 20);
+			if (at >= 300) pacer.onAnswer(at, at - 300, 20, { kind: 'answered', snapshot: { limitRequests: LIMIT, remainingRequests: remaining(at) } });
+		}
+		pacer.pace = justPastHalf;
+	}
+
+	test('on a bucket that others keep below full: held at half the target', () => {
+		const pacer = new PaceController();
+		// Three below full at every answer, where this process's own requests are refilled by then: others' use.
+		feed(pacer, () => LIMIT - 3);
+		expect(pacer.reading()).toBe('bucket');
+		expect(pacer.intervalMs()).toBeCloseTo(1000 / (5 * TARGET_UTILISATION), 5);
+	});
+
+	test('on a short-window count that shows the others: held at half the target', () => {
+		const pacer = new PaceController();
+		// The last second's count: this process's 5 and the others' 5, scaled to the minute.
+		feed(pacer, () => LIMIT - 60 * 10);
+		expect(pacer.reading()).toBe('short window');
+		expect(pacer.intervalMs()).toBeCloseTo(1000 / (5 * TARGET_UTILISATION), 5);
+	});
+
+	test('alone (a full bucket): the pace it asks for', () => {
+		const pacer = new PaceController();
+		feed(pacer, () => LIMIT);
+		expect(pacer.intervalMs()).toBeCloseTo(1000 / 5.03, 5);
+	});
+
+	test('well past half (mostly alone, as far as it can tell): the pace it asks for, even with others seen', () => {
+		const pacer = new PaceController();
+		feed(pacer, () => LIMIT - 3);
+		pacer.pace = 7 / (perSecond * TARGET_UTILISATION);
+		expect(pacer.intervalMs()).toBeCloseTo(1000 / 7, 5);
 	});
 });
 

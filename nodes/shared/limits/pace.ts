@@ -176,6 +176,16 @@ const LOAD_CHECK_FROM = 0.2;
  * its 429s, which the server answers at once: their round trips, the last this many, median.
  */
 const ROAD_SAMPLES = 15;
+/**
+ * Two senders fit a one-second window only while each keeps to half of it: a sender at r a second
+ * puts up to ⌈r⌉ requests in some one-second window (README, "What a one-second window allows").
+ * So while another sender takes at least this share of the limit (as the headers read it)...
+ */
+const HALF_OTHERS = 0.3;
+/** ...or did within this long... */
+const HALF_MEMORY_MS = 5_000;
+/** ...a rate just above half the window (up to this many times half) is held at half the target. Above it, the process sends mostly alone. */
+const HALF_ZONE = 1.3;
 /** Without headers: a 429 sets the rate only once this many requests went out in the last second. */
 const LEARN_FROM = 5;
 /** Without headers: after this long at the full learned rate with no 429, the rate is probed upwards... */
@@ -234,6 +244,9 @@ export class PaceController {
 	/** The pace at which the limit was last met (all senders together), without a short-window count. */
 	private ceiling = 1;
 	private firstAnswerAt?: number;
+	private lastAnswerAt = 0;
+	/** When the headers last showed others taking HALF_OTHERS of the limit or more. */
+	private lastOthersAt?: number;
 	private lastDecreaseAt = Number.NEGATIVE_INFINITY;
 	private lastPauseAt = Number.NEGATIVE_INFINITY;
 	private lastContendedAt = Number.NEGATIVE_INFINITY;
@@ -276,7 +289,25 @@ export class PaceController {
 	/** Spacing between request starts, in ms; 0 while no limit is known. */
 	intervalMs(): number {
 		const perSecond = this.requests.limit ? this.requests.limit / 60 : this.learnedPerSecond;
-		return perSecond ? 1000 / (perSecond * TARGET_UTILISATION * this.pace) : 0;
+		if (!perSecond) return 0;
+		return 1000 / this.halfWindow(perSecond * TARGET_UTILISATION * this.pace);
+	}
+
+	/**
+	 * While another sender takes a good share of the limit, a rate just above half of the
+	 * one-second window is held at half the target: at RPM 600, 5.03 a second puts 6 requests
+	 * in some window, and the other's 5 make 11 (HALF_OTHERS). Only with the limit known.
+	 */
+	private halfWindow(rate: number): number {
+		if (!this.requests.limit || this.lastOthersAt === undefined || this.lastAnswerAt - this.lastOthersAt > HALF_MEMORY_MS) return rate;
+		const half = Math.floor(Math.floor(this.requests.limit / 60) / 2);
+		return half >= 1 && rate > half && rate <= half * HALF_ZONE ? half * TARGET_UTILISATION : rate;
+	}
+
+	/** Notes what the headers say of the others' share: seen, or gone (a bucket found idle). */
+	private othersSeen(now: number, share: number | undefined, idle = false): void {
+		if (idle) this.lastOthersAt = undefined;
+		else if (share !== undefined && share >= HALF_OTHERS) this.lastOthersAt = now;
 	}
 
 	/** Spacing per token, in ms; 0 without a token limit. */
@@ -309,6 +340,7 @@ export class PaceController {
 	 */
 	onAnswer(now: number, startedAt: number, tokens: number, outcome: AnswerOutcome): number {
 		this.firstAnswerAt ??= now;
+		this.lastAnswerAt = now;
 		const snapshot = outcome.snapshot;
 		if (outcome.kind === 'rate_limited') this.roadTravelled(Math.max(0, now - startedAt));
 		this.read(this.requests, snapshot.limitRequests, snapshot.remainingRequests, now, startedAt, tokens, 'requests');
@@ -331,6 +363,7 @@ export class PaceController {
 			this.pace = Math.min(this.pace, Math.max(NEWCOMER_PACE, 1 - window.others));
 		}
 		const sharing = window !== undefined && this.watch(window, now) >= OTHERS_SHARE;
+		if (window) this.othersSeen(now, this.othersShare);
 		if (sharing) this.contended(now);
 		else if (window?.alone) this.aloneSince ??= now;
 		if (outcome.kind === 'answered') {
@@ -369,6 +402,7 @@ export class PaceController {
 		// A bucket found full by nearly every answer for seconds (but for this process's own latest requests): nobody else takes much.
 		const idle = !noHeaders && !drained && this.bucketIdle();
 		const known = load !== undefined && !idle;
+		if (!noHeaders) this.othersSeen(now, load === undefined ? undefined : load - this.ownShare(now), idle);
 		if (known && (demand !== undefined || load < SATURATED)) {
 			this.follow(load, this.sinceIncrease(now));
 			if (load > 1) this.contended(now);
