@@ -264,9 +264,10 @@ describe('across processes: the server is the coordinator, whatever its headers 
 describe('two senders in a one-second window: neither goes just past half of it while the other sends', () => {
 	/**
 	 * At RPM 600 the window holds 10. A sender at 5.03 a second puts 6 requests in some window,
-	 * and another at 4.4 a second 5: 11, so about every request of the first that completes its 6
-	 * is refused (on the simulator, two processes met their 429s after the start in bursts of three
-	 * for this reason). Held at 4.8 a second, the two fit (README, "What a one-second window allows").
+	 * and another at 4.4 a second 5: 11, so a request of the first is refused whenever the other
+	 * has 5 in the same second (on the simulator, two processes met their 429s after the start in
+	 * bursts of three for this reason). Held at 4.8 a second, the two fit (README, "What a
+	 * one-second window allows").
 	 */
 	const LIMIT = 600;
 	const perSecond = LIMIT / 60;

@@ -43,6 +43,10 @@
  *   each process then took its share at the start as its rate, and one left alone stayed there
  *   (README, benchmark).
  *
+ * Two senders fit a one-second window only while each keeps to half of it (a sender at r a
+ * second puts up to ⌈r⌉ requests in some window): while the headers show others taking a good
+ * share of the limit, a rate just above half the window is held at half the target (halfWindow).
+ *
  * A 429 that shows all senders past the limit (three in a row, or a quarter of this process's
  * answers of the last 1.5 s; five in a row for a process that sends alone as far as it can
  * tell) drops the pace (by 15%, or to what got through when most was refused; at most once a
