@@ -406,7 +406,9 @@ export class PaceController {
 		// A bucket found full by nearly every answer for seconds (but for this process's own latest requests): nobody else takes much.
 		const idle = !noHeaders && !drained && this.bucketIdle();
 		const known = load !== undefined && !idle;
-		if (!noHeaders) this.othersSeen(now, load === undefined ? undefined : load - this.ownShare(now), idle);
+		// What the others take, as far as the load shows: all senders' load less this process's own share.
+		const others = load === undefined ? undefined : load - this.ownShare(now);
+		if (!noHeaders) this.othersSeen(now, others, idle);
 		if (known && (demand !== undefined || load < SATURATED)) {
 			this.follow(load, this.sinceIncrease(now));
 			if (load > 1) this.contended(now);
@@ -456,7 +458,6 @@ export class PaceController {
 			const refusedLately = (lately.filter((r) => r.refused).length + 1) / (lately.length + 1);
 			const run = this.refusedInARow() + 1;
 			// Alone as far as the bucket shows (its load is this process's own), or, when it cannot tell, at the full pace.
-			const others = load === undefined ? undefined : load - this.ownShare(now);
 			const alone = others === undefined ? this.pace >= ALONE_PACE : others < ALONE_OTHERS;
 			const inARow = (alone ? run >= RUN_ALONE : run >= RUN || (lately.length >= 4 && refusedLately >= REFUSED_SHARE)) && now >= this.noiseUntil;
 			spent = drained || this.empty(snapshot, tokens) || inARow;
