@@ -288,7 +288,7 @@ describe('two senders in a one-second window: neither goes just past half of it 
 		// Three below full at every answer, where this process's own requests are refilled by then: others' use.
 		feed(pacer, () => LIMIT - 3);
 		expect(pacer.reading()).toBe('bucket');
-		expect(pacer.intervalMs()).toBeCloseTo(1000 / (5 * TARGET_UTILISATION), 5);
+		expect(pacer.intervalMs(3_000)).toBeCloseTo(1000 / (5 * TARGET_UTILISATION), 5);
 	});
 
 	test('on a short-window count that shows the others: held at half the target', () => {
@@ -296,20 +296,73 @@ describe('two senders in a one-second window: neither goes just past half of it 
 		// The last second's count: this process's 5 and the others' 5, scaled to the minute.
 		feed(pacer, () => LIMIT - 60 * 10);
 		expect(pacer.reading()).toBe('short window');
-		expect(pacer.intervalMs()).toBeCloseTo(1000 / (5 * TARGET_UTILISATION), 5);
+		expect(pacer.intervalMs(3_000)).toBeCloseTo(1000 / (5 * TARGET_UTILISATION), 5);
 	});
 
 	test('alone (a full bucket): the pace it asks for', () => {
 		const pacer = new PaceController();
 		feed(pacer, () => LIMIT);
-		expect(pacer.intervalMs()).toBeCloseTo(1000 / 5.03, 5);
+		expect(pacer.intervalMs(3_000)).toBeCloseTo(1000 / 5.03, 5);
 	});
 
 	test('well past half (mostly alone, as far as it can tell): the pace it asks for, even with others seen', () => {
 		const pacer = new PaceController();
 		feed(pacer, () => LIMIT - 3);
 		pacer.pace = 7 / (perSecond * TARGET_UTILISATION);
-		expect(pacer.intervalMs()).toBeCloseTo(1000 / 7, 5);
+		expect(pacer.intervalMs(3_000)).toBeCloseTo(1000 / 7, 5);
+	});
+});
+
+describe('without rate-limit headers: each 429 tells what the server let through', () => {
+	const modules = { KeyRateLimiter, parseRateLimitHeaders, retryDelay };
+	const none = { rpm: 600, dialect: 'none', countRefused: true } as const;
+
+	test('the rate starts slow and doubles until the first 429, which sets it to the requests let through in the second before it', () => {
+		const pacer = new PaceController();
+		pacer.onAnswer(300, 0, 20, { kind: 'answered', snapshot: {} });
+		expect(pacer.reading()).toBe('no headers');
+		// A slow start from the first answer: 2 a second, doubling every half second.
+		expect(pacer.intervalMs(300)).toBeCloseTo(1000 / (2 * TARGET_UTILISATION), 5);
+		expect(pacer.intervalMs(1_300)).toBeCloseTo(1000 / (8 * TARGET_UTILISATION), 5);
+		// Twelve requests from 1 s on; the first two are refused while fewer than 5 went out in the second
+		// before them (an overloaded server's, not the rate). A 429 at 2 s: eleven went out in the second
+		// before it, one refused, so ten were let through.
+		for (let i = 0; i < 12; i++) pacer.recordStart(1_000 + i * 80, 20);
+		pacer.onAnswer(1_010, 1_000, 20, { kind: 'rate_limited', snapshot: {} });
+		pacer.onAnswer(1_090, 1_080, 20, { kind: 'rate_limited', snapshot: {} });
+		pacer.recordStart(2_000, 20);
+		pacer.onAnswer(2_010, 2_000, 20, { kind: 'rate_limited', snapshot: {} });
+		expect(pacer.view().learnedPerSecond).toBe(10);
+		expect(pacer.intervalMs(2_010)).toBeCloseTo(1000 / (10 * TARGET_UTILISATION), 5);
+	});
+
+	test('one process, two executions: near the limit with fewer than 1% 429s', async () => {
+		const result = await simulate(modules, { processes: [{ executions: [{ items: 300 }, { items: 300 }] }], limits: none, seed: 1 });
+		expect(result.failed).toBe(0);
+		// The pacer of commit 7cdc051 (the first 429 read with the requests still in flight, then
+		// decreases by 15% and a slow probe that met the limit again every 12–15 s): 1.08×, 3.7% 429s.
+		expect(result.share429).toBeLessThan(0.01);
+		expect(result.ratio).toBeLessThan(1.08);
+	});
+
+	test('two processes: together near the limit, few 429s', async () => {
+		const result = await simulate(modules, { processes: [{ executions: [{ items: 300 }] }, { executions: [{ items: 300 }] }], limits: none, seed: 2 });
+		expect(result.failed).toBe(0);
+		// Commit 7cdc051: 1.39× and 6.7% 429s on this seed.
+		expect(result.share429).toBeLessThan(0.03);
+		expect(result.ratio).toBeLessThan(1.12);
+	});
+
+	test('a second process comes and goes: the first takes the room back within seconds', async () => {
+		const result = await simulate(modules, {
+			processes: [{ executions: [{ items: 500 }] }, { executions: [{ items: 40, startAtMs: 15_000 }] }],
+			limits: none,
+			seed: 1,
+		});
+		expect(result.failed).toBe(0);
+		// Commit 7cdc051: 1.22× with 8.9% 429s on this seed.
+		expect(result.share429).toBeLessThan(0.04);
+		expect(result.ratio).toBeLessThan(1.2);
 	});
 });
 

@@ -35,19 +35,22 @@
  *   each in proportion to what it sends; when the bucket is below full nearly always, the
  *   pace holds. A bucket found full at nearly every answer for seconds, but for this
  *   process's own requests, says nobody else takes much (the others left): the pace comes
- *   back fast. When neither says anything, the 429s do, as without headers.
- * - **No headers** (vLLM, Ollama, many proxies): the first 429 sets the rate to this process's
- *   requests of the last second not refused so far (those still in flight count too, so it can
- *   read well above the limit), and 429s move the pace from there. Counting only the requests
- *   that went before the refused one, with a slow start, was tried on 2026-12-03 and dropped:
- *   each process then took its share at the start as its rate, and one left alone stayed there
- *   (README, benchmark).
+ *   back fast. When neither says anything, the 429s do (below).
+ * - **No headers** (vLLM, Ollama, many proxies): only 429s tell, and each tells exactly what the
+ *   server let through. The refused request arrived in a one-second window that already held
+ *   the limit, so this process's requests of the second before it that were not refused are what
+ *   it may send a second: all of the limit when alone, its share when not (byRefusals). Before
+ *   the first 429 the rate starts slow and doubles every half second, so the first 429 costs one
+ *   or two refusals, not a burst. After a while without a 429 the rate is probed upwards
+ *   (doubling every 2 s until a 429 says where the room ends): after 5 s while below the most it
+ *   ever had (a share: the others may leave), else after 10 s, and after each probe that found
+ *   no room twice as long, up to 20 s (a process alone pays one 429 per probe).
  *
  * Two senders fit a one-second window only while each keeps to half of it (a sender at r a
  * second puts up to ⌈r⌉ requests in some window): while the headers show others taking a good
  * share of the limit, a rate just above half the window is held at half the target (halfWindow).
  *
- * A 429 that shows all senders past the limit (three in a row, or a quarter of this process's
+ * With headers, a 429 that shows all senders past the limit (three in a row, or a quarter of this process's
  * answers of the last 1.5 s; five in a row for a process that sends alone as far as it can
  * tell) drops the pace (by 15%, or to what got through when most was refused; at most once a
  * second) and pauses every request waiting here for the server's hint, at least 300 ms. The
@@ -138,9 +141,6 @@ const ALONE_PACE = 0.99;
 const SCATTERED = 3;
 /** ...this much, at most once a second, on probation like a run of 429s. */
 const SCATTERED_DECREASE = 0.97;
-/** ...or this many of the last COLLAPSE_OF answers. */
-const COLLAPSE = 6;
-const COLLAPSE_OF = 10;
 
 /** Evidence that `remaining` is a short-window count: clamped to ±this. */
 const EVIDENCE_CAP = 10;
@@ -190,12 +190,20 @@ const HALF_OTHERS = 0.3;
 const HALF_MEMORY_MS = 5_000;
 /** ...a rate just above half the window (up to this many times half) is held at half the target. Above it, the process sends mostly alone. */
 const HALF_ZONE = 1.3;
-/** Without headers: a 429 sets the rate only once this many requests went out in the last second. */
+/** Without headers: a 429 sets the rate only once this many requests went out in the second before it. */
 const LEARN_FROM = 5;
-/** Without headers: after this long at the full learned rate with no 429, the rate is probed upwards... */
+/** Without headers, before the first 429: the rate starts at this many requests a second... */
+const SLOW_START_PER_SECOND = 2;
+/** ...and doubles every this long. */
+const SLOW_START_DOUBLING_MS = 500;
+/** Without headers: after this long without a 429, the rate is probed upwards... */
 const PROBE_AFTER_MS = 10_000;
-/** ...this fast. */
-const PROBE_PER_SECOND = 0.01;
+/** ...or this long while below the most it once had (a share: the others may leave)... */
+const SHARE_PROBE_AFTER_MS = 5_000;
+/** ...doubling every this long (a process left alone at its share finds the room in seconds)... */
+const PROBE_DOUBLING_MS = 2_000;
+/** ...and after a probe that found no room, twice as long, up to this. */
+const PROBE_AFTER_MAX_MS = 20_000;
 
 export type AnswerOutcome = { kind: 'answered'; snapshot: RateLimitSnapshot } | { kind: 'rate_limited'; snapshot: RateLimitSnapshot; retryAfterMs?: number };
 
@@ -268,8 +276,13 @@ export class PaceController {
 	private probation?: { since: number; paceBefore: number; refusedBefore: number };
 	/** Until then, 429s in a row are an overloaded server's, not the limit's. */
 	private noiseUntil = Number.NEGATIVE_INFINITY;
-	/** Without rate-limit headers: what the server lets through, per second. */
+	/** Without rate-limit headers: what the server lets through, per second (this process's share of it). */
 	private learnedPerSecond?: number;
+	/** Without headers: when a 429 last set the rate, and how long after it the rate is probed upwards. */
+	private learnedAt = 0;
+	private probeAfterMs = PROBE_AFTER_MS;
+	/** The most it ever learned: below it, this process sends at a share and others may leave. */
+	private peakPerSecond = 0;
 	/** Round trips of this process's latest 429s, in ms: the road to the server and back. */
 	private readonly roundTrips: number[] = [];
 	/** Their median, 0 before the first (roadTravelled). */
@@ -290,11 +303,28 @@ export class PaceController {
 		};
 	}
 
-	/** Spacing between request starts, in ms; 0 while no limit is known. */
-	intervalMs(): number {
-		const perSecond = this.requests.limit ? this.requests.limit / 60 : this.learnedPerSecond;
+	/** Spacing between request starts at `now`, in ms; 0 while no limit is known. */
+	intervalMs(now: number): number {
+		if (this.reading() === 'no headers') {
+			const perSecond = this.unheaded(now);
+			return perSecond ? 1000 / (perSecond * TARGET_UTILISATION) : 0;
+		}
+		const perSecond = this.requests.limit ? this.requests.limit / 60 : undefined;
 		if (!perSecond) return 0;
 		return 1000 / this.halfWindow(perSecond * TARGET_UTILISATION * this.pace);
+	}
+
+	/**
+	 * Without headers, the requests a second: before any 429, a slow start from the first answer
+	 * (doubling every SLOW_START_DOUBLING_MS); then what the last 429 showed the server lets
+	 * through, probed upwards after a while without a 429. Undefined before the first answer.
+	 */
+	private unheaded(now: number): number | undefined {
+		if (this.firstAnswerAt === undefined) return undefined;
+		if (this.learnedPerSecond === undefined) {
+			return SLOW_START_PER_SECOND * 2 ** (Math.max(0, now - this.firstAnswerAt) / SLOW_START_DOUBLING_MS);
+		}
+		return this.learnedPerSecond * 2 ** (Math.max(0, now - this.learnedAt - this.probeAfterMs) / PROBE_DOUBLING_MS);
 	}
 
 	/**
@@ -356,7 +386,49 @@ export class PaceController {
 		}
 		this.judgeProbation(now);
 		const reading = this.reading();
-		return reading === 'short window' ? this.byShortWindow(now, tokens, outcome) : this.byBucketOrNothing(now, tokens, outcome, reading === 'no headers');
+		if (reading === 'no headers') return this.byRefusals(now, startedAt, outcome);
+		return reading === 'short window' ? this.byShortWindow(now, tokens, outcome) : this.byBucket(now, tokens, outcome);
+	}
+
+	/**
+	 * Without headers, only 429s tell, and each one tells exactly what the server let through:
+	 * the refused request arrived in a window already holding the limit, so this process's
+	 * requests of the second before it that were not refused are what it may send a second (all
+	 * of the limit when alone, its share when not; a 429 comes back at once, so one still in
+	 * flight was let through). The rate is set there, up or down, and the queue waits until this
+	 * process's own last second (refused requests count too) holds less than that. After a while
+	 * without a 429 the rate is probed upwards (others may have left); a probe that found no room
+	 * waits twice as long before the next one.
+	 */
+	private byRefusals(now: number, startedAt: number, outcome: AnswerOutcome): number {
+		if (outcome.kind === 'answered') {
+			this.remember(now, false, false);
+			return 0;
+		}
+		this.remember(now, true, true);
+		const before = this.starts.filter((start) => start.at > startedAt - 1000 && start.at < startedAt);
+		const learned = this.learnedPerSecond;
+		// Before the first rate: too few requests to have met a limit is an overloaded server's 429, not the rate.
+		if (learned === undefined && before.length + 1 < LEARN_FROM) return 0;
+		const accepted = Math.max(1, before.filter((start) => !start.refused).length);
+		const probing = learned !== undefined && now - this.learnedAt > this.probeAfterMs;
+		if (learned === undefined || accepted > learned) {
+			this.probeAfterMs = PROBE_AFTER_MS;
+			this.learnedPerSecond = accepted;
+		} else if (probing) {
+			// A probe that found no room: back to the rate before it, and the next one waits longer,
+			// unless this process sends at a share of what it once had (the others may leave).
+			this.probeAfterMs = learned < this.peakPerSecond ? SHARE_PROBE_AFTER_MS : Math.min(PROBE_AFTER_MAX_MS, this.probeAfterMs * 2);
+		} else {
+			this.learnedPerSecond = accepted;
+			if (accepted < this.peakPerSecond) this.probeAfterMs = SHARE_PROBE_AFTER_MS;
+		}
+		this.learnedAt = now;
+		this.peakPerSecond = Math.max(this.peakPerSecond, this.learnedPerSecond ?? 0);
+		// Until this process's own last second holds fewer than that, counting the refused ones.
+		const window = this.starts.filter((start) => start.at > now - 1000);
+		const over = window.length - Math.max(1, Math.floor(accepted * TARGET_UTILISATION));
+		return over >= 0 ? Math.max(0, window[over].at + 1000 - now) : 0;
 	}
 
 	/** With a short-window count: the headers show the others directly. */
@@ -396,19 +468,19 @@ export class PaceController {
 
 	/**
 	 * With a bucket: below full, its slope measures everyone's demand, and a 429 is about the
-	 * limit; full, the pace grows slowly and a 429 is a blip. Without headers: 429s in a row.
+	 * limit; full, the pace grows slowly and a 429 is a blip.
 	 */
-	private byBucketOrNothing(now: number, tokens: number, outcome: AnswerOutcome, noHeaders: boolean): number {
-		const drained = !noHeaders && this.drained();
+	private byBucket(now: number, tokens: number, outcome: AnswerOutcome): number {
+		const drained = this.drained();
 		// Everyone's demand as a share of the limit: from a falling bucket, or from how much of the time it is below full.
 		const demand = drained ? this.bucketDemand(now) : undefined;
-		const load = demand ?? (noHeaders ? undefined : this.bucketLoad(now));
+		const load = demand ?? this.bucketLoad(now);
 		// A bucket found full by nearly every answer for seconds (but for this process's own latest requests): nobody else takes much.
-		const idle = !noHeaders && !drained && this.bucketIdle();
+		const idle = !drained && this.bucketIdle();
 		const known = load !== undefined && !idle;
 		// What the others take, as far as the load shows: all senders' load less this process's own share.
 		const others = load === undefined ? undefined : load - this.ownShare(now);
-		if (!noHeaders) this.othersSeen(now, others, idle);
+		this.othersSeen(now, others, idle);
 		if (known && (demand !== undefined || load < SATURATED)) {
 			this.follow(load, this.sinceIncrease(now));
 			if (load > 1) this.contended(now);
@@ -430,49 +502,30 @@ export class PaceController {
 					// ...then past it slowly, the faster the longer nothing showed (others may have left).
 					this.grow(since, Math.min(RECOVERY_PER_SECOND, INCREASE_PER_SECOND * 2 ** (quietMs / QUIET_DOUBLING_MS)));
 				}
-				// Without headers, the learned rate may be below what the server allows: probe it upwards, slowly.
-				if (this.learnedPerSecond && this.pace >= 1 && quietMs > PROBE_AFTER_MS) {
-					this.learnedPerSecond *= 1 + (Math.min(RECOVERY_PER_SECOND, PROBE_PER_SECOND * 2 ** ((quietMs - PROBE_AFTER_MS) / QUIET_DOUBLING_MS)) * since) / 1000;
-				}
 			}
 			return 0;
 		}
 		const snapshot = outcome.snapshot;
-		let spent: boolean;
-		let shared: boolean;
-		/** A 429 not about the limit, for a process alone: scattered ones are its own bunching. */
-		let scatteredAlone = false;
-		if (noHeaders) {
-			// Every 429 spends the budget as far as can be told; others spend when the window refuses nearly everything.
-			const inARow = this.refusedInARow() + 1;
-			const lately = this.recent.slice(-(COLLAPSE_OF - 1)).filter((r) => r.refused).length + 1;
-			spent = true;
-			shared = inARow >= RUN || lately >= COLLAPSE || this.someoneElseSpends(now) || this.spentOften();
-		} else {
-			// A bucket below full or empty says the budget is spent. A full one cannot tell a window
-			// that refuses everyone (all senders just past the limit) from an overloaded server
-			// refusing at random: 429s in a row count, unless a decrease on them did not stop them lately.
-			// At the full pace (sending alone, as far as is known) it takes a longer run: an overloaded
-			// server's random 429s come in short runs, and a newcomer empties the bucket anyway.
-			const lately = this.recent.filter((r) => r.at > now - REFUSED_SPAN_MS);
-			const refusedLately = (lately.filter((r) => r.refused).length + 1) / (lately.length + 1);
-			const run = this.refusedInARow() + 1;
-			// Alone as far as the bucket shows (its load is this process's own), or, when it cannot tell, at the full pace.
-			const alone = others === undefined ? this.pace >= ALONE_PACE : others < ALONE_OTHERS;
-			const inARow = (alone ? run >= RUN_ALONE : run >= RUN || (lately.length >= 4 && refusedLately >= REFUSED_SHARE)) && now >= this.noiseUntil;
-			spent = drained || this.empty(snapshot, tokens) || inARow;
-			shared = spent;
-			// A process alone at the full pace that slows down on 429s in a row checks that they stop.
-			if (inARow && alone && !drained) this.startProbation(now);
-			scatteredAlone = !spent && alone;
-		}
+		// A bucket below full or empty says the budget is spent. A full one cannot tell a window
+		// that refuses everyone (all senders just past the limit) from an overloaded server
+		// refusing at random: 429s in a row count, unless a decrease on them did not stop them lately.
+		// At the full pace (sending alone, as far as is known) it takes a longer run: an overloaded
+		// server's random 429s come in short runs, and a newcomer empties the bucket anyway.
+		const lately = this.recent.filter((r) => r.at > now - REFUSED_SPAN_MS);
+		const refusedLately = (lately.filter((r) => r.refused).length + 1) / (lately.length + 1);
+		const run = this.refusedInARow() + 1;
+		// Alone as far as the bucket shows (its load is this process's own), or, when it cannot tell, at the full pace.
+		const alone = others === undefined ? this.pace >= ALONE_PACE : others < ALONE_OTHERS;
+		const inARow = (alone ? run >= RUN_ALONE : run >= RUN || (lately.length >= 4 && refusedLately >= REFUSED_SHARE)) && now >= this.noiseUntil;
+		const spent = drained || this.empty(snapshot, tokens) || inARow;
+		// A process alone at the full pace that slows down on 429s in a row checks that they stop.
+		if (inARow && alone && !drained) this.startProbation(now);
 		this.remember(now, true, spent);
 		if (!spent) {
-			if (scatteredAlone) this.yieldToScatter(now);
+			// A 429 not about the limit, for a process alone: scattered ones are its own bunching.
+			if (alone) this.yieldToScatter(now);
 			return 0;
 		}
-		if (noHeaders) this.learn(now);
-		if (!shared) return 0;
 		return this.contention(now, this.decreaseFactor(now, DECREASE), outcome.retryAfterMs ?? 1000, WINDOW_PAUSE_MS);
 	}
 
@@ -574,23 +627,6 @@ export class PaceController {
 
 	private grow(sinceMs: number, perSecond: number): void {
 		this.pace = Math.min(1, this.pace + (perSecond * sinceMs) / 1000);
-	}
-
-	/**
-	 * Without rate-limit headers, a 429 tells what the server lets through: what it accepted of
-	 * this process's requests of the last second (those not refused so far).
-	 */
-	private learn(now: number): void {
-		const lastSecond = this.starts.filter((start) => start.at > now - 1000);
-		const accepted = lastSecond.filter((start) => !start.refused).length;
-		if (this.learnedPerSecond === undefined) {
-			// Too few requests to have met a limit: a 429 of an overloaded server, not the rate.
-			if (lastSecond.length < LEARN_FROM) return;
-			this.learnedPerSecond = Math.max(1, accepted);
-			this.pace = 1;
-		} else if (accepted > this.learnedPerSecond) {
-			this.learnedPerSecond = accepted;
-		}
 	}
 
 	/** Reads one unit's headers, and checks what `remaining` counts against this process's own last second. */
@@ -806,7 +842,7 @@ export class PaceController {
 	 * under the per-second budget, so a spent budget means others spend too.
 	 */
 	private someoneElseSpends(now: number): boolean {
-		const perSecond = this.requests.limit ? this.requests.limit / 60 : this.learnedPerSecond;
+		const perSecond = this.requests.limit ? this.requests.limit / 60 : undefined;
 		const tokensPerSecond = this.tokens.limit ? this.tokens.limit / 60 : undefined;
 		if (!perSecond && !tokensPerSecond) return true;
 		const own = this.own(now, 0);

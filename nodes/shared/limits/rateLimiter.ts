@@ -289,7 +289,7 @@ export class KeyRateLimiter implements Expirable {
 		}
 		if (!bucket.calibrated && bucket.inFlight > 0) return { at: Number.POSITIVE_INFINITY };
 		let at = Math.max(now, bucket.pausedUntil, now + this.budgetWaitMs(bucket, waiter.tokens, now));
-		const interval = bucket.pace.intervalMs();
+		const interval = bucket.pace.intervalMs(now);
 		if (interval) at = Math.max(at, bucket.lastStartAt + interval);
 		if (bucket.pace.msPerToken()) at = Math.max(at, bucket.tokenFreeAt);
 		if (waiter.capRpm) {
@@ -305,7 +305,7 @@ export class KeyRateLimiter implements Expirable {
 		this.inFlight++;
 		bucket.startedSinceObservation++;
 		if (probe) this.outage.probeSent();
-		const interval = bucket.pace.intervalMs();
+		const interval = bucket.pace.intervalMs(now);
 		bucket.lastStartAt = interval ? onGrid(bucket.lastStartAt + interval, now) : now;
 
 		bucket.pace.recordStart(now, waiter.tokens);
