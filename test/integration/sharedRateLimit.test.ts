@@ -325,8 +325,8 @@ describe('without rate-limit headers: each 429 tells what the server let through
 		expect(pacer.intervalMs(300)).toBeCloseTo(1000 / (2 * TARGET_UTILISATION), 5);
 		expect(pacer.intervalMs(1_300)).toBeCloseTo(1000 / (8 * TARGET_UTILISATION), 5);
 		// Twelve requests from 1 s on; the first two are refused while fewer than 5 went out in the second
-		// before them (an overloaded server's, not the rate). A 429 at 2 s: eleven went out in the second
-		// before it, one refused, so ten were let through.
+		// before them (an overloaded server's, not the rate). A 429 at 2 s: all twelve went out in the
+		// second before it (and the 50 ms the road may add), two refused, so ten were let through.
 		for (let i = 0; i < 12; i++) pacer.recordStart(1_000 + i * 80, 20);
 		pacer.onAnswer(1_010, 1_000, 20, { kind: 'rate_limited', snapshot: {} });
 		pacer.onAnswer(1_090, 1_080, 20, { kind: 'rate_limited', snapshot: {} });

@@ -406,7 +406,8 @@ export class PaceController {
 			return 0;
 		}
 		this.remember(now, true, true);
-		const before = this.starts.filter((start) => start.at > startedAt - 1000 && start.at < startedAt);
+		// The server counted them as they arrived, up to a road later: those sent a little more than a second before may count too.
+		const before = this.starts.filter((start) => start.at > startedAt - 1000 - ANSWER_SLACK_MS && start.at < startedAt);
 		const learned = this.learnedPerSecond;
 		// Before the first rate: too few requests to have met a limit is an overloaded server's 429, not the rate.
 		if (learned === undefined && before.length + 1 < LEARN_FROM) return 0;
