@@ -38,8 +38,9 @@
  *   back fast. When neither says anything, the 429s do (below).
  * - **No headers** (vLLM, Ollama, many proxies): only 429s tell, and each tells exactly what the
  *   server let through. The refused request arrived in a one-second window that already held
- *   the limit, so this process's requests of the second before it that were not refused are what
- *   it may send a second: all of the limit when alone, its share when not (byRefusals). Before
+ *   the limit, so this process's requests of the second before it (and 50 ms more: the server
+ *   counts a request as it arrives) that were not refused are what it may send a second: all of
+ *   the limit when alone, its share when not (byRefusals). Before
  *   the first 429 the rate starts slow and doubles every half second, so the first 429 costs one
  *   or two refusals, not a burst. After a while without a 429 the rate is probed upwards
  *   (doubling every 2 s until a 429 says where the room ends): after 5 s while below the most it
