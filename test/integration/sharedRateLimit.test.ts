@@ -17,6 +17,9 @@ import { apiCredential, execute, freshProcessState, items, PROJECT_KEY, startSer
 const { simulate } = require('../support/pacing-sim') as typeof import('../support/pacing-sim');
 
 const node = new OpenAiReliableChat();
+/** The package's pacer and backoff, for the pacing simulator. */
+const modules = { KeyRateLimiter, parseRateLimitHeaders, retryDelay };
+const twoProcesses = { processes: [{ executions: [{ items: 300 }] }, { executions: [{ items: 300 }] }] };
 let server: MockServer;
 beforeAll(async () => {
 	server = await startServer({ latencyMs: 30 });
@@ -148,8 +151,6 @@ describe('across processes: the server is the coordinator, whatever its headers 
 	 * counts and virtual time, the same on every run and machine; the bench prints them for more
 	 * scenarios.
 	 */
-	const modules = { KeyRateLimiter, parseRateLimitHeaders, retryDelay };
-	const twoProcesses = { processes: [{ executions: [{ items: 300 }] }, { executions: [{ items: 300 }] }] };
 
 	test.each(['bucket', 'scaled', 'none'] as const)('two processes, %s headers: together near the limit, few 429s, nothing lost', async (dialect) => {
 		const result = await simulate(modules, { ...twoProcesses, limits: { rpm: 600, dialect, countRefused: true }, seed: 1 });
@@ -314,7 +315,6 @@ describe('two senders in a one-second window: neither goes just past half of it 
 });
 
 describe('without rate-limit headers: each 429 tells what the server let through', () => {
-	const modules = { KeyRateLimiter, parseRateLimitHeaders, retryDelay };
 	const none = { rpm: 600, dialect: 'none', countRefused: true } as const;
 
 	test('the rate starts slow and doubles until the first 429, which sets it to the requests let through in the second before it', () => {
@@ -346,7 +346,7 @@ describe('without rate-limit headers: each 429 tells what the server let through
 	});
 
 	test('two processes: together near the limit, few 429s', async () => {
-		const result = await simulate(modules, { processes: [{ executions: [{ items: 300 }] }, { executions: [{ items: 300 }] }], limits: none, seed: 2 });
+		const result = await simulate(modules, { ...twoProcesses, limits: none, seed: 2 });
 		expect(result.failed).toBe(0);
 		// Commit 7cdc051: 1.39× and 6.7% 429s on this seed.
 		expect(result.share429).toBeLessThan(0.03);

@@ -426,7 +426,8 @@ export class PaceController {
 			if (accepted < this.peakPerSecond) this.probeAfterMs = SHARE_PROBE_AFTER_MS;
 		}
 		this.learnedAt = now;
-		this.peakPerSecond = Math.max(this.peakPerSecond, this.learnedPerSecond ?? 0);
+		// A probe that found no room keeps a rate at or below the peak already; otherwise the rate is `accepted`.
+		this.peakPerSecond = Math.max(this.peakPerSecond, accepted);
 		// Until this process's own last second holds fewer than that, counting the refused ones.
 		const window = this.starts.filter((start) => start.at > now - 1000);
 		const over = window.length - Math.max(1, Math.floor(accepted * TARGET_UTILISATION));
