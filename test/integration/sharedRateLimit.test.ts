@@ -222,6 +222,22 @@ describe('across processes: the server is the coordinator, whatever its headers 
 		expect(result.perProcess[0].pace).toBeGreaterThan(0.9);
 	});
 
+	test.each([
+		[25, 10],
+		[50, 3],
+	])(
+		'two processes on a bucket, road of 0–%i ms each way (seed %i): a 429 takes more from the larger share, so the split evens out',
+		async (clientDelayMs, seed) => {
+			const result = await simulate(modules, { ...twoProcesses, limits: { rpm: 600, dialect: 'bucket', countRefused: true }, clientDelayMs, seed });
+			expect(result.failed).toBe(0);
+			// Before (both gave 15% on every such 429): the split held, and one process finished
+			// alone 5.8 s (25 ms, 1.20x the floor) and 12.4 s (50 ms, 1.28x) after the other.
+			const [first, second] = result.perProcess;
+			expect(Math.abs(first.doneAt - second.doneAt)).toBeLessThan(3_000);
+			expect(result.ratio).toBeLessThan(1.17);
+		},
+	);
+
 	test('four processes on a short-window count: what got through sets the pace, and the room others leave is taken', async () => {
 		const result = await simulate(modules, {
 			processes: [0, 1, 2, 3].map(() => ({ executions: [{ items: 150 }] })),

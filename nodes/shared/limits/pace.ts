@@ -72,8 +72,15 @@ export const MIN_PACE = 0.1;
 const DECREASE = 0.85;
 /** ...down to this when nearly every recent answer was a 429. */
 const HARDEST_DECREASE = 0.5;
-/** The same, gentler, when a short-window count already shows the others. */
+/** The same, gentler, when a short-window count already shows the others... */
 const SHARED_DECREASE = 0.92;
+/**
+ * ...and on a bucket that shows the others' load: a process taking more than the others gives
+ * more, one taking less gives less, so unequal shares converge (as additive increase with
+ * multiplicative decrease does, faster).
+ */
+const LARGER_SHARE_DECREASE = 0.8;
+const SMALLER_SHARE_DECREASE = 0.92;
 /** At most one decrease per this long: one congestion event gives several signals. */
 const DECREASE_GUARD_MS = 1_000;
 /** Additive increase per second while others may be sending. */
@@ -529,7 +536,9 @@ export class PaceController {
 			if (alone) this.yieldToScatter(now);
 			return 0;
 		}
-		return this.contention(now, this.decreaseFactor(now, DECREASE), outcome.retryAfterMs ?? 1000, WINDOW_PAUSE_MS);
+		// What to give: by the shares the bucket shows, when it shows the others.
+		const usual = others === undefined ? DECREASE : this.ownShare(now) > others ? LARGER_SHARE_DECREASE : SMALLER_SHARE_DECREASE;
+		return this.contention(now, this.decreaseFactor(now, usual), outcome.retryAfterMs ?? 1000, WINDOW_PAUSE_MS);
 	}
 
 	/**
