@@ -54,7 +54,8 @@
  * With headers, a 429 that shows all senders past the limit (three in a row, or a quarter of this process's
  * answers of the last 1.5 s; five in a row for a process that sends alone as far as it can
  * tell) drops the pace (by 15%, or to what got through when most was refused; at most once a
- * second) and pauses every request waiting here for the server's hint, at least 300 ms. The
+ * second; on a bucket that shows the others' load, by 20% for a process taking more than the
+ * others and 8% for one taking less, so that unequal shares even out) and pauses every request waiting here for the server's hint, at least 300 ms. The
  * pace then comes back to just under where the limit was met and probes past it slowly, the
  * faster the longer no 429 came (the others may have left). A process alone that slowed down
  * on 429s which went on all the same was meeting an overloaded server, not the limit: its pace
