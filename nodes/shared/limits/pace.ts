@@ -55,9 +55,10 @@
  * answers of the last 1.5 s; five in a row for a process that sends alone as far as it can
  * tell) drops the pace (by 15%, or to what got through when most was refused; at most once a
  * second; on a bucket that shows the others' load, by 20% for a process taking more than the
- * others and 8% for one taking less, so that unequal shares even out) and pauses every request waiting here for the server's hint, at least 300 ms. The
- * pace then comes back to just under where the limit was met and probes past it slowly, the
- * faster the longer no 429 came (the others may have left). A process alone that slowed down
+ * others and 8% for one taking less, so that unequal shares even out) and pauses every
+ * request waiting here for the server's hint, at least 300 ms. The pace then comes back to
+ * just under where the limit was met and probes past it slowly, the faster the longer no 429
+ * came (the others may have left). A process alone that slowed down
  * on 429s which went on all the same was meeting an overloaded server, not the limit: its pace
  * goes back, and such 429s are ignored for a while. A lone 429 is only its item's: it backs
  * off, nothing else changes; but scattered ones (3 of the last 40 answers) for a process alone
@@ -77,8 +78,8 @@ const HARDEST_DECREASE = 0.5;
 const SHARED_DECREASE = 0.92;
 /**
  * ...and on a bucket that shows the others' load: a process taking more than the others gives
- * more, one taking less gives less, so unequal shares converge (as additive increase with
- * multiplicative decrease does, faster).
+ * more, one taking less gives less, so unequal shares converge (the larger share loses more,
+ * as with additive increase and multiplicative decrease, but within one 429).
  */
 const LARGER_SHARE_DECREASE = 0.8;
 const SMALLER_SHARE_DECREASE = 0.92;
@@ -490,7 +491,8 @@ export class PaceController {
 		const idle = !drained && this.bucketIdle();
 		const known = load !== undefined && !idle;
 		// What the others take, as far as the load shows: all senders' load less this process's own share.
-		const others = load === undefined ? undefined : load - this.ownShare(now);
+		const own = this.ownShare(now);
+		const others = load === undefined ? undefined : load - own;
 		this.othersSeen(now, others, idle);
 		if (known && (demand !== undefined || load < SATURATED)) {
 			this.follow(load, this.sinceIncrease(now));
@@ -538,7 +540,7 @@ export class PaceController {
 			return 0;
 		}
 		// What to give: by the shares the bucket shows, when it shows the others.
-		const usual = others === undefined ? DECREASE : this.ownShare(now) > others ? LARGER_SHARE_DECREASE : SMALLER_SHARE_DECREASE;
+		const usual = others === undefined ? DECREASE : own > others ? LARGER_SHARE_DECREASE : SMALLER_SHARE_DECREASE;
 		return this.contention(now, this.decreaseFactor(now, usual), outcome.retryAfterMs ?? 1000, WINDOW_PAUSE_MS);
 	}
 
