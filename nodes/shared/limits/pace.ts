@@ -78,8 +78,9 @@ const HARDEST_DECREASE = 0.5;
 const SHARED_DECREASE = 0.92;
 /**
  * ...and on a bucket that shows the others' load: a process taking more than the others gives
- * more, one taking less gives less, so unequal shares converge (the larger share loses more,
- * as with additive increase and multiplicative decrease, but within one 429).
+ * more, one taking less gives less, so unequal shares converge (with additive increase and
+ * multiplicative decrease the larger share loses more in absolute terms; here it also loses
+ * more in proportion).
  */
 const LARGER_SHARE_DECREASE = 0.8;
 const SMALLER_SHARE_DECREASE = 0.92;
@@ -491,7 +492,8 @@ export class PaceController {
 		const idle = !drained && this.bucketIdle();
 		const known = load !== undefined && !idle;
 		// What the others take, as far as the load shows: all senders' load less this process's own share.
-		const own = this.ownShare(now);
+		// (Read only when there is a load to compare it with: this runs at every answer.)
+		const own = load === undefined ? 0 : this.ownShare(now);
 		const others = load === undefined ? undefined : load - own;
 		this.othersSeen(now, others, idle);
 		if (known && (demand !== undefined || load < SATURATED)) {
