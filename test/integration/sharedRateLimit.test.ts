@@ -265,6 +265,24 @@ describe('across processes: the server is the coordinator, whatever its headers 
 		expect(result.ratio).toBeLessThan(1.22);
 	});
 
+	test.each([
+		[0, 2],
+		[0, 4],
+		[25, 2],
+	])('four processes on a bucket, road of 0–%i ms each way (seed %i): whole numbers a second, so their windows fit', async (clientDelayMs, seed) => {
+		const result = await simulate(modules, {
+			processes: [0, 1, 2, 3].map(() => ({ executions: [{ items: 150 }] })),
+			limits: { rpm: 600, dialect: 'bucket', countRefused: true },
+			clientDelayMs,
+			seed,
+		});
+		expect(result.failed).toBe(0);
+		// Before (any rate, so four at about 2.4 a second could put 12 in one second): 1.33x,
+		// 1.33x and 1.29x the floor.
+		expect(result.ratio).toBeLessThan(1.25);
+		expect(result.share429).toBeLessThan(0.08);
+	});
+
 	test('four processes on a bucket: the load measure leaves out what is only its own, fewer 429s', async () => {
 		const result = await simulate(modules, {
 			processes: [0, 1, 2, 3].map(() => ({ executions: [{ items: 150 }] })),
@@ -275,6 +293,47 @@ describe('across processes: the server is the coordinator, whatever its headers 
 		// Before: 1.32× the floor and 9.9% 429s (20 answers needed in 5 s before the load was measured).
 		expect(result.share429).toBeLessThan(0.08);
 		expect(result.ratio).toBeLessThan(1.36);
+	});
+});
+
+describe('three senders or more on a bucket: each holds a whole number of requests a second', () => {
+	/**
+	 * At RPM 600 the window holds 10. Four senders at 2.4 a second each can put 3 in one second:
+	 * 12. Held at 1.92 (at most 2 in any window) or 2.88 (3), their windows add up to at most
+	 * what their rates do (README, "What a one-second window allows").
+	 */
+	const LIMIT = 600;
+	const perSecond = LIMIT / 60;
+	const asked = 2.4;
+
+	/** A process sending 2.5 a second for 4 s, each answer 300 ms after its request; the last a 429 when `refused`. */
+	function feed(pacer: PaceController, remaining: number, refused: boolean): void {
+		for (let at = 0; at <= 4_000; at += 400) {
+			pacer.recordStart(at, 20);
+			if (at < 400) continue;
+			const snapshot = { limitRequests: LIMIT, remainingRequests: remaining };
+			pacer.onAnswer(at - 100, at - 400, 20, refused && at === 4_000 ? { kind: 'rate_limited', snapshot, retryAfterMs: 100 } : { kind: 'answered', snapshot });
+		}
+		pacer.pace = asked / (perSecond * TARGET_UTILISATION);
+	}
+
+	test('others below full at every answer, and a 429 lately: held at 2 × 96%', () => {
+		const pacer = new PaceController();
+		feed(pacer, LIMIT - 3, true);
+		expect(pacer.reading()).toBe('bucket');
+		expect(pacer.intervalMs(4_000)).toBeCloseTo(1000 / (2 * TARGET_UTILISATION), 5);
+	});
+
+	test('the same without a 429 in its recent answers: the pace it asks for (nothing shows the window too full)', () => {
+		const pacer = new PaceController();
+		feed(pacer, LIMIT - 3, false);
+		expect(pacer.intervalMs(4_000)).toBeCloseTo(1000 / asked, 5);
+	});
+
+	test('alone (a full bucket): the pace it asks for', () => {
+		const pacer = new PaceController();
+		feed(pacer, LIMIT, true);
+		expect(pacer.intervalMs(4_000)).toBeCloseTo(1000 / asked, 5);
 	});
 });
 

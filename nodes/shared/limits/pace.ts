@@ -49,7 +49,9 @@
  *
  * Two senders fit a one-second window only while each keeps to half of it (a sender at r a
  * second puts up to ⌈r⌉ requests in some window): while the headers show others taking a good
- * share of the limit, a rate just above half the window is held at half the target (halfWindow).
+ * share of the limit, a rate just above half the window is held at half the target. Three or
+ * more, on a bucket, after a 429 lately: each holds a whole number of requests a second (96% of
+ * it), so that windows that add up as their rates do fit under the limit (fitWindow).
  *
  * With headers, a 429 that shows all senders past the limit (three in a row, or a quarter of this process's
  * answers of the last 1.5 s; five in a row for a process that sends alone as far as it can
@@ -201,6 +203,13 @@ const HALF_OTHERS = 0.3;
 const HALF_MEMORY_MS = 5_000;
 /** ...a rate just above half the window (up to this many times half) is held at half the target. Above it, the process sends mostly alone. */
 const HALF_ZONE = 1.3;
+/**
+ * Three senders or more: while a bucket shows the others taking at least this many times this
+ * process's own share (and HALF_OTHERS or more), within HALF_MEMORY_MS, and one of its last
+ * RECENT answers was a 429, the rate is held just under a whole number of requests a second
+ * (fitWindow).
+ */
+const MANY_OTHERS = 2;
 /** Without headers: a 429 sets the rate only once this many requests went out in the second before it. */
 const LEARN_FROM = 5;
 /** Without headers, before the first 429: the rate starts at this many requests a second... */
@@ -270,6 +279,8 @@ export class PaceController {
 	private lastAnswerAt = 0;
 	/** When the headers last showed others taking HALF_OTHERS of the limit or more. */
 	private lastOthersAt?: number;
+	/** When a bucket last showed them taking MANY_OTHERS times this process's own share too: three senders or more. */
+	private lastManyAt?: number;
 	private lastDecreaseAt = Number.NEGATIVE_INFINITY;
 	private lastPauseAt = Number.NEGATIVE_INFINITY;
 	private lastContendedAt = Number.NEGATIVE_INFINITY;
@@ -322,7 +333,7 @@ export class PaceController {
 		}
 		const perSecond = this.requests.limit ? this.requests.limit / 60 : undefined;
 		if (!perSecond) return 0;
-		return 1000 / this.halfWindow(perSecond * TARGET_UTILISATION * this.pace);
+		return 1000 / this.fitWindow(perSecond * TARGET_UTILISATION * this.pace);
 	}
 
 	/**
@@ -339,20 +350,49 @@ export class PaceController {
 	}
 
 	/**
-	 * While another sender takes a good share of the limit, a rate just above half of the
-	 * one-second window is held at half the target: at RPM 600, 5.03 a second puts 6 requests
-	 * in some window, and the other's 5 make 11 (HALF_OTHERS). Only with the limit known.
+	 * A rate that fits the one-second window beside senders that cannot see each other's sends
+	 * (a sender at r a second puts up to ⌈r⌉ requests in some window). Only with the limit known:
+	 * - Three senders or more, on a bucket (MANY_OTHERS), and a 429 among this process's last
+	 *   RECENT answers: the rate is held just under a whole number of requests a second (96% of
+	 *   it). Without a 429 lately nothing shows a window too full, and a process left alone at a
+	 *   small share, which headers written at admission show as others' use, is not held there. A rate between two whole numbers puts as many in
+	 *   some window as the one above, so senders held there that together stay under the limit on
+	 *   average fit every window too: at RPM 600, four at 2.4 a second can put 12 in one second,
+	 *   while 2.88, 2.88, 1.92 and 1.92 put at most 10. (A short-window count shows the window
+	 *   itself, and the pace yields to it before the 429s.)
+	 * - Another sender taking a good share (HALF_OTHERS): a rate just above half of the window is
+	 *   held at half the target. At RPM 600, 5.03 a second puts 6 requests in some window, and the
+	 *   other's 5 make 11.
 	 */
-	private halfWindow(rate: number): number {
-		if (!this.requests.limit || this.lastOthersAt === undefined || this.lastAnswerAt - this.lastOthersAt > HALF_MEMORY_MS) return rate;
+	private fitWindow(rate: number): number {
+		if (!this.requests.limit) return rate;
+		if (this.lately(this.lastManyAt) && this.recent.some((r) => r.refused)) {
+			// Just under a whole number: 1e-9 keeps k × 96% itself from rounding down to k − 1.
+			const whole = Math.floor(rate / TARGET_UTILISATION + 1e-9);
+			return whole >= 1 ? Math.min(rate, whole * TARGET_UTILISATION) : rate;
+		}
+		if (!this.lately(this.lastOthersAt)) return rate;
 		const half = Math.floor(Math.floor(this.requests.limit / 60) / 2);
 		return half >= 1 && rate > half && rate <= half * HALF_ZONE ? half * TARGET_UTILISATION : rate;
 	}
 
-	/** Notes what the headers say of the others' share: seen, or gone (a bucket found idle). */
-	private othersSeen(now: number, share: number | undefined, idle = false): void {
-		if (idle) this.lastOthersAt = undefined;
-		else if (share !== undefined && share >= HALF_OTHERS) this.lastOthersAt = now;
+	/** Whether the headers showed it within HALF_MEMORY_MS of the last answer. */
+	private lately(at: number | undefined): boolean {
+		return at !== undefined && this.lastAnswerAt - at <= HALF_MEMORY_MS;
+	}
+
+	/**
+	 * Notes what the headers say of the others' share: seen (with `own`, this process's own
+	 * share, from a bucket: whether they are many), or gone (a bucket found idle).
+	 */
+	private othersSeen(now: number, share: number | undefined, idle = false, own?: number): void {
+		if (idle) {
+			this.lastOthersAt = undefined;
+			this.lastManyAt = undefined;
+		} else if (share !== undefined && share >= HALF_OTHERS) {
+			this.lastOthersAt = now;
+			if (own !== undefined && share >= MANY_OTHERS * own) this.lastManyAt = now;
+		}
 	}
 
 	/** Spacing per token, in ms; 0 without a token limit. */
@@ -495,7 +535,7 @@ export class PaceController {
 		// (Read only when there is a load to compare it with: this runs at every answer.)
 		const own = load === undefined ? 0 : this.ownShare(now);
 		const others = load === undefined ? undefined : load - own;
-		this.othersSeen(now, others, idle);
+		this.othersSeen(now, others, idle, own);
 		if (known && (demand !== undefined || load < SATURATED)) {
 			this.follow(load, this.sinceIncrease(now));
 			if (load > 1) this.contended(now);
