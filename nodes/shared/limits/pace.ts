@@ -205,7 +205,7 @@ const HALF_MEMORY_MS = 5_000;
 const HALF_ZONE = 1.3;
 /**
  * Three senders or more: while a bucket shows the others taking at least this many times this
- * process's own share (and HALF_OTHERS or more), within HALF_MEMORY_MS, and one of its last
+ * process's own share (what it sent, or what its pace asks if more) and HALF_OTHERS or more, within HALF_MEMORY_MS, and one of its last
  * RECENT answers was a 429, the rate is held just under a whole number of requests a second
  * (fitWindow).
  */
@@ -391,7 +391,10 @@ export class PaceController {
 			this.lastManyAt = undefined;
 		} else if (share !== undefined && share >= HALF_OTHERS) {
 			this.lastOthersAt = now;
-			if (own !== undefined && share >= MANY_OTHERS * own) this.lastManyAt = now;
+			// Its own share as the larger of what it sent and what its pace asks: a process held to a
+			// whole number sends less than its pace asks, and must not read itself smaller and stay
+			// held (in real n8n, the smaller of two processes did, for 7 s).
+			if (own !== undefined && share >= MANY_OTHERS * Math.max(own, this.pace * TARGET_UTILISATION)) this.lastManyAt = now;
 		}
 	}
 
