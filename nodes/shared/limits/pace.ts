@@ -205,9 +205,9 @@ const HALF_MEMORY_MS = 5_000;
 const HALF_ZONE = 1.3;
 /**
  * Three senders or more: while a bucket shows the others taking at least this many times this
- * process's own share (what it sent, or what its pace asks if more) and HALF_OTHERS or more, within HALF_MEMORY_MS, and one of its last
- * RECENT answers was a 429, the rate is held just under a whole number of requests a second
- * (fitWindow).
+ * process's own share (what it sent, or what its pace asks if more) and HALF_OTHERS or more,
+ * within HALF_MEMORY_MS, and one of its last RECENT answers was a 429, the rate is held just
+ * under a whole number of requests a second (fitWindow).
  */
 const MANY_OTHERS = 2;
 /** Without headers: a 429 sets the rate only once this many requests went out in the second before it. */
@@ -354,12 +354,13 @@ export class PaceController {
 	 * (a sender at r a second puts up to ⌈r⌉ requests in some window). Only with the limit known:
 	 * - Three senders or more, on a bucket (MANY_OTHERS), and a 429 among this process's last
 	 *   RECENT answers: the rate is held just under a whole number of requests a second (96% of
-	 *   it). Without a 429 lately nothing shows a window too full, and a process left alone at a
-	 *   small share, which headers written at admission show as others' use, is not held there. A rate between two whole numbers puts as many in
-	 *   some window as the one above, so senders held there that together stay under the limit on
-	 *   average fit every window too: at RPM 600, four at 2.4 a second can put 12 in one second,
-	 *   while 2.88, 2.88, 1.92 and 1.92 put at most 10. (A short-window count shows the window
-	 *   itself, and the pace yields to it before the 429s.)
+	 *   it). A rate between two whole numbers puts as many in some window as the one above, so
+	 *   senders held there that together stay under the limit on average fit every window too:
+	 *   at RPM 600, four at 2.4 a second can put 12 in one second, while 2.88, 2.88, 1.92 and
+	 *   1.92 put at most 10. Without a 429 lately nothing shows a window too full, and a process
+	 *   left alone at a small share, which headers written at admission show as others' use, is
+	 *   not held there. (A short-window count shows the window itself, and the pace yields to it
+	 *   before the 429s.)
 	 * - Another sender taking a good share (HALF_OTHERS): a rate just above half of the window is
 	 *   held at half the target. At RPM 600, 5.03 a second puts 6 requests in some window, and the
 	 *   other's 5 make 11.
