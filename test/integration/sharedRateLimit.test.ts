@@ -306,16 +306,20 @@ describe('three senders or more on a bucket: each holds a whole number of reques
 	const perSecond = LIMIT / 60;
 	const asked = 2.4;
 
-	/** A process sending 2.5 a second for 4 s (its pace asking for 2.4), each answer 300 ms after its request; the last a 429 when `refused`. */
-	function feed(pacer: PaceController, remaining: number, refused: boolean): void {
-		pacer.pace = asked / (perSecond * TARGET_UTILISATION);
+	/**
+	 * A process sending 2.5 a second for 4 s, its pace asking for `rate` throughout, each answer
+	 * 300 ms after its request; the last a 429 when `refused`.
+	 */
+	function feed(pacer: PaceController, remaining: number, refused: boolean, rate = asked): void {
+		const pace = rate / (perSecond * TARGET_UTILISATION);
+		pacer.pace = pace;
 		for (let at = 0; at <= 4_000; at += 400) {
 			pacer.recordStart(at, 20);
 			if (at < 400) continue;
 			const snapshot = { limitRequests: LIMIT, remainingRequests: remaining };
 			pacer.onAnswer(at - 100, at - 400, 20, refused && at === 4_000 ? { kind: 'rate_limited', snapshot, retryAfterMs: 100 } : { kind: 'answered', snapshot });
+			pacer.pace = pace;
 		}
-		pacer.pace = asked / (perSecond * TARGET_UTILISATION);
 	}
 
 	test('others below full at every answer, and a 429 lately: held at 2 × 96%', () => {
@@ -340,14 +344,7 @@ describe('three senders or more on a bucket: each holds a whole number of reques
 	test('a pace that asks for more than a third of the limit: not held, though it sent a quarter (one of two, not of many)', () => {
 		const pacer = new PaceController();
 		const more = 4;
-		pacer.pace = more / (perSecond * TARGET_UTILISATION);
-		for (let at = 0; at <= 4_000; at += 400) {
-			pacer.recordStart(at, 20);
-			if (at < 400) continue;
-			const snapshot = { limitRequests: LIMIT, remainingRequests: LIMIT - 3 };
-			pacer.onAnswer(at - 100, at - 400, 20, at === 4_000 ? { kind: 'rate_limited', snapshot, retryAfterMs: 100 } : { kind: 'answered', snapshot });
-			pacer.pace = more / (perSecond * TARGET_UTILISATION);
-		}
+		feed(pacer, LIMIT - 3, true, more);
 		// Held, it would read its own share as what it sent (a quarter) and stay held: 2 × 96% a second.
 		expect(pacer.intervalMs(4_000)).toBeCloseTo(1000 / more, 5);
 	});
