@@ -802,12 +802,16 @@ export class PaceController {
 		return belowShare(unit, true) <= IDLE_SHARE;
 	}
 
-	/** This process's own requests of the last LOAD_SPAN_MS as a share of the request limit. */
-	private ownShare(now: number): number {
-		if (!this.requests.limit || !this.starts.length) return 0;
+	/**
+	 * This process's own use of the last LOAD_SPAN_MS (or since its first answer) as a share of
+	 * a unit's limit: requests, or the tokens they held. 0 without a limit.
+	 */
+	private ownShare(now: number, unit: Unit = this.requests): number {
+		if (!unit.limit || !this.starts.length) return 0;
 		const span = Math.min(LOAD_SPAN_MS, now - (this.firstAnswerAt ?? now) + 1000);
-		const own = this.starts.filter((start) => start.at > now - span).length;
-		return own / (span / 1000) / (this.requests.limit / 60);
+		const own = this.starts.filter((start) => start.at > now - span);
+		const used = unit === this.requests ? own.length : own.reduce((sum, start) => sum + start.tokens, 0);
+		return used / (span / 1000) / (unit.limit / 60);
 	}
 
 	/**
@@ -824,13 +828,10 @@ export class PaceController {
 	 */
 	private bucketLoad(now: number): number | undefined {
 		let load: number | undefined;
-		const span = Math.min(LOAD_SPAN_MS, now - (this.firstAnswerAt ?? now) + 1000);
-		const own = this.starts.filter((start) => start.at > now - span);
 		for (const unit of [this.requests, this.tokens]) {
 			if (unit.window || !unit.limit || unit.busy.length < LOAD_MIN_SAMPLES) continue;
 			const share = belowShare(unit);
-			const used = unit === this.requests ? own.length : own.reduce((sum, start) => sum + start.tokens, 0);
-			const ownShare = used / (span / 1000) / (unit.limit / 60);
+			const ownShare = this.ownShare(now, unit);
 			// It must show at least most of this process's own use; if not, `remaining` means something else.
 			if (ownShare >= LOAD_CHECK_FROM && share < LOAD_SHOWS_OWN * ownShare) continue;
 			// For requests, below full beyond this process's own unrefilled requests is others' use; its own share is known.
