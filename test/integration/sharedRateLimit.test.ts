@@ -412,8 +412,8 @@ describe('without rate-limit headers: each 429 tells what the server let through
 		// A slow start from the first answer: 2 a second, doubling every half second.
 		expect(pacer.intervalMs(300)).toBeCloseTo(1000 / (2 * TARGET_UTILISATION), 5);
 		expect(pacer.intervalMs(1_300)).toBeCloseTo(1000 / (8 * TARGET_UTILISATION), 5);
-		// Twelve requests from 1 s on; the first two are refused while fewer than 5 went out in the second
-		// before them (an overloaded server's, not the rate). A 429 at 2 s: all twelve went out in the
+		// Twelve requests from 1 s on; the first two are refused while fewer than 3 of its requests were in
+		// their second (an overloaded server's, not the rate). A 429 at 2 s: all twelve went out in the
 		// second before it (and the 50 ms the road may add), two refused, so ten were let through.
 		for (let i = 0; i < 12; i++) pacer.recordStart(1_000 + i * 80, 20);
 		pacer.onAnswer(1_010, 1_000, 20, { kind: 'rate_limited', snapshot: {} });
@@ -422,6 +422,53 @@ describe('without rate-limit headers: each 429 tells what the server let through
 		pacer.onAnswer(2_010, 2_000, 20, { kind: 'rate_limited', snapshot: {} });
 		expect(pacer.view().learnedPerSecond).toBe(10);
 		expect(pacer.intervalMs(2_010)).toBeCloseTo(1000 / (10 * TARGET_UTILISATION), 5);
+	});
+
+	/** A pacer past its slow start whose first 429 came with `before` requests of its own in the second before it (starts from 1 s, 200 ms apart). */
+	function firstRefusal(before: number): { pacer: PaceController; at: number } {
+		const pacer = new PaceController();
+		pacer.onAnswer(300, 0, 20, { kind: 'answered', snapshot: {} });
+		for (let i = 0; i < before; i++) pacer.recordStart(1_000 + i * 200, 20);
+		const at = 1_000 + before * 200;
+		pacer.recordStart(at, 20);
+		pacer.onAnswer(at + 5, at, 20, { kind: 'rate_limited', snapshot: {} });
+		expect(pacer.view().learnedPerSecond).toBe(before);
+		return { pacer, at };
+	}
+
+	test('a first 429 with only three requests in its second (others filled the window): probed after 5 s, as a share', () => {
+		const { pacer, at } = firstRefusal(2);
+		// Its rate at first, then, 6 s on, above it: the probe has begun.
+		expect(pacer.intervalMs(at + 4_000)).toBeCloseTo(1000 / (2 * TARGET_UTILISATION), 5);
+		expect(pacer.intervalMs(at + 6_000)).toBeLessThan(1000 / (2 * TARGET_UTILISATION) - 1);
+	});
+
+	test('a first 429 with four requests or more in its second: probed after 10 s (as alone at that limit)', () => {
+		const { pacer, at } = firstRefusal(3);
+		expect(pacer.intervalMs(at + 6_000)).toBeCloseTo(1000 / (3 * TARGET_UTILISATION), 5);
+		expect(pacer.intervalMs(at + 11_000)).toBeLessThan(1000 / (3 * TARGET_UTILISATION) - 1);
+	});
+
+	test.each([1, 2, 3])('four processes that start together (seed %i): shares learned early, the last ones find the room', async (seed) => {
+		const result = await simulate(modules, { processes: [0, 1, 2, 3].map(() => ({ executions: [{ items: 150 }] })), limits: none, seed });
+		expect(result.failed).toBe(0);
+		// Before (a first 429 believed only with 5 requests in its second, and probes every 10–20 s
+		// for all): 1.31x, 1.28x and 1.35x the floor, one process learning 1 a second from a burst
+		// mostly refused and finishing alone 15–20 s after the others.
+		expect(result.ratio).toBeLessThan(1.25);
+		expect(result.share429).toBeLessThan(0.08);
+	});
+
+	test('a second process 3 s late: it meets a full window, probes as a share, and takes the room when the first finishes', async () => {
+		const result = await simulate(modules, {
+			processes: [{ executions: [{ items: 300 }] }, { executions: [{ items: 300, startAtMs: 3_000 }] }],
+			limits: none,
+			seed: 1,
+		});
+		expect(result.failed).toBe(0);
+		// Before: 1.34x, the newcomer at 4 a second alone for 24 s after the first finished, its probes 20 s apart.
+		expect(result.ratio).toBeLessThan(1.25);
+		expect(result.share429).toBeLessThan(0.05);
 	});
 
 	test('one process, two executions: near the limit with fewer than 1% 429s', async () => {

@@ -43,9 +43,11 @@
  *   the limit when alone, its share when not (byRefusals). Before
  *   the first 429 the rate starts slow and doubles every half second, so the first 429 costs one
  *   or two refusals, not a burst. After a while without a 429 the rate is probed upwards
- *   (doubling every 2 s until a 429 says where the room ends): after 5 s while below the most it
- *   ever had (a share: the others may leave), else after 10 s, and after each probe that found
- *   no room twice as long, up to 20 s (a process alone pays one 429 per probe).
+ *   (doubling every 2 s until a 429 says where the room ends): after 5 s while it sends a share
+ *   (below the most it ever had, or one of a crowd: its first 429 came with only three of its
+ *   requests in the second, so others filled the window; the others may leave), else after
+ *   10 s, and after each probe that found no room twice as long, up to 20 s (a process alone
+ *   pays one 429 per probe).
  *
  * Two senders fit a one-second window only while each keeps to half of it (a sender at r a
  * second puts up to ⌈r⌉ requests in some window): while the headers show others taking a good
@@ -210,8 +212,13 @@ const HALF_ZONE = 1.3;
  * under a whole number of requests a second (fitWindow).
  */
 const MANY_OTHERS = 2;
-/** Without headers: a 429 sets the rate only once this many requests went out in the second before it. */
-const LEARN_FROM = 5;
+/**
+ * Without headers: the first 429 sets the rate only once this many requests of this process
+ * (the refused one included) are in its second; fewer is an overloaded server's 429, not a
+ * limit. A first 429 with just this many says the others filled the window (or the key allows
+ * two a second or fewer): the process is one of a crowd, and probes as one that sends a share.
+ */
+const LEARN_FROM = 3;
 /** Without headers, before the first 429: the rate starts at this many requests a second... */
 const SLOW_START_PER_SECOND = 2;
 /** ...and doubles every this long. */
@@ -305,6 +312,8 @@ export class PaceController {
 	private probeAfterMs = PROBE_AFTER_MS;
 	/** The most it ever learned: below it, this process sends at a share and others may leave. */
 	private peakPerSecond = 0;
+	/** Without headers: its first 429 came with the fewest requests a rate is learned from (LEARN_FROM): others filled the window. */
+	private crowded = false;
 	/** Round trips of this process's latest 429s, in ms: the road to the server and back. */
 	private readonly roundTrips: number[] = [];
 	/** Their median, 0 before the first (roadTravelled). */
@@ -466,18 +475,21 @@ export class PaceController {
 		const learned = this.learnedPerSecond;
 		// Before the first rate: too few requests to have met a limit is an overloaded server's 429, not the rate.
 		if (learned === undefined && before.length + 1 < LEARN_FROM) return 0;
+		// A first 429 with the fewest requests to learn from: the others filled the window.
+		if (learned === undefined && before.length + 1 === LEARN_FROM) this.crowded = true;
 		const accepted = Math.max(1, before.filter((start) => !start.refused).length);
 		const probing = learned !== undefined && now - this.learnedAt > this.probeAfterMs;
+		// A share (below the most it once had, or one of a crowd from the start): the others may leave, so it probes sooner.
+		const share = (rate: number): boolean => rate < this.peakPerSecond || this.crowded;
 		if (learned === undefined || accepted > learned) {
-			this.probeAfterMs = PROBE_AFTER_MS;
+			this.probeAfterMs = this.crowded ? SHARE_PROBE_AFTER_MS : PROBE_AFTER_MS;
 			this.learnedPerSecond = accepted;
 		} else if (probing) {
-			// A probe that found no room: back to the rate before it, and the next one waits longer,
-			// unless this process sends at a share of what it once had (the others may leave).
-			this.probeAfterMs = learned < this.peakPerSecond ? SHARE_PROBE_AFTER_MS : Math.min(PROBE_AFTER_MAX_MS, this.probeAfterMs * 2);
+			// A probe that found no room: back to the rate before it, and the next one waits longer, unless this process sends at a share.
+			this.probeAfterMs = share(learned) ? SHARE_PROBE_AFTER_MS : Math.min(PROBE_AFTER_MAX_MS, this.probeAfterMs * 2);
 		} else {
 			this.learnedPerSecond = accepted;
-			if (accepted < this.peakPerSecond) this.probeAfterMs = SHARE_PROBE_AFTER_MS;
+			if (share(accepted)) this.probeAfterMs = SHARE_PROBE_AFTER_MS;
 		}
 		this.learnedAt = now;
 		// A probe that found no room keeps a rate at or below the peak already; otherwise the rate is `accepted`.
