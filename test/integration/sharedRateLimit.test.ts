@@ -20,6 +20,10 @@ const node = new OpenAiReliableChat();
 /** The package's pacer and backoff, for the pacing simulator. */
 const modules = { KeyRateLimiter, parseRateLimitHeaders, retryDelay };
 const twoProcesses = { processes: [{ executions: [{ items: 300 }] }, { executions: [{ items: 300 }] }] };
+/** The same, the second starting 3 s after the first. */
+const secondLate = { processes: [{ executions: [{ items: 300 }] }, { executions: [{ items: 300, startAtMs: 3_000 }] }] };
+/** Four processes of 150 items each, starting together. */
+const fourProcesses = { processes: [0, 1, 2, 3].map(() => ({ executions: [{ items: 150 }] })) };
 let server: MockServer;
 beforeAll(async () => {
 	server = await startServer({ latencyMs: 30 });
@@ -240,7 +244,7 @@ describe('across processes: the server is the coordinator, whatever its headers 
 
 	test('four processes on a short-window count: what got through sets the pace, and the room others leave is taken', async () => {
 		const result = await simulate(modules, {
-			processes: [0, 1, 2, 3].map(() => ({ executions: [{ items: 150 }] })),
+			...fourProcesses,
 			limits: { rpm: 600, dialect: 'scaled', countRefused: true },
 			seed: 1,
 		});
@@ -253,7 +257,7 @@ describe('across processes: the server is the coordinator, whatever its headers 
 
 	test('a second process that starts at full speed while one runs: both yield, the total stays near the limit', async () => {
 		const result = await simulate(modules, {
-			processes: [{ executions: [{ items: 300 }] }, { executions: [{ items: 300, startAtMs: 3_000 }] }],
+			...secondLate,
 			limits: { rpm: 600, dialect: 'bucket', countRefused: true },
 			seed: 1,
 		});
@@ -271,7 +275,7 @@ describe('across processes: the server is the coordinator, whatever its headers 
 		[25, 7],
 	])('four processes on a bucket, road of 0–%i ms each way (seed %i): whole numbers a second, so their windows fit', async (clientDelayMs, seed) => {
 		const result = await simulate(modules, {
-			processes: [0, 1, 2, 3].map(() => ({ executions: [{ items: 150 }] })),
+			...fourProcesses,
 			limits: { rpm: 600, dialect: 'bucket', countRefused: true },
 			clientDelayMs,
 			seed,
@@ -285,7 +289,7 @@ describe('across processes: the server is the coordinator, whatever its headers 
 
 	test('four processes on a bucket: the load measure leaves out what is only its own, fewer 429s', async () => {
 		const result = await simulate(modules, {
-			processes: [0, 1, 2, 3].map(() => ({ executions: [{ items: 150 }] })),
+			...fourProcesses,
 			limits: { rpm: 600, dialect: 'bucket', countRefused: true },
 			seed: 1,
 		});
@@ -450,7 +454,7 @@ describe('without rate-limit headers: each 429 tells what the server let through
 	});
 
 	test.each([1, 2, 3])('four processes that start together (seed %i): shares learned early, the last ones find the room', async (seed) => {
-		const result = await simulate(modules, { processes: [0, 1, 2, 3].map(() => ({ executions: [{ items: 150 }] })), limits: none, seed });
+		const result = await simulate(modules, { ...fourProcesses, limits: none, seed });
 		expect(result.failed).toBe(0);
 		// Before (a first 429 believed only with 5 requests in its second, and probes every 10–20 s
 		// for all): 1.31x, 1.28x and 1.35x the floor, one process learning 1 a second from a burst
@@ -461,7 +465,7 @@ describe('without rate-limit headers: each 429 tells what the server let through
 
 	test('a second process 3 s late: it meets a full window, probes as a share, and takes the room when the first finishes', async () => {
 		const result = await simulate(modules, {
-			processes: [{ executions: [{ items: 300 }] }, { executions: [{ items: 300, startAtMs: 3_000 }] }],
+			...secondLate,
 			limits: none,
 			seed: 1,
 		});
