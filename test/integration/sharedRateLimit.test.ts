@@ -10,7 +10,7 @@ import { KeyRateLimiter } from '../../nodes/shared/limits/rateLimiter';
 import { retryDelay } from '../../nodes/shared/http/backoff';
 import { IdleRegistry, rateLimitIdentity } from '../../nodes/shared/limits/registry';
 import { parseRateLimitHeaders } from '../../nodes/shared/http/headers';
-import { PaceController, TARGET_UTILISATION } from '../../nodes/shared/limits/pace';
+import { PaceController, TARGET_UTILISATION, UNHEADED_TARGET } from '../../nodes/shared/limits/pace';
 import { OpenAiReliableChat } from '../../nodes/OpenAiReliableChat/OpenAiReliableChat.node';
 import { apiCredential, execute, freshProcessState, items, PROJECT_KEY, startServer, type MockServer } from '../support/setup';
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -414,8 +414,8 @@ describe('without rate-limit headers: each 429 tells what the server let through
 		pacer.onAnswer(300, 0, 20, { kind: 'answered', snapshot: {} });
 		expect(pacer.reading()).toBe('no headers');
 		// A slow start from the first answer: 2 a second, doubling every half second.
-		expect(pacer.intervalMs(300)).toBeCloseTo(1000 / (2 * TARGET_UTILISATION), 5);
-		expect(pacer.intervalMs(1_300)).toBeCloseTo(1000 / (8 * TARGET_UTILISATION), 5);
+		expect(pacer.intervalMs(300)).toBeCloseTo(1000 / (2 * UNHEADED_TARGET), 5);
+		expect(pacer.intervalMs(1_300)).toBeCloseTo(1000 / (8 * UNHEADED_TARGET), 5);
 		// Twelve requests from 1 s on; the first two are refused while fewer than 3 of its requests were in
 		// their second (an overloaded server's, not the rate). A 429 at 2 s: all twelve went out in the
 		// second before it (and the 50 ms the road may add), two refused, so ten were let through.
@@ -425,15 +425,28 @@ describe('without rate-limit headers: each 429 tells what the server let through
 		pacer.recordStart(2_000, 20);
 		pacer.onAnswer(2_010, 2_000, 20, { kind: 'rate_limited', snapshot: {} });
 		expect(pacer.view().learnedPerSecond).toBe(10);
-		expect(pacer.intervalMs(2_010)).toBeCloseTo(1000 / (10 * TARGET_UTILISATION), 5);
+		// An exact count of what one window let through: 98% of it, the margin only for uneven arrival.
+		expect(pacer.intervalMs(2_010)).toBeCloseTo(1000 / (10 * UNHEADED_TARGET), 5);
 	});
 
-	/** A pacer past its slow start whose first 429 came with `before` requests of its own in the second before it (starts from 1 s, 200 ms apart). */
+	test('a 429 at its own rate, outside a probe: its requests arrive bunched, and it aims at 96% from then on', () => {
+		const { pacer, at } = firstRefusal(9);
+		expect(pacer.intervalMs(at + 10)).toBeCloseTo(1000 / (9 * UNHEADED_TARGET), 5);
+		// Two seconds on (no probe before 10 s), nine requests in the second before a 429: bunched on the way.
+		for (let i = 0; i < 9; i++) pacer.recordStart(at + 1_000 + i * 110, 20);
+		pacer.recordStart(at + 2_000, 20);
+		pacer.onAnswer(at + 2_005, at + 2_000, 20, { kind: 'rate_limited', snapshot: {} });
+		expect(pacer.view().learnedPerSecond).toBe(9);
+		expect(pacer.intervalMs(at + 3_000)).toBeCloseTo(1000 / (9 * TARGET_UTILISATION), 5);
+	});
+
+	/** A pacer past its slow start whose first 429 came with `before` requests of its own in the second before it (starts from 1 s, up to 200 ms apart). */
 	function firstRefusal(before: number): { pacer: PaceController; at: number } {
 		const pacer = new PaceController();
 		pacer.onAnswer(300, 0, 20, { kind: 'answered', snapshot: {} });
-		for (let i = 0; i < before; i++) pacer.recordStart(1_000 + i * 200, 20);
-		const at = 1_000 + before * 200;
+		const spacing = Math.min(200, 1_000 / before);
+		for (let i = 0; i < before; i++) pacer.recordStart(1_000 + i * spacing, 20);
+		const at = 1_000 + before * spacing;
 		pacer.recordStart(at, 20);
 		pacer.onAnswer(at + 5, at, 20, { kind: 'rate_limited', snapshot: {} });
 		expect(pacer.view().learnedPerSecond).toBe(before);
@@ -443,14 +456,14 @@ describe('without rate-limit headers: each 429 tells what the server let through
 	test('a first 429 with only three requests in its second (others filled the window): probed after 5 s, as a share', () => {
 		const { pacer, at } = firstRefusal(2);
 		// Its rate at first, then, 6 s on, above it: the probe has begun.
-		expect(pacer.intervalMs(at + 4_000)).toBeCloseTo(1000 / (2 * TARGET_UTILISATION), 5);
-		expect(pacer.intervalMs(at + 6_000)).toBeLessThan(1000 / (2 * TARGET_UTILISATION) - 1);
+		expect(pacer.intervalMs(at + 4_000)).toBeCloseTo(1000 / (2 * UNHEADED_TARGET), 5);
+		expect(pacer.intervalMs(at + 6_000)).toBeLessThan(1000 / (2 * UNHEADED_TARGET) - 1);
 	});
 
 	test('a first 429 with four requests or more in its second: probed after 10 s (as alone at that limit)', () => {
 		const { pacer, at } = firstRefusal(3);
-		expect(pacer.intervalMs(at + 6_000)).toBeCloseTo(1000 / (3 * TARGET_UTILISATION), 5);
-		expect(pacer.intervalMs(at + 11_000)).toBeLessThan(1000 / (3 * TARGET_UTILISATION) - 1);
+		expect(pacer.intervalMs(at + 6_000)).toBeCloseTo(1000 / (3 * UNHEADED_TARGET), 5);
+		expect(pacer.intervalMs(at + 11_000)).toBeLessThan(1000 / (3 * UNHEADED_TARGET) - 1);
 	});
 
 	test.each([1, 2, 3])('four processes that start together (seed %i): shares learned early, the last ones find the room', async (seed) => {
@@ -480,8 +493,9 @@ describe('without rate-limit headers: each 429 tells what the server let through
 		expect(result.failed).toBe(0);
 		// The pacer of commit 7cdc051 (the first 429 read with the requests still in flight, then
 		// decreases by 15% and a slow probe that met the limit again every 12–15 s): 1.08×, 3.7% 429s.
+		// Aiming at 96% of the learned rate from the first 429 on (before 98%, until a 429 shows bunching): 1.07×.
 		expect(result.share429).toBeLessThan(0.01);
-		expect(result.ratio).toBeLessThan(1.08);
+		expect(result.ratio).toBeLessThan(1.06);
 	});
 
 	test('two processes: together near the limit, few 429s', async () => {

@@ -40,9 +40,10 @@
  *   server let through. The refused request arrived in a one-second window that already held
  *   the limit, so this process's requests of the second before it (and 50 ms more: the server
  *   counts a request as it arrives) that were not refused are what it may send a second: all of
- *   the limit when alone, its share when not (byRefusals). Before
- *   the first 429 the rate starts slow and doubles every half second, so the first 429 costs one
- *   or two refusals, not a burst. After a while without a 429 the rate is probed upwards
+ *   the limit when alone, its share when not (byRefusals). It aims at 98% of that (an exact
+ *   count: the margin is only for uneven arrival), and at 96% once a 429 outside a probe shows
+ *   its requests arrive bunched. Before the first 429 the rate starts slow and doubles every
+ *   half second, so the first 429 costs one or two refusals, not a burst. After a while without a 429 the rate is probed upwards
  *   (doubling every 2 s until a 429 says where the room ends): after 5 s while it sends a share
  *   (below the most it ever had, or one of a crowd: its first 429 came with only three of its
  *   requests in the second, so others filled the window; the others may leave), else after
@@ -219,6 +220,14 @@ const MANY_OTHERS = 2;
  * two a second or fewer): the process is one of a crowd, and probes as one that sends a share.
  */
 const LEARN_FROM = 3;
+/**
+ * Without headers, the share of the learned rate aimed for, at first: the learned rate is an
+ * exact count of what one window let through, so the margin is only for requests that reach
+ * the server less evenly than they leave. A 429 outside the first one and the probes shows they
+ * do (the network, a busy event loop, or another sender's probe), and from then on the process
+ * aims at TARGET_UTILISATION, as with headers.
+ */
+export const UNHEADED_TARGET = 0.98;
 /** Without headers, before the first 429: the rate starts at this many requests a second... */
 const SLOW_START_PER_SECOND = 2;
 /** ...and doubles every this long. */
@@ -314,6 +323,8 @@ export class PaceController {
 	private peakPerSecond = 0;
 	/** Without headers: its first 429 came with the fewest requests a rate is learned from (LEARN_FROM): others filled the window. */
 	private crowded = false;
+	/** Without headers: the share of the learned rate aimed for (UNHEADED_TARGET until a 429 shows bunching). */
+	private unheadedTarget = UNHEADED_TARGET;
 	/** Round trips of this process's latest 429s, in ms: the road to the server and back. */
 	private readonly roundTrips: number[] = [];
 	/** Their median, 0 before the first (roadTravelled). */
@@ -338,7 +349,7 @@ export class PaceController {
 	intervalMs(now: number): number {
 		if (this.reading() === 'no headers') {
 			const perSecond = this.unheaded(now);
-			return perSecond ? 1000 / (perSecond * TARGET_UTILISATION) : 0;
+			return perSecond ? 1000 / (perSecond * this.unheadedTarget) : 0;
 		}
 		const perSecond = this.requests.limit ? this.requests.limit / 60 : undefined;
 		if (!perSecond) return 0;
@@ -488,6 +499,8 @@ export class PaceController {
 			// A probe that found no room: back to the rate before it, and the next one waits longer, unless this process sends at a share.
 			this.probeAfterMs = share(learned) ? SHARE_PROBE_AFTER_MS : Math.min(PROBE_AFTER_MAX_MS, this.probeAfterMs * 2);
 		} else {
+			// Refused at its own rate, not probing: its requests reach the server bunched (or another sender probed). A wider margin from now on.
+			this.unheadedTarget = TARGET_UTILISATION;
 			this.learnedPerSecond = accepted;
 			if (share(accepted)) this.probeAfterMs = SHARE_PROBE_AFTER_MS;
 		}
