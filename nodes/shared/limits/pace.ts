@@ -228,6 +228,12 @@ const LEARN_FROM = 3;
  * aims at TARGET_UTILISATION, as with headers.
  */
 export const UNHEADED_TARGET = 0.98;
+/**
+ * Without headers, once a rate is learned: a request waits until this process's own last second
+ * (and this much more) holds fewer requests than the rate, so that a timer that fired late,
+ * followed by one on time, does not put one more in a window than the server lets through.
+ */
+const OWN_WINDOW_SLACK_MS = 15;
 /** Without headers, before the first 429: the rate starts at this many requests a second... */
 const SLOW_START_PER_SECOND = 2;
 /** ...and doubles every this long. */
@@ -354,6 +360,20 @@ export class PaceController {
 		const perSecond = this.requests.limit ? this.requests.limit / 60 : undefined;
 		if (!perSecond) return 0;
 		return 1000 / this.fitWindow(perSecond * TARGET_UTILISATION * this.pace);
+	}
+
+	/**
+	 * Without headers, once a rate is learned: when this process's own last second (refused
+	 * requests included, as the server counts them) next holds fewer requests than the rate, so
+	 * that one more fits. Spacing alone lets a window hold one too many after a timer that fired
+	 * late (its successor keeps to the grid). -Infinity when nothing holds it.
+	 */
+	windowFreeAt(now: number): number {
+		if (this.learnedPerSecond === undefined || this.reading() !== 'no headers') return Number.NEGATIVE_INFINITY;
+		const rate = Math.max(1, Math.ceil(this.unheaded(now) ?? 1));
+		// Starts are in order: the rate-th newest decides.
+		const oldest = this.starts[this.starts.length - rate];
+		return oldest ? oldest.at + 1000 + OWN_WINDOW_SLACK_MS : Number.NEGATIVE_INFINITY;
 	}
 
 	/**

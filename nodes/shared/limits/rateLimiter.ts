@@ -290,7 +290,7 @@ export class KeyRateLimiter implements Expirable {
 		if (!bucket.calibrated && bucket.inFlight > 0) return { at: Number.POSITIVE_INFINITY };
 		let at = Math.max(now, bucket.pausedUntil, now + this.budgetWaitMs(bucket, waiter.tokens, now));
 		const interval = bucket.pace.intervalMs(now);
-		if (interval) at = Math.max(at, bucket.lastStartAt + interval);
+		if (interval) at = Math.max(at, bucket.lastStartAt + interval, bucket.pace.windowFreeAt(now));
 		if (bucket.pace.msPerToken()) at = Math.max(at, bucket.tokenFreeAt);
 		if (waiter.capRpm) {
 			const spacing = 60_000 / (waiter.capRpm * CAP_UTILISATION);
