@@ -429,7 +429,7 @@ describe('without rate-limit headers: each 429 tells what the server let through
 		expect(pacer.intervalMs(2_010)).toBeCloseTo(1000 / (10 * UNHEADED_TARGET), 5);
 	});
 
-	test('a 429 at its own rate, outside a probe: its requests arrive bunched, and it aims at 96% from then on', () => {
+	test('a 429 at its own rate, outside a probe: its requests arrive bunched, and it aims at 96% for 20 s', () => {
 		const { pacer, at } = firstRefusal(9);
 		expect(pacer.intervalMs(at + 10)).toBeCloseTo(1000 / (9 * UNHEADED_TARGET), 5);
 		// Two seconds on (no probe before 10 s), nine requests in the second before a 429: bunched on the way.
@@ -438,6 +438,8 @@ describe('without rate-limit headers: each 429 tells what the server let through
 		pacer.onAnswer(at + 2_005, at + 2_000, 20, { kind: 'rate_limited', snapshot: {} });
 		expect(pacer.view().learnedPerSecond).toBe(9);
 		expect(pacer.intervalMs(at + 3_000)).toBeCloseTo(1000 / (9 * TARGET_UTILISATION), 5);
+		// 20 s on without another: 98% again, of the rate its probe has reached by then (begun 10 s after the 429, doubling every 2 s).
+		expect(pacer.intervalMs(at + 2_005 + 20_000)).toBeCloseTo(1000 / (9 * 2 ** 5 * UNHEADED_TARGET), 5);
 	});
 
 	/** A pacer past its slow start whose first 429 came with `before` requests of its own in the second before it (starts from 1 s, up to 200 ms apart). */
@@ -452,6 +454,21 @@ describe('without rate-limit headers: each 429 tells what the server let through
 		expect(pacer.view().learnedPerSecond).toBe(before);
 		return { pacer, at };
 	}
+
+	test("once a rate is learned, a request waits until the process's own last second holds fewer than it (a timer that fired late)", () => {
+		const { pacer, at } = firstRefusal(9);
+		// Nine requests 100 ms apart: the window from the first of them holds nine until 1 s (and 15 ms) after it.
+		const first = at + 2_000;
+		for (let i = 0; i < 9; i++) pacer.recordStart(first + i * 100, 20);
+		expect(pacer.windowFreeAt(first + 850)).toBe(first + 1_015);
+		// A probe's rate (above nine) lets ten in.
+		expect(pacer.windowFreeAt(at + 20_000)).toBeLessThan(first);
+		// With headers, nothing of the kind: the headers and the spacing decide.
+		const headed = new PaceController();
+		headed.onAnswer(300, 0, 20, { kind: 'answered', snapshot: { limitRequests: 600, remainingRequests: 599 } });
+		for (let i = 0; i < 12; i++) headed.recordStart(400 + i * 50, 20);
+		expect(headed.windowFreeAt(1_000)).toBe(Number.NEGATIVE_INFINITY);
+	});
 
 	test('a first 429 with only three requests in its second (others filled the window): probed after 5 s, as a share', () => {
 		const { pacer, at } = firstRefusal(2);

@@ -37,18 +37,20 @@
  *   process's own requests, says nobody else takes much (the others left): the pace comes
  *   back fast. When neither says anything, the 429s do (below).
  * - **No headers** (vLLM, Ollama, many proxies): only 429s tell, and each tells exactly what the
- *   server let through. The refused request arrived in a one-second window that already held
- *   the limit, so this process's requests of the second before it (and 50 ms more: the server
- *   counts a request as it arrives) that were not refused are what it may send a second: all of
- *   the limit when alone, its share when not (byRefusals). It aims at 98% of that (an exact
- *   count: the margin is only for uneven arrival), and at 96% once a 429 outside a probe shows
- *   its requests arrive bunched. Before the first 429 the rate starts slow and doubles every
- *   half second, so the first 429 costs one or two refusals, not a burst. After a while without a 429 the rate is probed upwards
- *   (doubling every 2 s until a 429 says where the room ends): after 5 s while it sends a share
- *   (below the most it ever had, or one of a crowd: its first 429 came with only three of its
- *   requests in the second, so others filled the window; the others may leave), else after
- *   10 s, and after each probe that found no room twice as long, up to 20 s (a process alone
- *   pays one 429 per probe).
+ *   server let through. The refused request arrived in a one-second window that already held the
+ *   limit, so this process's requests of the second before it (and 50 ms more: the server counts
+ *   a request as it arrives) that were not refused are what it may send a second: all of the
+ *   limit when alone, its share when not (byRefusals). It aims at 98% of that (an exact count:
+ *   the margin is only for uneven arrival), and at 96% for 20 s after a 429 outside a probe
+ *   shows its requests arrive bunched; and a request waits until the process's own last second holds fewer
+ *   than that rate (windowFreeAt: a timer that fired late, followed by one on the grid, would
+ *   put one more into a window). Before the first 429 the rate starts slow and doubles every
+ *   half second, so the first 429 costs one or two refusals, not a burst. After a while without
+ *   a 429 the rate is probed upwards (doubling every 2 s until a 429 says where the room ends):
+ *   after 5 s while it sends a share (below the most it ever had, or one of a crowd: its first
+ *   429 came with only three of its requests in the second, so others filled the window; the
+ *   others may leave), else after 10 s, and after each probe that found no room twice as long,
+ *   up to 20 s (a process alone pays one 429 per probe).
  *
  * Two senders fit a one-second window only while each keeps to half of it (a sender at r a
  * second puts up to ⌈r⌉ requests in some window): while the headers show others taking a good
@@ -221,13 +223,15 @@ const MANY_OTHERS = 2;
  */
 const LEARN_FROM = 3;
 /**
- * Without headers, the share of the learned rate aimed for, at first: the learned rate is an
- * exact count of what one window let through, so the margin is only for requests that reach
- * the server less evenly than they leave. A 429 outside the first one and the probes shows they
- * do (the network, a busy event loop, or another sender's probe), and from then on the process
- * aims at TARGET_UTILISATION, as with headers.
+ * Without headers, the share of the learned rate aimed for: the learned rate is an exact count
+ * of what one window let through, so the margin is only for requests that reach the server less
+ * evenly than they leave. A 429 outside the first one and the probes shows they do (the network,
+ * a busy event loop, or another sender's probe): the process aims at TARGET_UTILISATION, as with
+ * headers...
  */
 export const UNHEADED_TARGET = 0.98;
+/** ...for this long after such a 429. */
+const BUNCHED_MEMORY_MS = 20_000;
 /**
  * Without headers, once a rate is learned: a request waits until this process's own last second
  * (and this much more) holds fewer requests than the rate, so that a timer that fired late,
@@ -329,8 +333,8 @@ export class PaceController {
 	private peakPerSecond = 0;
 	/** Without headers: its first 429 came with the fewest requests a rate is learned from (LEARN_FROM): others filled the window. */
 	private crowded = false;
-	/** Without headers: the share of the learned rate aimed for (UNHEADED_TARGET until a 429 shows bunching). */
-	private unheadedTarget = UNHEADED_TARGET;
+	/** Without headers: when a 429 outside a probe last showed requests arriving bunched. */
+	private bunchedAt = Number.NEGATIVE_INFINITY;
 	/** Round trips of this process's latest 429s, in ms: the road to the server and back. */
 	private readonly roundTrips: number[] = [];
 	/** Their median, 0 before the first (roadTravelled). */
@@ -355,7 +359,8 @@ export class PaceController {
 	intervalMs(now: number): number {
 		if (this.reading() === 'no headers') {
 			const perSecond = this.unheaded(now);
-			return perSecond ? 1000 / (perSecond * this.unheadedTarget) : 0;
+			const target = now - this.bunchedAt < BUNCHED_MEMORY_MS ? TARGET_UTILISATION : UNHEADED_TARGET;
+			return perSecond ? 1000 / (perSecond * target) : 0;
 		}
 		const perSecond = this.requests.limit ? this.requests.limit / 60 : undefined;
 		if (!perSecond) return 0;
@@ -520,7 +525,7 @@ export class PaceController {
 			this.probeAfterMs = share(learned) ? SHARE_PROBE_AFTER_MS : Math.min(PROBE_AFTER_MAX_MS, this.probeAfterMs * 2);
 		} else {
 			// Refused at its own rate, not probing: its requests reach the server bunched (or another sender probed). A wider margin from now on.
-			this.unheadedTarget = TARGET_UTILISATION;
+			this.bunchedAt = now;
 			this.learnedPerSecond = accepted;
 			if (share(accepted)) this.probeAfterMs = SHARE_PROBE_AFTER_MS;
 		}
