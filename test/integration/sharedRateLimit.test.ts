@@ -242,6 +242,32 @@ describe('across processes: the server is the coordinator, whatever its headers 
 		},
 	);
 
+	test.each([1, 2])(
+		"two processes on a bucket, answers 300 ± 150 ms after their requests (seed %i): others' share read from the answers its own requests alone would not hold",
+		async (seed) => {
+			const result = await simulate(modules, { ...twoProcesses, limits: { rpm: 600, dialect: 'bucket', countRefused: true }, jitterMs: 150, seed });
+			expect(result.failed).toBe(0);
+			// Before (every answer below full by more than its own unrefilled requests read as others'
+			// use, its own requests queued behind the other's included): the load read saturated at an
+			// uneven split, held for a minute without a 429; 1.22x and 1.24x the floor.
+			expect(result.ratio).toBeLessThan(1.15);
+			expect(result.share429).toBeLessThan(0.06);
+		},
+	);
+
+	test('headers written at admission (every answer counts its own request, the bucket never reads full): the load is read as before', async () => {
+		const result = await simulate(modules, {
+			processes: [{ executions: [{ items: 500 }] }, { executions: [{ items: 40, startAtMs: 15_000 }] }],
+			limits: { rpm: 600, dialect: 'bucket', countRefused: true, headersAt: 'admission' },
+			seed: 9,
+		});
+		expect(result.failed).toBe(0);
+		// Others' share read from the answers its own requests alone would not hold, here too: every
+		// such answer still shows its own request, read as others' use; the first process held at a
+		// small share after the second left, 1.68x the floor (1.23x as before).
+		expect(result.ratio).toBeLessThan(1.3);
+	});
+
 	test('four processes on a short-window count: what got through sets the pace, and the room others leave is taken', async () => {
 		const result = await simulate(modules, {
 			...fourProcesses,

@@ -31,7 +31,10 @@
  *   share of the limit (an answer tends to see this process's own next request, so the share
  *   counted is what is below full beyond this process's own requests not yet refilled, as they
  *   were a round trip ago: the road to the server and back, measured by its 429s, plus its
- *   own known share). The pace follows either, so that together they take the target,
+ *   own known share; with fewer than three senders and headers written as the answer leaves,
+ *   only the answers that came while its own requests alone would have left the bucket full
+ *   count, since its requests queued behind others' keep it below full longer: bucketLoad).
+ *   The pace follows either, so that together they take the target,
  *   each in proportion to what it sends; when the bucket is below full nearly always, the
  *   pace holds. A bucket found full at nearly every answer for seconds, but for this
  *   process's own requests, says nobody else takes much (the others left): the pace comes
@@ -193,6 +196,8 @@ const REFILLED = 1.5;
 /** The share must show at least this much of this process's own use (checked from this own share of the limit on). */
 const LOAD_SHOWS_OWN = 0.6;
 const LOAD_CHECK_FROM = 0.2;
+/** Others' share of a bucket is read from the answers that came while this process's own requests alone would have left it full: at least this many. */
+const CLEAR_MIN_SAMPLES = 4;
 /**
  * The road between this process and the server (the network, a busy event loop) is measured by
  * its 429s, which the server answers at once: their round trips, the last this many, median.
@@ -269,8 +274,13 @@ class Unit {
 	evidence = 0;
 	/** Samples of remaining, for the bucket's slope. */
 	readonly samples: Array<{ at: number; remaining: number }> = [];
-	/** Whether each recent answer found the bucket below full, for the share of time it is. */
-	readonly busy: Array<{ at: number; below: boolean; othersBelow: boolean }> = [];
+	/**
+	 * Whether each recent answer found the bucket below full, for the share of time it is;
+	 * `clear`: this process's own requests alone would have left it full then (requests only).
+	 */
+	readonly busy: Array<{ at: number; below: boolean; othersBelow: boolean; clear: boolean }> = [];
+	/** An answer found the bucket full: the headers are written as the answer leaves (at admission every answer counts its own request). */
+	sawFull = false;
 
 	get window(): boolean {
 		return this.evidence >= WINDOW_EVIDENCE;
@@ -768,7 +778,10 @@ export class PaceController {
 			// Below full by more than this process's own latest requests not yet refilled: someone else's use.
 			// The server read the bucket a road ago, and counted this process's requests a road after they left.
 			const unrefilled = kind === 'requests' ? this.unrefilled(now - this.roadMs, limit) : 0;
-			unit.busy.push({ at: now, below: remaining < limit, othersBelow: remaining < limit - Math.ceil(unrefilled) });
+			if (remaining >= limit) unit.sawFull = true;
+			// Its own requests alone would have left the bucket full when it was read, give or take the road's jitter.
+			const clear = kind === 'requests' && unrefilled === 0 && this.unrefilled(now - this.roadMs - ANSWER_SLACK_MS, limit) === 0;
+			unit.busy.push({ at: now, below: remaining < limit, othersBelow: remaining < limit - Math.ceil(unrefilled), clear });
 		}
 		while (unit.busy.length && unit.busy[0].at < now - LOAD_SPAN_MS) unit.busy.shift();
 	}
@@ -873,8 +886,22 @@ export class PaceController {
 	 * not random moments: they tend to see this process's next request, which made a process
 	 * alone at a small pace read the bucket as saturated and hold. So for requests, an answer
 	 * counts as others' when the bucket is below full by more than this process's own requests
-	 * not yet refilled, and the load is that share plus this process's own (known) share. The
-	 * measure stays rough, and is used only to hold, to yield or to follow up slowly.
+	 * not yet refilled, and the load is that share plus this process's own (known) share.
+	 *
+	 * That share reads high wherever this process's requests and the others' overlap in the
+	 * bucket: an own request that arrives while another's is still being refilled waits behind
+	 * it, and the bucket stays below full longer. So, on a bucket whose headers are written as the
+	 * answer leaves (sawFull), others' share is read from the answers that came while this
+	 * process's own requests alone would have left the bucket full (`clear`): the bucket is
+	 * below full then only for the others, and its own requests alone would leave it full
+	 * 1 − its own share of the time, so others' share of the time is the share of those answers
+	 * that found it below full, times 1 − its own share. (A queue served at the refill rate is
+	 * busy exactly as much as all its senders together take, and at least whenever one of them
+	 * alone would keep it busy.) Not with three senders or more (MANY_OTHERS, lately): held at
+	 * whole numbers a second, each would read the room one more request a second leaves, and
+	 * all would step up together (four processes 1.27× with 12% 429s on the simulator); the
+	 * higher reading keeps them where they fit. The measure stays rough, and is used only to
+	 * hold, to yield or to follow up slowly.
 	 */
 	private bucketLoad(now: number): number | undefined {
 		let load: number | undefined;
@@ -885,10 +912,17 @@ export class PaceController {
 			// It must show at least most of this process's own use; if not, `remaining` means something else.
 			if (ownShare >= LOAD_CHECK_FROM && share < LOAD_SHOWS_OWN * ownShare) continue;
 			// For requests, below full beyond this process's own unrefilled requests is others' use; its own share is known.
-			const measured = unit === this.requests ? Math.min(1, belowShare(unit, true) + ownShare) : share;
+			const measured = unit === this.requests ? Math.min(1, this.othersBelow(unit, ownShare) + ownShare) : share;
 			load = Math.max(load ?? 0, measured);
 		}
 		return load;
+	}
+
+	/** Others' share of the time a request bucket is below full (bucketLoad). */
+	private othersBelow(unit: Unit, ownShare: number): number {
+		const clear = unit.sawFull && !this.lately(this.lastManyAt) ? unit.busy.filter((b) => b.clear) : [];
+		if (clear.length < CLEAR_MIN_SAMPLES) return belowShare(unit, true);
+		return (clear.filter((b) => b.below).length / clear.length) * Math.max(0, 1 - ownShare);
 	}
 
 	/**
