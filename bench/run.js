@@ -100,6 +100,9 @@ function previousBuild(ref) {
  * a row per runner to `rows`: scenario, runner, wall s, x floor, 429s (share), failed, requests,
  * duplicates. Returns each runner's wall time and failed items.
  */
+/** One execution of the throughput group may take this long (the no-headers 429 storm takes about 11 min). */
+const RUN_TIMEOUT_MS = 30 * 60_000;
+
 async function runRunners(n8n, server, rows, { scenario, count, floorMs, serverConfig, runners }) {
 	const measured = {};
 	const failedBy = {};
@@ -108,10 +111,19 @@ async function runRunners(n8n, server, rows, { scenario, count, floorMs, serverC
 		await instance.importWorkflows([lib.linearWorkflow(id, `bench ${runner} ${scenario}`, [lib.itemsNode(count), node])]);
 		server.configure(serverConfig);
 		say(`${scenario}: ${runner}…`);
-		const result = await instance.execute(id);
+		const result = await instance.execute(id, { timeoutMs: RUN_TIMEOUT_MS });
 		const node_ = lib.nodeFigures(result);
 		const s = lib.serverFigures(server);
 		const failed = count - node_.answered;
+		if (result.timedOut) {
+			// Killed, not failed: the row says so instead of 500 failed items in 0 s.
+			const killed = `killed after ${RUN_TIMEOUT_MS / 60_000} min`;
+			if (runner.startsWith('ours')) oursLost += failed;
+			failedBy[runner] = failed;
+			rows.push([scenario, runner, killed, '', `${s.rateLimited} (${lib.pct(s.rateLimited, s.requests)})`, `${failed} unanswered`, s.requests, s.duplicates]);
+			say(`  ${killed}: ${node_.answered} answered, ${s.requests} requests, 429s ${s.rateLimited}`);
+			continue;
+		}
 		if (runner.startsWith('ours')) oursLost += failed;
 		measured[runner] = node_.wallMs;
 		failedBy[runner] = failed;

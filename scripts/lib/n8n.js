@@ -120,7 +120,7 @@ class N8nInstance {
 		});
 	}
 
-	/** Runs `n8n <args>` and collects its output. */
+	/** Runs `n8n <args>` and collects its output; `timedOut`: killed after `timeoutMs`. */
 	cli(args, { timeoutMs = 180_000, env = {} } = {}) {
 		return new Promise((resolve) => {
 			const child = spawn(nodeBin(), [n8nBin(), ...args], { cwd: this.userFolder, env: this.env(env) });
@@ -128,7 +128,11 @@ class N8nInstance {
 			let stderr = '';
 			child.stdout.on('data', (d) => (stdout += d));
 			child.stderr.on('data', (d) => (stderr += d));
-			const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+			let timedOut = false;
+			const timer = setTimeout(() => {
+				timedOut = true;
+				child.kill('SIGKILL');
+			}, timeoutMs);
 			// Peak resident memory of the n8n process (VmHWM), sampled until it exits.
 			let peakRssKb = 0;
 			const sample = setInterval(() => {
@@ -144,7 +148,7 @@ class N8nInstance {
 				clearTimeout(timer);
 				clearInterval(sample);
 				this.logText += `\n$ n8n ${args.join(' ')}\n${stdout}\n${stderr}`;
-				resolve({ code, stdout, stderr, peakRssKb });
+				resolve({ code, stdout, stderr, peakRssKb, timedOut });
 			});
 		});
 	}

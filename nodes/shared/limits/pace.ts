@@ -45,9 +45,9 @@
  *   a request as it arrives) that were not refused are what it may send a second: all of the
  *   limit when alone, its share when not (byRefusals). It aims at 98% of that (an exact count:
  *   the margin is only for uneven arrival), and at 96% for 20 s after a 429 outside a probe
- *   shows its requests arrive bunched; and a request waits until the process's own last second holds fewer
- *   than that rate (windowFreeAt: a timer that fired late, followed by one on the grid, would
- *   put one more into a window). Before the first 429 the rate starts slow and doubles every
+ *   shows its requests arrive bunched; and a request waits until the process's own last
+ *   second holds fewer than that rate (windowFreeAt: a timer that fired late, followed by one
+ *   on the grid, would put one more into a window). Before the first 429 the rate starts slow and doubles every
  *   half second, so the first 429 costs one or two refusals, not a burst. After a while without
  *   a 429 the rate is probed upwards (doubling every 2 s until a 429 says where the room ends):
  *   after 5 s while it sends a share (below the most it ever had, or one of a crowd: its first
@@ -534,7 +534,7 @@ export class PaceController {
 			// A probe that found no room: back to the rate before it, and the next one waits longer, unless this process sends at a share.
 			this.probeAfterMs = share(learned) ? SHARE_PROBE_AFTER_MS : Math.min(PROBE_AFTER_MAX_MS, this.probeAfterMs * 2);
 		} else {
-			// Refused at its own rate, not probing: its requests reach the server bunched (or another sender probed). A wider margin from now on.
+			// Refused at its own rate, not probing: its requests reach the server bunched (or another sender probed). A wider margin for a while.
 			this.bunchedAt = now;
 			this.learnedPerSecond = accepted;
 			if (share(accepted)) this.probeAfterMs = SHARE_PROBE_AFTER_MS;
