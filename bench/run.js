@@ -95,14 +95,14 @@ function previousBuild(ref) {
 	return { dir, sha };
 }
 
+/** One execution of the throughput group may take this long (the no-headers 429 storm takes about 11 min). */
+const RUN_TIMEOUT_MS = 30 * 60_000;
+
 /**
  * Runs each runner's workflow (Items → its node) once against the mock configured so, and adds
  * a row per runner to `rows`: scenario, runner, wall s, x floor, 429s (share), failed, requests,
  * duplicates. Returns each runner's wall time and failed items.
  */
-/** One execution of the throughput group may take this long (the no-headers 429 storm takes about 11 min). */
-const RUN_TIMEOUT_MS = 30 * 60_000;
-
 async function runRunners(n8n, server, rows, { scenario, count, floorMs, serverConfig, runners }) {
 	const measured = {};
 	const failedBy = {};
