@@ -115,28 +115,18 @@ async function runRunners(n8n, server, rows, { scenario, count, floorMs, serverC
 		const node_ = lib.nodeFigures(result);
 		const s = lib.serverFigures(server);
 		const failed = count - node_.answered;
+		if (runner.startsWith('ours')) oursLost += failed;
+		failedBy[runner] = failed;
+		const refusals = `${s.rateLimited} (${lib.pct(s.rateLimited, s.requests)})`;
 		if (result.timedOut) {
 			// Killed, not failed: the row says so instead of 500 failed items in 0 s.
 			const killed = `killed after ${RUN_TIMEOUT_MS / 60_000} min`;
-			if (runner.startsWith('ours')) oursLost += failed;
-			failedBy[runner] = failed;
-			rows.push([scenario, runner, killed, '', `${s.rateLimited} (${lib.pct(s.rateLimited, s.requests)})`, `${failed} unanswered`, s.requests, s.duplicates]);
+			rows.push([scenario, runner, killed, '', refusals, `${failed} unanswered`, s.requests, s.duplicates]);
 			say(`  ${killed}: ${node_.answered} answered, ${s.requests} requests, 429s ${s.rateLimited}`);
 			continue;
 		}
-		if (runner.startsWith('ours')) oursLost += failed;
 		measured[runner] = node_.wallMs;
-		failedBy[runner] = failed;
-		rows.push([
-			scenario,
-			runner,
-			(node_.wallMs / 1000).toFixed(1),
-			(node_.wallMs / floorMs).toFixed(2),
-			`${s.rateLimited} (${lib.pct(s.rateLimited, s.requests)})`,
-			failed,
-			s.requests,
-			s.duplicates,
-		]);
+		rows.push([scenario, runner, (node_.wallMs / 1000).toFixed(1), (node_.wallMs / floorMs).toFixed(2), refusals, failed, s.requests, s.duplicates]);
 		say(
 			`  ${(node_.wallMs / 1000).toFixed(1)} s, ${(node_.wallMs / floorMs).toFixed(2)}x floor, 429s ${s.rateLimited}, failed ${failed}, duplicates ${s.duplicates}`,
 		);

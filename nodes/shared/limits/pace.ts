@@ -47,8 +47,8 @@
  *   the margin is only for uneven arrival), and at 96% for 20 s after a 429 outside a probe
  *   shows its requests arrive bunched; and a request waits until the process's own last
  *   second holds fewer than that rate (windowFreeAt: a timer that fired late, followed by one
- *   on the grid, would put one more into a window). Before the first 429 the rate starts slow and doubles every
- *   half second, so the first 429 costs one or two refusals, not a burst. After a while without
+ *   on the grid, would put one more into a window). Before the first 429 the rate starts slow
+ *   and doubles every half second, so the first 429 costs one or two refusals, not a burst. After a while without
  *   a 429 the rate is probed upwards (doubling every 2 s until a 429 says where the room ends):
  *   after 5 s while it sends a share (below the most it ever had, or one of a crowd: its first
  *   429 came with only three of its requests in the second, so others filled the window; the
