@@ -6,8 +6,8 @@
  *
  * - throughput: one execution through our Chat node and through n8n's built-in OpenAI node
  *   (Message a Model, typeVersion 1.8, Retry On Fail on), against the floor N / limit;
- * - one limit per key: two executions in one n8n process, two n8n processes, and queue
- *   mode with two workers and four executions, all sharing one key;
+ * - one limit per key: two executions in one n8n process, two and four n8n processes, and
+ *   queue mode with two workers and four executions, all sharing one key;
  * - a small run in a warm n8n: 10 items, ours against the Basic LLM Chain with n8n's OpenAI
  *   Chat Model;
  * - the spend cap: what a capped run billed against its cap;
@@ -262,6 +262,17 @@ async function shared(n8n, server, dialect) {
 	say(`two processes (${dialect})…`);
 	const two = await parallelProcesses(n8n, ids);
 	record('2 processes', 2 * perExecution, two.wallMs, two.answered);
+
+	// Four n8n processes of 150 items each: three senders or more hold whole numbers a second.
+	// Each boots its own n8n on the same cores, so they start some seconds apart.
+	const fourIds = [0, 1, 2, 3].map((k) => `benchProcFour00${k}`);
+	await n8n.importWorkflows(
+		fourIds.map((id, k) => lib.linearWorkflow(id, `bench four processes ${k}`, [lib.itemsNode(perExecution / 2, `f${k}`), lib.oursChat()])),
+	);
+	server.configure(rpm600);
+	say(`four processes (${dialect})…`);
+	const four = await parallelProcesses(n8n, fourIds);
+	record('4 processes', 2 * perExecution, four.wallMs, four.answered);
 
 	// Queue mode: Redis, one main, two workers, four executions of 200 items.
 	const { ensureRedis } = require('../scripts/lib/redis');

@@ -24,6 +24,25 @@ const twoProcesses = { processes: [{ executions: [{ items: 300 }] }, { execution
 const secondLate = { processes: [{ executions: [{ items: 300 }] }, { executions: [{ items: 300, startAtMs: 3_000 }] }] };
 /** Four processes of 150 items each, starting together. */
 const fourProcesses = { processes: [0, 1, 2, 3].map(() => ({ executions: [{ items: 150 }] })) };
+
+/**
+ * Four processes on a bucket over seeds 1 to `seeds`: the mean floor ratio and 429 share, and
+ * how many runs took more than 1.25× the floor. One seed is one draw of a chaotic system (a
+ * change anywhere reshuffles which seeds are slow), so these rows are judged over many.
+ */
+async function fourOnABucket(seeds: number, clientDelayMs = 0) {
+	const runs = [];
+	for (let seed = 1; seed <= seeds; seed++) {
+		runs.push(await simulate(modules, { ...fourProcesses, limits: { rpm: 600, dialect: 'bucket', countRefused: true }, clientDelayMs, seed }));
+	}
+	const mean = (pick: (r: (typeof runs)[number]) => number) => runs.reduce((sum, r) => sum + pick(r), 0) / runs.length;
+	return {
+		ratio: mean((r) => r.ratio),
+		share429: mean((r) => r.share429),
+		slow: runs.filter((r) => r.ratio > 1.25).length,
+		failed: runs.reduce((sum, r) => sum + r.failed, 0),
+	};
+}
 let server: MockServer;
 beforeAll(async () => {
 	server = await startServer({ latencyMs: 30 });
@@ -295,35 +314,37 @@ describe('across processes: the server is the coordinator, whatever its headers 
 		expect(result.ratio).toBeLessThan(1.22);
 	});
 
-	test.each([
-		[0, 2],
-		[0, 4],
-		[25, 7],
-	])('four processes on a bucket, road of 0–%i ms each way (seed %i): whole numbers a second, so their windows fit', async (clientDelayMs, seed) => {
-		const result = await simulate(modules, {
-			...fourProcesses,
-			limits: { rpm: 600, dialect: 'bucket', countRefused: true },
-			clientDelayMs,
-			seed,
-		});
+	test.each([0, 25])(
+		'four processes on a bucket, road of 0–%i ms each way (seeds 1–12): whole numbers a second, so their windows fit',
+		async (clientDelayMs) => {
+			const result = await fourOnABucket(12, clientDelayMs);
+			expect(result.failed).toBe(0);
+			// Before (any rate, so four at about 2.4 a second could put 12 in one second; afb3383's
+			// parent): 1.276x and 1.287x the floor in the mean (seeds 2, 4 and 7 alone, which this test
+			// ran until 2026-12-06: 1.33x, 1.33x and 1.37x).
+			expect(result.ratio).toBeLessThan(1.25);
+			expect(result.share429).toBeLessThan(0.08);
+		},
+	);
+
+	test('four processes on a bucket (seeds 1–12): the load measure leaves out what is only its own, fewer 429s', async () => {
+		const result = await fourOnABucket(12);
 		expect(result.failed).toBe(0);
-		// Before (any rate, so four at about 2.4 a second could put 12 in one second): 1.33x,
-		// 1.33x and 1.37x the floor.
-		expect(result.ratio).toBeLessThan(1.25);
+		// Before (20 answers needed in 5 s before the load was measured; 12238bb's parent): 9.9% 429s
+		// and 1.36x the floor in the mean (seed 1 alone, which this test ran until 2026-12-06: 9.9%, 1.32x).
 		expect(result.share429).toBeLessThan(0.08);
+		expect(result.ratio).toBeLessThan(1.3);
 	});
 
-	test('four processes on a bucket: the load measure leaves out what is only its own, fewer 429s', async () => {
-		const result = await simulate(modules, {
-			...fourProcesses,
-			limits: { rpm: 600, dialect: 'bucket', countRefused: true },
-			seed: 1,
-		});
+	test('four processes on a bucket (seeds 1–48): when one finishes, the others take its room within seconds', async () => {
+		const result = await fourOnABucket(48);
 		expect(result.failed).toBe(0);
-		// Before: 1.32× the floor and 9.9% 429s (20 answers needed in 5 s before the load was measured).
+		// Before (the follow-up at one speed for any number of senders, and no window rule on a
+		// bucket; 3094672): 1.234x the floor in the mean, 14 of 48 runs above 1.25x.
+		expect(result.ratio).toBeLessThan(1.21);
+		expect(result.slow).toBeLessThanOrEqual(6);
 		expect(result.share429).toBeLessThan(0.08);
-		expect(result.ratio).toBeLessThan(1.36);
-	});
+	}, 120_000);
 });
 
 describe('three senders or more on a bucket: each holds a whole number of requests a second', () => {

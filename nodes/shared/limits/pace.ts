@@ -59,7 +59,10 @@
  * second puts up to ⌈r⌉ requests in some window): while the headers show others taking a good
  * share of the limit, a rate just above half the window is held at half the target. Three or
  * more, on a bucket, after a 429 lately: each holds a whole number of requests a second (96% of
- * it), so that windows that add up as their rates do fit under the limit (fitWindow).
+ * it), so that windows that add up as their rates do fit under the limit (fitWindow), and a
+ * request waits until its own last second holds fewer than that number (windowLimit). With
+ * headers written as the answer leaves, their pace then follows the load up twice as fast, so
+ * that when one of them finishes the others take its room within seconds.
  *
  * With headers, a 429 that shows all senders past the limit (three in a row, or a quarter of this process's
  * answers of the last 1.5 s; five in a row for a process that sends alone as far as it can
@@ -181,6 +184,18 @@ const SLOPE_MIN_MS = 1_000;
 const FOLLOW_PER_SECOND = 0.3;
 /** ...rising by at most this much at a time. */
 const MAX_FOLLOW_UP = 0.05;
+/**
+ * Three senders or more (MANY_OTHERS), on a bucket whose headers are written as the answer
+ * leaves (Unit.sawFull): the pace follows the load up twice as fast, by twice as much at a time.
+ * Held at whole numbers, a process's rate moves only when its pace crosses the next one (at RPM
+ * 600 and two a second, a tenth of the limit), and when one of them finishes the others must
+ * take its room within seconds. It goes with the window rule (windowLimit): alone, neither
+ * helped. Not with headers written at admission, where the load reads a process's own requests
+ * as others' use: a faster follow-up on that reading let one process take a large share and
+ * another starve (README, "Four processes, faster").
+ */
+const MANY_FOLLOW_PER_SECOND = 0.6;
+const MANY_MAX_FOLLOW_UP = 0.1;
 /** A bucket below full at no more than this share of the answers is idle: nobody else takes much. */
 const IDLE_SHARE = 0.05;
 /** ...judged from at least this many answers (a process at a small share has few). */
@@ -264,6 +279,11 @@ interface Remembered {
 	refused: boolean;
 	/** A 429 that showed the budget spent. */
 	spent: boolean;
+}
+
+/** The whole number of requests a second a rate is held just under (96% of it): 1e-9 keeps k × 96% itself from rounding down to k − 1. */
+function wholeOf(rate: number): number {
+	return Math.floor(rate / TARGET_UTILISATION + 1e-9);
 }
 
 /** What the headers of one unit (requests or tokens) say, and what has been checked about them. */
@@ -378,17 +398,33 @@ export class PaceController {
 	}
 
 	/**
-	 * Without headers, once a rate is learned: when this process's own last second (refused
-	 * requests included, as the server counts them) next holds fewer requests than the rate, so
-	 * that one more fits. Spacing alone lets a window hold one too many after a timer that fired
-	 * late (its successor keeps to the grid). -Infinity when nothing holds it.
+	 * When this process's own last second (refused requests included, as the server counts them)
+	 * next holds fewer requests than it may send a second, so that one more fits (windowLimit).
+	 * Spacing alone lets a window hold one too many after a timer that fired late (its successor
+	 * keeps to the grid), and after a rate that fell (the last second was sent at the old one).
+	 * -Infinity when nothing holds it.
 	 */
 	windowFreeAt(now: number): number {
-		if (this.learnedPerSecond === undefined || this.reading() !== 'no headers') return Number.NEGATIVE_INFINITY;
-		const rate = Math.max(1, Math.ceil(this.unheaded(now) ?? 1));
-		// Starts are in order: the rate-th newest decides.
-		const oldest = this.starts[this.starts.length - rate];
+		const limit = this.windowLimit(now);
+		if (limit === undefined) return Number.NEGATIVE_INFINITY;
+		// Starts are in order: the limit-th newest decides.
+		const oldest = this.starts[this.starts.length - limit];
 		return oldest ? oldest.at + 1000 + OWN_WINDOW_SLACK_MS : Number.NEGATIVE_INFINITY;
+	}
+
+	/**
+	 * How many requests this process's own last second may hold, where that is a whole number:
+	 * without headers, once a rate is learned (the server's count); on a bucket held at a whole
+	 * number a second (fitWindow: three senders or more), that number, so that a fall from k + 1
+	 * to k, which the faster follow-up of MANY_FOLLOW_PER_SECOND makes frequent, does not leave
+	 * k + 1 in a window. Undefined otherwise.
+	 */
+	private windowLimit(now: number): number | undefined {
+		if (this.reading() === 'no headers') {
+			return this.learnedPerSecond === undefined ? undefined : Math.max(1, Math.ceil(this.unheaded(now) ?? 1));
+		}
+		if (!this.requests.limit || !this.holdsWhole()) return undefined;
+		return Math.max(1, wholeOf((this.requests.limit / 60) * TARGET_UTILISATION * this.pace));
 	}
 
 	/**
@@ -422,14 +458,18 @@ export class PaceController {
 	 */
 	private fitWindow(rate: number): number {
 		if (!this.requests.limit) return rate;
-		if (this.lately(this.lastManyAt) && this.recent.some((r) => r.refused)) {
-			// Just under a whole number: 1e-9 keeps k × 96% itself from rounding down to k − 1.
-			const whole = Math.floor(rate / TARGET_UTILISATION + 1e-9);
+		if (this.holdsWhole()) {
+			const whole = wholeOf(rate);
 			return whole >= 1 ? Math.min(rate, whole * TARGET_UTILISATION) : rate;
 		}
 		if (!this.lately(this.lastOthersAt)) return rate;
 		const half = Math.floor(Math.floor(this.requests.limit / 60) / 2);
 		return half >= 1 && rate > half && rate <= half * HALF_ZONE ? half * TARGET_UTILISATION : rate;
+	}
+
+	/** Three senders or more on a bucket, and a 429 among the last RECENT answers: the rate is held at a whole number a second (fitWindow). */
+	private holdsWhole(): boolean {
+		return this.lately(this.lastManyAt) && this.recent.some((r) => r.refused);
 	}
 
 	/** Whether the headers showed it within HALF_MEMORY_MS of the last answer. */
@@ -601,7 +641,8 @@ export class PaceController {
 		const others = load === undefined ? undefined : load - own;
 		this.othersSeen(now, others, idle, own);
 		if (known && (demand !== undefined || load < SATURATED)) {
-			this.follow(load, this.sinceIncrease(now));
+			const many = this.lately(this.lastManyAt) && this.requests.sawFull;
+			this.follow(load, this.sinceIncrease(now), many ? MANY_MAX_FOLLOW_UP : MAX_FOLLOW_UP, many ? MANY_FOLLOW_PER_SECOND : FOLLOW_PER_SECOND);
 			if (load > 1) this.contended(now);
 		}
 		if (drained) this.contended(now);
@@ -740,9 +781,9 @@ export class PaceController {
 	}
 
 	/** Moves so that all senders together (taking `load` of the limit) take the target, each in proportion to what it sends. */
-	private follow(load: number, sinceMs: number, maxUp = MAX_FOLLOW_UP): void {
+	private follow(load: number, sinceMs: number, maxUp = MAX_FOLLOW_UP, upPerSecond = FOLLOW_PER_SECOND): void {
 		const wanted = Math.min(1, Math.max(MIN_PACE, (this.pace * TARGET_UTILISATION) / Math.max(load, 0.01)));
-		const step = Math.min(1, (FOLLOW_PER_SECOND * sinceMs) / 1000);
+		const step = Math.min(1, ((wanted > this.pace ? upPerSecond : FOLLOW_PER_SECOND) * sinceMs) / 1000);
 		this.pace += step * (Math.min(wanted, this.pace + maxUp) - this.pace);
 	}
 
