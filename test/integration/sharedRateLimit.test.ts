@@ -31,11 +31,11 @@ const fourProcesses = { processes: [0, 1, 2, 3].map(() => ({ executions: [{ item
  * change anywhere reshuffles which seeds are slow), so these rows are judged over many.
  */
 async function fourOnABucket(seeds: number, clientDelayMs = 0) {
-	const runs = [];
+	const runs: Array<Awaited<ReturnType<typeof simulate>>> = [];
 	for (let seed = 1; seed <= seeds; seed++) {
 		runs.push(await simulate(modules, { ...fourProcesses, limits: { rpm: 600, dialect: 'bucket', countRefused: true }, clientDelayMs, seed }));
 	}
-	const mean = (pick: (r: (typeof runs)[number]) => number) => runs.reduce((sum, r) => sum + pick(r), 0) / runs.length;
+	const mean = (pick: (r: (typeof runs)[number]) => number): number => runs.reduce((sum, r) => sum + pick(r), 0) / runs.length;
 	return {
 		ratio: mean((r) => r.ratio),
 		share429: mean((r) => r.share429),
