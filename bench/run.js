@@ -264,7 +264,6 @@ async function shared(n8n, server, dialect) {
 	record('2 processes', 2 * perExecution, two.wallMs, two.answered);
 
 	// Four n8n processes of 150 items each: three senders or more hold whole numbers a second.
-	// Each boots its own n8n on the same cores, so they start some seconds apart.
 	const fourIds = [0, 1, 2, 3].map((k) => `benchProcFour00${k}`);
 	await n8n.importWorkflows(
 		fourIds.map((id, k) => lib.linearWorkflow(id, `bench four processes ${k}`, [lib.itemsNode(perExecution / 2, `f${k}`), lib.oursChat()])),

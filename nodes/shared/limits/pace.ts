@@ -192,7 +192,7 @@ const MAX_FOLLOW_UP = 0.05;
  * take its room within seconds. It goes with the window rule (windowLimit): alone, neither
  * helped. Not with headers written at admission, where the load reads a process's own requests
  * as others' use: a faster follow-up on that reading let one process take a large share and
- * another starve (README, "Four processes, faster").
+ * another starve (README, benchmark "2026-12-06").
  */
 const MANY_FOLLOW_PER_SECOND = 0.6;
 const MANY_MAX_FOLLOW_UP = 0.1;
