@@ -255,23 +255,23 @@ async function shared(n8n, server, dialect) {
 		await serverProcess.stop();
 	}
 
-	// Two n8n processes (`n8n execute` twice at once), nothing shared but the server.
-	const ids = ['benchProcessOne1', 'benchProcessTwo1'];
-	await n8n.importWorkflows(ids.map((id, k) => lib.linearWorkflow(id, `bench process ${k}`, [lib.itemsNode(perExecution, `p${k}`), lib.oursChat()])));
-	server.configure(rpm600);
-	say(`two processes (${dialect})…`);
-	const two = await parallelProcesses(n8n, ids);
-	record('2 processes', 2 * perExecution, two.wallMs, two.answered);
-
-	// Four n8n processes of 150 items each: three senders or more hold whole numbers a second.
-	const fourIds = [0, 1, 2, 3].map((k) => `benchProcFour00${k}`);
-	await n8n.importWorkflows(
-		fourIds.map((id, k) => lib.linearWorkflow(id, `bench four processes ${k}`, [lib.itemsNode(perExecution / 2, `f${k}`), lib.oursChat()])),
+	// Two and four n8n processes (`n8n execute` at once), nothing shared but the server, 600
+	// items in all; with four, three senders or more hold whole numbers a second.
+	const processes = async (name, ids, label, prefix) => {
+		const itemsEach = (2 * perExecution) / ids.length;
+		await n8n.importWorkflows(ids.map((id, k) => lib.linearWorkflow(id, `${label} ${k}`, [lib.itemsNode(itemsEach, `${prefix}${k}`), lib.oursChat()])));
+		server.configure(rpm600);
+		say(`${name} (${dialect})…`);
+		const run = await parallelProcesses(n8n, ids);
+		record(name, 2 * perExecution, run.wallMs, run.answered);
+	};
+	await processes('2 processes', ['benchProcessOne1', 'benchProcessTwo1'], 'bench process', 'p');
+	await processes(
+		'4 processes',
+		[0, 1, 2, 3].map((k) => `benchProcFour00${k}`),
+		'bench four processes',
+		'f',
 	);
-	server.configure(rpm600);
-	say(`four processes (${dialect})…`);
-	const four = await parallelProcesses(n8n, fourIds);
-	record('4 processes', 2 * perExecution, four.wallMs, four.answered);
 
 	// Queue mode: Redis, one main, two workers, four executions of 200 items.
 	const { ensureRedis } = require('../scripts/lib/redis');
