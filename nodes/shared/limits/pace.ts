@@ -214,6 +214,12 @@ const LOAD_CHECK_FROM = 0.2;
 /** Others' share of a bucket is read from the answers that came while this process's own requests alone would have left it full: at least this many. */
 const CLEAR_MIN_SAMPLES = 4;
 /**
+ * Answers whose latencies spread (their standard deviation) over at least this many times the
+ * spacing of this process's own requests come at random moments of its own sending
+ * (answersAtRandom).
+ */
+const RANDOM_PHASE_SPREAD = 1;
+/**
  * The road between this process and the server (the network, a busy event loop) is measured by
  * its 429s, which the server answers at once: their round trips, the last this many, median.
  */
@@ -298,7 +304,7 @@ class Unit {
 	 * Whether each recent answer found the bucket below full, for the share of time it is;
 	 * `clear`: this process's own requests alone would have left it full then (requests only).
 	 */
-	readonly busy: Array<{ at: number; below: boolean; othersBelow: boolean; clear: boolean }> = [];
+	readonly busy: Array<{ at: number; below: boolean; othersBelow: boolean; clear: boolean; latencyMs: number }> = [];
 	/** An answer found the bucket full: the headers are written as the answer leaves (at admission every answer counts its own request). */
 	sawFull = false;
 
@@ -467,6 +473,18 @@ export class PaceController {
 		return half >= 1 && rate > half && rate <= half * HALF_ZONE ? half * TARGET_UTILISATION : rate;
 	}
 
+	/**
+	 * The pace this process sends at where the half window holds its rate under what the pace
+	 * asks (fitWindow), else its pace. (Not for whole numbers: a held process's pace must climb
+	 * past the next whole number for its rate to move at all.)
+	 */
+	private sentPace(): number {
+		if (!this.requests.limit || this.holdsWhole()) return this.pace;
+		const perSecond = this.requests.limit / 60;
+		const asked = perSecond * TARGET_UTILISATION * this.pace;
+		return Math.min(this.pace, this.fitWindow(asked) / (perSecond * TARGET_UTILISATION));
+	}
+
 	/** Three senders or more on a bucket, and a 429 among the last RECENT answers: the rate is held at a whole number a second (fitWindow). */
 	private holdsWhole(): boolean {
 		return this.lately(this.lastManyAt) && this.recent.some((r) => r.refused);
@@ -629,9 +647,10 @@ export class PaceController {
 	 */
 	private byBucket(now: number, tokens: number, outcome: AnswerOutcome): number {
 		const drained = this.drained();
+		const atRandom = this.answersAtRandom(now);
 		// Everyone's demand as a share of the limit: from a falling bucket, or from how much of the time it is below full.
 		const demand = drained ? this.bucketDemand(now) : undefined;
-		const load = demand ?? this.bucketLoad(now);
+		const load = demand ?? this.bucketLoad(now, atRandom);
 		// A bucket found full by nearly every answer for seconds (but for this process's own latest requests): nobody else takes much.
 		const idle = !drained && this.bucketIdle();
 		const known = load !== undefined && !idle;
@@ -642,7 +661,9 @@ export class PaceController {
 		this.othersSeen(now, others, idle, own);
 		if (known && (demand !== undefined || load < SATURATED)) {
 			const many = this.lately(this.lastManyAt) && this.requests.sawFull;
-			this.follow(load, this.sinceIncrease(now), many ? MANY_MAX_FOLLOW_UP : MAX_FOLLOW_UP, many ? MANY_FOLLOW_PER_SECOND : FOLLOW_PER_SECOND);
+			// Read at random moments, the load counts what this process sends, which the half window may hold under what its pace asks.
+			const from = atRandom ? this.sentPace() : this.pace;
+			this.follow(load, this.sinceIncrease(now), many ? MANY_MAX_FOLLOW_UP : MAX_FOLLOW_UP, many ? MANY_FOLLOW_PER_SECOND : FOLLOW_PER_SECOND, from);
 			if (load > 1) this.contended(now);
 		}
 		if (drained) this.contended(now);
@@ -780,9 +801,13 @@ export class PaceController {
 		return since;
 	}
 
-	/** Moves so that all senders together (taking `load` of the limit) take the target, each in proportion to what it sends. */
-	private follow(load: number, sinceMs: number, maxUp = MAX_FOLLOW_UP, upPerSecond = FOLLOW_PER_SECOND): void {
-		const wanted = Math.min(1, Math.max(MIN_PACE, (this.pace * TARGET_UTILISATION) / Math.max(load, 0.01)));
+	/**
+	 * Moves so that all senders together (taking `load` of the limit) take the target, each in
+	 * proportion to what it sends: `from`, the pace it sends at (its pace unless a rule holds it
+	 * under it).
+	 */
+	private follow(load: number, sinceMs: number, maxUp = MAX_FOLLOW_UP, upPerSecond = FOLLOW_PER_SECOND, from = this.pace): void {
+		const wanted = Math.min(1, Math.max(MIN_PACE, (from * TARGET_UTILISATION) / Math.max(load, 0.01)));
 		const step = Math.min(1, ((wanted > this.pace ? upPerSecond : FOLLOW_PER_SECOND) * sinceMs) / 1000);
 		this.pace += step * (Math.min(wanted, this.pace + maxUp) - this.pace);
 	}
@@ -822,7 +847,7 @@ export class PaceController {
 			if (remaining >= limit) unit.sawFull = true;
 			// Its own requests alone would have left the bucket full when it was read, give or take the road's jitter.
 			const clear = kind === 'requests' && unrefilled === 0 && this.unrefilled(now - this.roadMs - ANSWER_SLACK_MS, limit) === 0;
-			unit.busy.push({ at: now, below: remaining < limit, othersBelow: remaining < limit - Math.ceil(unrefilled), clear });
+			unit.busy.push({ at: now, below: remaining < limit, othersBelow: remaining < limit - Math.ceil(unrefilled), clear, latencyMs: now - startedAt });
 		}
 		while (unit.busy.length && unit.busy[0].at < now - LOAD_SPAN_MS) unit.busy.shift();
 	}
@@ -944,7 +969,7 @@ export class PaceController {
 	 * higher reading keeps them where they fit. The measure stays rough, and is used only to
 	 * hold, to yield or to follow up slowly.
 	 */
-	private bucketLoad(now: number): number | undefined {
+	private bucketLoad(now: number, atRandom = false): number | undefined {
 		let load: number | undefined;
 		for (const unit of [this.requests, this.tokens]) {
 			if (unit.window || !unit.limit || unit.busy.length < LOAD_MIN_SAMPLES) continue;
@@ -953,10 +978,34 @@ export class PaceController {
 			// It must show at least most of this process's own use; if not, `remaining` means something else.
 			if (ownShare >= LOAD_CHECK_FROM && share < LOAD_SHOWS_OWN * ownShare) continue;
 			// For requests, below full beyond this process's own unrefilled requests is others' use; its own share is known.
-			const measured = unit === this.requests ? Math.min(1, this.othersBelow(unit, ownShare) + ownShare) : share;
+			// Answers that come at random moments of its own sending see its own use as it is: then the plain share is the load.
+			const measured = unit === this.requests && !atRandom ? Math.min(1, this.othersBelow(unit, ownShare) + ownShare) : share;
 			load = Math.max(load ?? 0, measured);
 		}
 		return load;
+	}
+
+	/**
+	 * Whether this process's answers come at random moments of its own sending: their latencies
+	 * spread (standard deviation) over more than the spacing of its requests, so an answer is as
+	 * likely to find its own latest request still in the request bucket as any moment is. Then the
+	 * share of answers that found the bucket below full is all senders' load, this process's own
+	 * use included, as the share of time it is below full (bucketLoad), where the reading by its
+	 * own requests not yet refilled reads high: at RPM 10,000 two processes each send 80 a second,
+	 * 12.5 ms apart, and their requests overlap in the bucket nearly always. At RPM 600 a process
+	 * sends 10 a second at most, 100 ms apart or more, and the bench's answers (300 ± 50 ms) never
+	 * come at random moments of it.
+	 */
+	private answersAtRandom(now: number): boolean {
+		const unit = this.requests;
+		// Not with three senders or more: the higher reading keeps them where they fit (bucketLoad).
+		if (unit.window || !unit.limit || unit.busy.length < LOAD_MIN_SAMPLES || this.lately(this.lastManyAt)) return false;
+		const ownShare = this.ownShare(now);
+		if (ownShare <= 0) return false;
+		const spacingMs = 1000 / (ownShare * (unit.limit / 60));
+		const mean = unit.busy.reduce((sum, b) => sum + b.latencyMs, 0) / unit.busy.length;
+		const variance = unit.busy.reduce((sum, b) => sum + (b.latencyMs - mean) ** 2, 0) / unit.busy.length;
+		return Math.sqrt(variance) >= RANDOM_PHASE_SPREAD * spacingMs;
 	}
 
 	/** Others' share of the time a request bucket is below full (bucketLoad). */
