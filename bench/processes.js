@@ -15,7 +15,12 @@
  * reads the headers as the request was let in instead of as the answer leaves (`headersAt`),
  * which OpenAI leaves open (test/support/rate-limit-model.js).
  *
- * A third table needs no pacer: what a one-second window lets through at all. N senders, each
+ * A third table takes the limit up (RPM 3,000 and 10,000), where a process sends tens of
+ * requests a second, each of them in the bucket for a few milliseconds, and its answers come at
+ * random moments of its own sending: two and four processes, each with enough lanes for its
+ * share (Concurrency limit/160), a minute of items in all.
+ *
+ * A fourth table needs no pacer: what a one-second window lets through at all. N senders, each
  * sending evenly spaced at an equal share of the limit (a fixed random phase each, 60 s), into
  * the same rate-limit model: the share of their requests that find the window full. A sender
  * at r requests a second puts up to ⌈r⌉ requests in some one-second window, so senders that
@@ -92,6 +97,9 @@ const ROAD_SCENARIOS = [
 	'1 execution, a second process of 40 items 15 s in',
 ];
 
+/** The third table: limits, numbers of processes, roads. */
+const HIGHER = { rpms: [3_000, 10_000], processes: [2, 4], roads: ['no delay', '0–25 ms, event loop stalls up to 200 ms about every 2 s'] };
+
 /** min–max over the seeds, and the mean beside it from four seeds on (one seed is one draw of a chaotic system). */
 const range = (values, format) => {
 	if (values.length === 1) return format(values[0]);
@@ -99,7 +107,7 @@ const range = (values, format) => {
 	return values.length > 3 ? `${spread} (mean ${format(values.reduce((sum, v) => sum + v, 0) / values.length)})` : spread;
 };
 
-/** Runs a scenario over the seeds (RPM 600, refused requests counted): its x floor and 429 share as ranges, and the items failed in all. */
+/** Runs a scenario over the seeds (RPM 600 unless `limits` says, refused requests counted): its x floor and 429 share as ranges, and the items failed in all. */
 async function overSeeds(scenario, limits, extra = {}) {
 	const runs = [];
 	for (let seed = 1; seed <= SEEDS; seed++)
@@ -139,6 +147,25 @@ async function roads() {
 	process.stdout.write(`\n${table(['road to the server', 'scenario', ...DIALECTS.map((d) => `${d}: x floor, 429s`)], rows)}\n`);
 }
 
+/** The third table: higher limits, a minute of items split between the processes. */
+async function higher() {
+	const rows = [];
+	for (const rpm of HIGHER.rpms) {
+		for (const count of HIGHER.processes) {
+			const lanes = Math.round(rpm / 160);
+			const scenario = { processes: Array.from({ length: count }, () => ({ executions: [{ items: rpm / count, concurrency: lanes }] })) };
+			for (const roadName of HIGHER.roads) {
+				const road = ROADS.find((r) => r.name === roadName);
+				const row = [`RPM ${rpm.toLocaleString('en')}`, `${count} processes, Concurrency ${lanes}`, road.name];
+				for (const dialect of DIALECTS) row.push(await cell(scenario, { rpm, dialect }, { clientDelayMs: road.clientDelayMs, stalls: road.stalls }));
+				rows.push(row);
+				if (!TABLE_ONLY) process.stdout.write(`[processes] ${row.join(' | ')}\n`);
+			}
+		}
+	}
+	process.stdout.write(`\n${table(['limit', 'scenario', 'road to the server', ...DIALECTS.map((d) => `${d}: x floor, 429s`)], rows)}\n`);
+}
+
 async function main() {
 	const rows = [];
 	for (const scenario of SCENARIOS) {
@@ -151,6 +178,7 @@ async function main() {
 	}
 	process.stdout.write(`${table(['scenario', 'headers', 'items', 'floor s', `x floor (${SEEDS} seeds)`, '429s', 'failed'], rows)}\n`);
 	await roads();
+	await higher();
 	windows();
 }
 

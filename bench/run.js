@@ -11,6 +11,8 @@
  * - a small run in a warm n8n: 10 items, ours against the Basic LLM Chain with n8n's OpenAI
  *   Chat Model;
  * - the spend cap: what a capped run billed against its cap;
+ * - two processes on one key at a higher limit (RPM 5,000), where their answers come at random
+ *   moments of their own sending;
  * - k processes on one key, the pacer without n8n (bench/processes.js);
  * - the tokenizer (bench/tokenizer.js).
  *
@@ -21,12 +23,12 @@
  * documented meaning, by default).
  *
  * It prints tables and never asserts timings; it exits non-zero only when our node loses an
- * item. Options: --group=<throughput|responses|shared|outage|small|cap|agent|batch|images|processes|tokenizer>
+ * item. Options: --group=<throughput|higher|responses|shared|outage|small|cap|agent|batch|images|processes|tokenizer>
  * (repeatable), --items=<n>, --agentItems=<n>, --batchItems=<n>, --images=<n>, --skip-builtin,
  * --repeat=<n> (the shared group n times, with the spread of its figures: across processes
  * they vary from run to run), --dialects=bucket,scaled,none (the shared group in each; the
  * other groups use the first), --previous=<git ref> (that commit's build runs the throughput
- * group too, side by side), --trace=<dir> (the shared group writes each run's model requests
+ * and higher groups too, side by side), --trace=<dir> (the shared group writes each run's model requests
  * there as a TSV: arrival and answer in ms from the first, status, item), --headers-at=admission
  * (the mock writes its rate-limit headers as the request was let in, not as the answer leaves).
  */
@@ -297,6 +299,49 @@ async function shared(n8n, server, dialect) {
 		'',
 		"- Wall: webhook runs from firing (once n8n has registered the webhook) to the last response, n8n's own overhead included; processes from the first node start to the last node end. Server: from the first model request's arrival at the mock to when the last answer left it, what the pacing alone takes.",
 	);
+}
+
+/**
+ * Two `n8n execute` processes on one key at a higher limit (RPM 5,000 over one-second windows,
+ * refused requests counted, bucket headers), 2,500 items each, Concurrency 31: each sends about
+ * 40 requests a second, 25 ms apart, and its answers (300 ± 50 ms) come at random moments of its
+ * own sending. With --previous, that commit's build runs the same, side by side.
+ */
+async function higher(n8n, server, previous) {
+	const rpm = 5_000;
+	const itemsEach = 2_500;
+	const floorMs = ((2 * itemsEach) / rpm) * 60_000;
+	const rows = [];
+	for (const [build, instance] of [['this build', n8n], ...(previous ? [[previous.sha, previous.n8n]] : [])]) {
+		const ids = ['benchHigherOne01', 'benchHigherTwo01'];
+		await instance.importWorkflows(
+			ids.map((id, k) => lib.linearWorkflow(id, `bench higher ${k}`, [lib.itemsNode(itemsEach, `h${k}`), lib.oursChat({}, { concurrency: 31 })])),
+		);
+		server.configure(limits({ rpm }, 'bucket'));
+		say(`2 processes at RPM ${rpm} (${build})…`);
+		const run = await parallelProcesses(instance, ids);
+		const s = lib.serverFigures(server);
+		const failed = 2 * itemsEach - run.answered;
+		if (build === 'this build') oursLost += failed;
+		if (TRACE) writeTrace(server, `higher-${build}`);
+		rows.push([
+			build,
+			(floorMs / 1000).toFixed(1),
+			(run.wallMs / 1000).toFixed(1),
+			(run.wallMs / floorMs).toFixed(2),
+			(s.spanMs / floorMs).toFixed(2),
+			`${s.rateLimited} (${lib.pct(s.rateLimited, s.requests)})`,
+			failed,
+			s.duplicates,
+		]);
+		say(
+			`  ${(run.wallMs / floorMs).toFixed(2)}x floor (server ${(s.spanMs / floorMs).toFixed(2)}x), 429s ${s.rateLimited}/${s.requests}, failed ${failed}, duplicates ${s.duplicates}`,
+		);
+	}
+	lines.push(
+		`\n### Two processes at a higher limit: ${2 * itemsEach} items, RPM ${rpm.toLocaleString('en')} over one-second windows, refused requests counted, bucket headers, Concurrency 31 each, 300 ms latency\n`,
+	);
+	lines.push(lib.table(['build', 'floor s', 'wall s', 'x floor', 'x floor (server)', '429s (share)', 'failed', 'duplicates'], rows));
 }
 
 /** One run's model requests as a TSV in TRACE: arrival and answer (ms from the first arrival), status, item. */
@@ -683,16 +728,15 @@ async function main() {
 		`Benchmark, real n8n 2.41.1, mock OpenAI on 127.0.0.1 enforcing limits over one-second windows, refused requests counted; ${new Date().toISOString().slice(0, 10)}`,
 	);
 	try {
-		if (wants('throughput')) {
-			let previous;
-			if (PREVIOUS) {
-				const build = previousBuild(PREVIOUS);
-				const instance = lib.N8nInstance.create('bench-previous', build.dir);
-				await instance.importCredentials(lib.credentials(KEY, server.url));
-				previous = { sha: build.sha, n8n: instance };
-			}
-			await throughput(n8n, server, previous);
+		let previous;
+		if (PREVIOUS && (wants('throughput') || wants('higher'))) {
+			const build = previousBuild(PREVIOUS);
+			const instance = lib.N8nInstance.create('bench-previous', build.dir);
+			await instance.importCredentials(lib.credentials(KEY, server.url));
+			previous = { sha: build.sha, n8n: instance };
 		}
+		if (wants('throughput')) await throughput(n8n, server, previous);
+		if (wants('higher')) await higher(n8n, server, previous);
 		if (wants('shared')) for (const dialect of DIALECTS) for (let run = 1; run <= REPEAT; run++) await shared(n8n, server, dialect);
 		if (wants('shared') && (REPEAT > 1 || DIALECTS.length > 1)) sharedSpread();
 		if (wants('responses')) await responses(n8n, server);
