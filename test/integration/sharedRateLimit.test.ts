@@ -290,7 +290,7 @@ describe('across processes: the server is the coordinator, whatever its headers 
 			const mean = runs.reduce((sum, r) => sum + r.ratio, 0) / runs.length;
 			expect(runs.reduce((sum, r) => sum + r.failed, 0)).toBe(0);
 			// Before (at any rate, others' share read from the answers its own requests alone would have
-			// left full): the load read 0.92-0.99 where the two took 0.89-0.91 of the limit, and they held
+			// left full): the load read up to 0.99 where the two took 0.89-0.91 of the limit, and they held
 			// there. Without a road, seeds 1-3 took 1.16x the floor in the mean at RPM 10,000 and 1.13x at
 			// RPM 5,000. With the road and stalls, 1.12x and 1.16x; the share below full alone, followed
 			// from the pace the half window held the rate under (that pace climbed past the rule's zone
