@@ -34,7 +34,10 @@
  *   own known share; with fewer than three senders and headers written as the answer leaves,
  *   only the answers that came while its own requests alone would have left the bucket full
  *   count, since its requests queued behind others' keep it below full longer: bucketLoad).
- *   The pace follows either, so that together they take the target,
+ *   Where its answers come at random moments of its own sending (their latencies spread more
+ *   than its requests are apart: at high limits), the plain share of them that found the bucket
+ *   below full is all senders' load, its own included (answersAtRandom), with fewer than three
+ *   senders. The pace follows either, so that together they take the target,
  *   each in proportion to what it sends; when the bucket is below full nearly always, the
  *   pace holds. A bucket found full at nearly every answer for seconds, but for this
  *   process's own requests, says nobody else takes much (the others left): the pace comes
@@ -398,9 +401,13 @@ export class PaceController {
 			const target = now - this.bunchedAt < BUNCHED_MEMORY_MS ? TARGET_UTILISATION : UNHEADED_TARGET;
 			return perSecond ? 1000 / (perSecond * target) : 0;
 		}
-		const perSecond = this.requests.limit ? this.requests.limit / 60 : undefined;
-		if (!perSecond) return 0;
-		return 1000 / this.fitWindow(perSecond * TARGET_UTILISATION * this.pace);
+		const rate = this.paceRate();
+		return rate ? 1000 / this.fitWindow(rate) : 0;
+	}
+
+	/** The requests a second the pace asks for (the target share of the limit, times the pace); undefined without a request limit. */
+	private paceRate(): number | undefined {
+		return this.requests.limit ? (this.requests.limit / 60) * TARGET_UTILISATION * this.pace : undefined;
 	}
 
 	/**
@@ -429,8 +436,9 @@ export class PaceController {
 		if (this.reading() === 'no headers') {
 			return this.learnedPerSecond === undefined ? undefined : Math.max(1, Math.ceil(this.unheaded(now) ?? 1));
 		}
-		if (!this.requests.limit || !this.holdsWhole()) return undefined;
-		return Math.max(1, wholeOf((this.requests.limit / 60) * TARGET_UTILISATION * this.pace));
+		const rate = this.paceRate();
+		if (rate === undefined || !this.holdsWhole()) return undefined;
+		return Math.max(1, wholeOf(rate));
 	}
 
 	/**
@@ -479,10 +487,9 @@ export class PaceController {
 	 * past the next whole number for its rate to move at all.)
 	 */
 	private sentPace(): number {
-		if (!this.requests.limit || this.holdsWhole()) return this.pace;
-		const perSecond = this.requests.limit / 60;
-		const asked = perSecond * TARGET_UTILISATION * this.pace;
-		return Math.min(this.pace, this.fitWindow(asked) / (perSecond * TARGET_UTILISATION));
+		const asked = this.paceRate();
+		if (!asked || this.holdsWhole()) return this.pace;
+		return this.pace * Math.min(1, this.fitWindow(asked) / asked);
 	}
 
 	/** Three senders or more on a bucket, and a 429 among the last RECENT answers: the rate is held at a whole number a second (fitWindow). */
