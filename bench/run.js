@@ -209,14 +209,48 @@ async function parallelProcesses(n8n, ids) {
 	return { wallMs: Math.max(...spans.map((s) => s.end)) - Math.min(...spans.map((s) => s.start)), answered: spans.reduce((sum, s) => sum + s.answered, 0) };
 }
 
+/**
+ * One workflow per id (Items → `node`, `itemsEach` items labelled `${prefix}${k}-…`) imported
+ * into `instance`, the mock configured so, and the workflows run as `n8n execute` processes at once.
+ */
+async function runProcesses(instance, server, config, { ids, label, prefix, itemsEach, node }) {
+	await instance.importWorkflows(ids.map((id, k) => lib.linearWorkflow(id, `${label} ${k}`, [lib.itemsNode(itemsEach, `${prefix}${k}`), node])));
+	server.configure(config);
+	return await parallelProcesses(instance, ids);
+}
+
+/**
+ * A run of `items` against its floor, from the mock's figures: the table cells (floor s, wall s,
+ * x floor, x floor (server), 429s (share), failed, duplicates) and the progress line's figures.
+ */
+function runFigures(server, items, floorMs, wallMs, answered) {
+	const s = lib.serverFigures(server);
+	const failed = items - answered;
+	const ratio = (wallMs / floorMs).toFixed(2);
+	const serverRatio = (s.spanMs / floorMs).toFixed(2);
+	return {
+		s,
+		failed,
+		cells: [
+			(floorMs / 1000).toFixed(1),
+			(wallMs / 1000).toFixed(1),
+			ratio,
+			serverRatio,
+			`${s.rateLimited} (${lib.pct(s.rateLimited, s.requests)})`,
+			failed,
+			s.duplicates,
+		],
+		line: `${(wallMs / 1000).toFixed(1)} s, ${ratio}x floor (server ${serverRatio}x), 429s ${s.rateLimited}/${s.requests}, failed ${failed}, duplicates ${s.duplicates}`,
+	};
+}
+
 async function shared(n8n, server, dialect) {
 	const perExecution = 300;
 	const rows = [];
 	const rpm600 = limits({ rpm: 600 }, dialect);
 	const record = (name, items, wallMs, answered) => {
 		const floorMs = (items / 600) * 60_000;
-		const s = lib.serverFigures(server);
-		const failed = items - answered;
+		const { s, failed, cells, line } = runFigures(server, items, floorMs, wallMs, answered);
 		oursLost += failed;
 		const key = `${name}|${dialect}`;
 		if (!sharedRuns.has(key)) sharedRuns.set(key, []);
@@ -224,21 +258,8 @@ async function shared(n8n, server, dialect) {
 			.get(key)
 			.push({ ratio: wallMs / floorMs, serverRatio: s.spanMs / floorMs, share: s.rateLimited / Math.max(1, s.requests), failed, duplicates: s.duplicates });
 		if (TRACE) writeTrace(server, `${name}-${dialect}`);
-		rows.push([
-			name,
-			dialect,
-			items,
-			(floorMs / 1000).toFixed(1),
-			(wallMs / 1000).toFixed(1),
-			(wallMs / floorMs).toFixed(2),
-			(s.spanMs / floorMs).toFixed(2),
-			`${s.rateLimited} (${lib.pct(s.rateLimited, s.requests)})`,
-			failed,
-			s.duplicates,
-		]);
-		say(
-			`  ${name} (${dialect}): ${(wallMs / 1000).toFixed(1)} s, ${(wallMs / floorMs).toFixed(2)}x floor (server ${(s.spanMs / floorMs).toFixed(2)}x), 429s ${s.rateLimited}/${s.requests}, failed ${failed}, duplicates ${s.duplicates}`,
-		);
+		rows.push([name, dialect, items, ...cells]);
+		say(`  ${name} (${dialect}): ${line}`);
 	};
 
 	// Two executions in one n8n process: a running n8n, a webhook fired twice at once.
@@ -260,11 +281,8 @@ async function shared(n8n, server, dialect) {
 	// Two and four n8n processes (`n8n execute` at once), nothing shared but the server, 600
 	// items in all; with four, three senders or more hold whole numbers a second.
 	const processes = async (name, ids, label, prefix) => {
-		const itemsEach = (2 * perExecution) / ids.length;
-		await n8n.importWorkflows(ids.map((id, k) => lib.linearWorkflow(id, `${label} ${k}`, [lib.itemsNode(itemsEach, `${prefix}${k}`), lib.oursChat()])));
-		server.configure(rpm600);
 		say(`${name} (${dialect})…`);
-		const run = await parallelProcesses(n8n, ids);
+		const run = await runProcesses(n8n, server, rpm600, { ids, label, prefix, itemsEach: (2 * perExecution) / ids.length, node: lib.oursChat() });
 		record(name, 2 * perExecution, run.wallMs, run.answered);
 	};
 	await processes('2 processes', ['benchProcessOne1', 'benchProcessTwo1'], 'bench process', 'p');
@@ -313,30 +331,20 @@ async function higher(n8n, server, previous) {
 	const floorMs = ((2 * itemsEach) / rpm) * 60_000;
 	const rows = [];
 	for (const [build, instance] of [['this build', n8n], ...(previous ? [[previous.sha, previous.n8n]] : [])]) {
-		const ids = ['benchHigherOne01', 'benchHigherTwo01'];
-		await instance.importWorkflows(
-			ids.map((id, k) => lib.linearWorkflow(id, `bench higher ${k}`, [lib.itemsNode(itemsEach, `h${k}`), lib.oursChat({}, { concurrency: 31 })])),
-		);
-		server.configure(limits({ rpm }, 'bucket'));
 		say(`2 processes at RPM ${rpm} (${build})…`);
-		const run = await parallelProcesses(instance, ids);
-		const s = lib.serverFigures(server);
-		const failed = 2 * itemsEach - run.answered;
+		const ids = ['benchHigherOne01', 'benchHigherTwo01'];
+		const run = await runProcesses(instance, server, limits({ rpm }, 'bucket'), {
+			ids,
+			label: 'bench higher',
+			prefix: 'h',
+			itemsEach,
+			node: lib.oursChat({}, { concurrency: 31 }),
+		});
+		const { failed, cells, line } = runFigures(server, 2 * itemsEach, floorMs, run.wallMs, run.answered);
 		if (build === 'this build') oursLost += failed;
 		if (TRACE) writeTrace(server, `higher-${build}`);
-		rows.push([
-			build,
-			(floorMs / 1000).toFixed(1),
-			(run.wallMs / 1000).toFixed(1),
-			(run.wallMs / floorMs).toFixed(2),
-			(s.spanMs / floorMs).toFixed(2),
-			`${s.rateLimited} (${lib.pct(s.rateLimited, s.requests)})`,
-			failed,
-			s.duplicates,
-		]);
-		say(
-			`  ${(run.wallMs / floorMs).toFixed(2)}x floor (server ${(s.spanMs / floorMs).toFixed(2)}x), 429s ${s.rateLimited}/${s.requests}, failed ${failed}, duplicates ${s.duplicates}`,
-		);
+		rows.push([build, ...cells]);
+		say(`  ${line}`);
 	}
 	lines.push(
 		`\n### Two processes at a higher limit: ${2 * itemsEach} items, RPM ${rpm.toLocaleString('en')} over one-second windows, refused requests counted, bucket headers, Concurrency 31 each, 300 ms latency\n`,
