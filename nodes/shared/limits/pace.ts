@@ -654,16 +654,16 @@ export class PaceController {
 	 */
 	private byBucket(now: number, tokens: number, outcome: AnswerOutcome): number {
 		const drained = this.drained();
-		const atRandom = this.answersAtRandom(now);
+		// This process's own share of the request limit, read once for the load and for what the others take.
+		const own = this.ownShare(now);
+		const atRandom = this.answersAtRandom(own);
 		// Everyone's demand as a share of the limit: from a falling bucket, or from how much of the time it is below full.
 		const demand = drained ? this.bucketDemand(now) : undefined;
-		const load = demand ?? this.bucketLoad(now, atRandom);
+		const load = demand ?? this.bucketLoad(now, atRandom, own);
 		// A bucket found full by nearly every answer for seconds (but for this process's own latest requests): nobody else takes much.
 		const idle = !drained && this.bucketIdle();
 		const known = load !== undefined && !idle;
 		// What the others take, as far as the load shows: all senders' load less this process's own share.
-		// (Read only when there is a load to compare it with: this runs at every answer.)
-		const own = load === undefined ? 0 : this.ownShare(now);
 		const others = load === undefined ? undefined : load - own;
 		this.othersSeen(now, others, idle, own);
 		if (known && (demand !== undefined || load < SATURATED)) {
@@ -976,12 +976,12 @@ export class PaceController {
 	 * higher reading keeps them where they fit. The measure stays rough, and is used only to
 	 * hold, to yield or to follow up slowly.
 	 */
-	private bucketLoad(now: number, atRandom = false): number | undefined {
+	private bucketLoad(now: number, atRandom = false, ownRequests = this.ownShare(now)): number | undefined {
 		let load: number | undefined;
 		for (const unit of [this.requests, this.tokens]) {
 			if (unit.window || !unit.limit || unit.busy.length < LOAD_MIN_SAMPLES) continue;
 			const share = belowShare(unit);
-			const ownShare = this.ownShare(now, unit);
+			const ownShare = unit === this.requests ? ownRequests : this.ownShare(now, unit);
 			// It must show at least most of this process's own use; if not, `remaining` means something else.
 			if (ownShare >= LOAD_CHECK_FROM && share < LOAD_SHOWS_OWN * ownShare) continue;
 			// For requests, below full beyond this process's own unrefilled requests is others' use; its own share is known.
@@ -1003,12 +1003,10 @@ export class PaceController {
 	 * sends 10 a second at most, 100 ms apart or more, and the bench's answers (300 ± 50 ms) never
 	 * come at random moments of it.
 	 */
-	private answersAtRandom(now: number): boolean {
+	private answersAtRandom(ownShare: number): boolean {
 		const unit = this.requests;
 		// Not with three senders or more: the higher reading keeps them where they fit (bucketLoad).
-		if (unit.window || !unit.limit || unit.busy.length < LOAD_MIN_SAMPLES || this.lately(this.lastManyAt)) return false;
-		const ownShare = this.ownShare(now);
-		if (ownShare <= 0) return false;
+		if (unit.window || !unit.limit || unit.busy.length < LOAD_MIN_SAMPLES || this.lately(this.lastManyAt) || ownShare <= 0) return false;
 		const spacingMs = 1000 / (ownShare * (unit.limit / 60));
 		const mean = unit.busy.reduce((sum, b) => sum + b.latencyMs, 0) / unit.busy.length;
 		const variance = unit.busy.reduce((sum, b) => sum + (b.latencyMs - mean) ** 2, 0) / unit.busy.length;
