@@ -100,6 +100,16 @@ const SHARED_DECREASE = 0.92;
  */
 const LARGER_SHARE_DECREASE = 0.8;
 const SMALLER_SHARE_DECREASE = 0.92;
+/**
+ * "More than the others" for that choice, once a bucket has shown three senders or more
+ * (MANY_OTHERS) within this long: more than half of what the others take together, which is
+ * more than the others' mean, since their share is split among two or more. Beside three
+ * others, a process that took the room one had left can hold half the limit for the rest of
+ * the run while it reads less than the other three's sum; the others read the bucket
+ * saturated and hold, and the split ends with one finishing early and the rest late. A found
+ * idle bucket (the others left) forgets it.
+ */
+const CROWD_MEMORY_MS = 30_000;
 /** At most one decrease per this long: one congestion event gives several signals. */
 const DECREASE_GUARD_MS = 1_000;
 /** Additive increase per second while others may be sending. */
@@ -714,8 +724,9 @@ export class PaceController {
 			if (alone) this.yieldToScatter(now);
 			return 0;
 		}
-		// What to give: by the shares the bucket shows, when it shows the others.
-		const usual = others === undefined ? DECREASE : own > others ? LARGER_SHARE_DECREASE : SMALLER_SHARE_DECREASE;
+		// What to give: by the shares the bucket shows, when it shows the others (beside a crowd, against their mean).
+		const crowd = this.lastManyAt !== undefined && now - this.lastManyAt <= CROWD_MEMORY_MS;
+		const usual = others === undefined ? DECREASE : own > (crowd ? others / 2 : others) ? LARGER_SHARE_DECREASE : SMALLER_SHARE_DECREASE;
 		return this.contention(now, this.decreaseFactor(now, usual), outcome.retryAfterMs ?? 1000, WINDOW_PAUSE_MS);
 	}
 
