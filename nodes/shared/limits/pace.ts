@@ -507,9 +507,9 @@ export class PaceController {
 		return this.lately(this.lastManyAt) && this.recent.some((r) => r.refused);
 	}
 
-	/** Whether the headers showed it within HALF_MEMORY_MS of the last answer. */
-	private lately(at: number | undefined): boolean {
-		return at !== undefined && this.lastAnswerAt - at <= HALF_MEMORY_MS;
+	/** Whether the headers showed it within `memoryMs` of the last answer. */
+	private lately(at: number | undefined, memoryMs = HALF_MEMORY_MS): boolean {
+		return at !== undefined && this.lastAnswerAt - at <= memoryMs;
 	}
 
 	/**
@@ -724,9 +724,10 @@ export class PaceController {
 			if (alone) this.yieldToScatter(now);
 			return 0;
 		}
-		// What to give: by the shares the bucket shows, when it shows the others (beside a crowd, against their mean).
-		const crowd = this.lastManyAt !== undefined && now - this.lastManyAt <= CROWD_MEMORY_MS;
-		const usual = others === undefined ? DECREASE : own > (crowd ? others / 2 : others) ? LARGER_SHARE_DECREASE : SMALLER_SHARE_DECREASE;
+		// What to give: by the shares the bucket shows, when it shows the others. Beside three senders
+		// or more lately, the others' share is split among at least two: more than their mean is larger.
+		const othersAtLeast = this.lately(this.lastManyAt, CROWD_MEMORY_MS) ? 2 : 1;
+		const usual = others === undefined ? DECREASE : own > others / othersAtLeast ? LARGER_SHARE_DECREASE : SMALLER_SHARE_DECREASE;
 		return this.contention(now, this.decreaseFactor(now, usual), outcome.retryAfterMs ?? 1000, WINDOW_PAUSE_MS);
 	}
 
