@@ -988,7 +988,7 @@ export class PaceController {
 	 * higher reading keeps them where they fit. The measure stays rough, and is used only to
 	 * hold, to yield or to follow up slowly.
 	 */
-	private bucketLoad(now: number, atRandom = false, ownRequests = this.ownShare(now)): number | undefined {
+	private bucketLoad(now: number, atRandom: boolean, ownRequests: number): number | undefined {
 		let load: number | undefined;
 		for (const unit of [this.requests, this.tokens]) {
 			if (unit.window || !unit.limit || unit.busy.length < LOAD_MIN_SAMPLES) continue;
