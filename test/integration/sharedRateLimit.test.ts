@@ -27,9 +27,9 @@ const fourProcesses = { processes: [0, 1, 2, 3].map(() => ({ executions: [{ item
 
 /**
  * A scenario over seeds 1 to `seeds`: the mean floor ratio and 429 share, the highest ratio and
- * 429 share, how many runs took more than 1.25× the floor, and the items failed in all. One seed is one draw
- * of a chaotic system (a change anywhere reshuffles which seeds are slow), so such rows are
- * judged over several.
+ * 429 share, how many runs took more than 1.25× the floor, and the items failed in all. One seed
+ * is one draw of a chaotic system (a change anywhere reshuffles which seeds are slow), so such
+ * rows are judged over several.
  */
 async function overSeeds(scenario: Omit<Parameters<typeof simulate>[1], 'seed'>, seeds: number) {
 	const runs: Array<Awaited<ReturnType<typeof simulate>>> = [];
