@@ -62,6 +62,21 @@ function modelRequests(server) {
 	return server.requests.filter((r) => r.path === '/chat/completions' || r.path === '/responses');
 }
 
+/**
+ * The mock's model requests as whereTimeGoes reads them: ms from the first arrival, refused or
+ * not, and whose (the item's label up to its last "-": the prefix of its process or execution).
+ */
+function requestsBySender(server) {
+	const model = modelRequests(server);
+	const first = Math.min(...model.map((r) => r.at));
+	return model.map((r) => ({
+		at: r.at - first,
+		done: (r.doneAt ?? r.at) - first,
+		refused: r.status === 429,
+		sender: String(r.text ?? '').replace(/-[^-]*$/, ''),
+	}));
+}
+
 /** The mock's view of a run: requests, 429s, and items answered more than once. */
 function serverFigures(server) {
 	const perItem = new Map();
@@ -106,6 +121,41 @@ function table(header, rows) {
 	].join('\n');
 }
 
+/**
+ * Where a run of several senders on one key lost its time: the seconds its wall took beyond
+ * what its answered requests need at `targetPerMinute` (the pacer's aim, 96% of the limit),
+ * and the requests refused, in three phases:
+ * - `start`: the first `startMs`, while the senders find the limit and each other;
+ * - `middle`: from then until the first sender is done (its last answer), all of them sending;
+ * - `end`: after that, while the others must take its room, up to the last answer.
+ * Each request counts in the phase it arrived in. `requests`: { at, done, refused, sender }, in ms
+ * from the start of the run (when the first sender started).
+ */
+function whereTimeGoes(requests, targetPerMinute, startMs = 5_000) {
+	const perMs = targetPerMinute / 60_000;
+	const done = new Map();
+	for (const r of requests) if (!r.refused) done.set(r.sender, Math.max(done.get(r.sender) ?? 0, r.done));
+	const firstDone = Math.min(...done.values());
+	const lastDone = Math.max(...done.values());
+	const phase = (from, to, last = false) => {
+		const within = requests.filter((r) => r.at >= from && (last || r.at < to));
+		const answered = within.filter((r) => !r.refused).length;
+		return { lostS: (to - from - answered / perMs) / 1000, refused: within.length - answered };
+	};
+	const split = Math.min(startMs, firstDone);
+	return { start: phase(0, split), middle: phase(split, firstDone), end: phase(firstDone, lastDone, true) };
+}
+
+/** The cell "2.1 / 3.0 / 5.4 s (23 / 21 / 0)" of whereTimeGoes' phases, or of their means over runs. */
+function phasesCell(runs) {
+	const mean = (pick) => runs.reduce((sum, run) => sum + pick(run), 0) / runs.length;
+	const phases = ['start', 'middle', 'end'];
+	// + 0 turns a -0.0 into 0.0.
+	const lost = phases.map((p) => (Math.round(mean((run) => run[p].lostS) * 10) / 10 + 0).toFixed(1)).join(' / ');
+	const refused = phases.map((p) => Math.round(mean((run) => run[p].refused))).join(' / ');
+	return `${lost} s (${refused})`;
+}
+
 /** A percentage with one decimal. */
 const pct = (part, whole) => (whole ? `${((part / whole) * 100).toFixed(1)}%` : '0%');
 
@@ -120,10 +170,13 @@ module.exports = {
 	builtinChat,
 	builtinResponses,
 	modelRequests,
+	requestsBySender,
 	serverFigures,
 	nodeFigures,
 	table,
 	pct,
+	whereTimeGoes,
+	phasesCell,
 	OURS_CRED,
 	BUILTIN_CRED,
 };

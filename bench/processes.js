@@ -15,12 +15,17 @@
  * reads the headers as the request was let in instead of as the answer leaves (`headersAt`),
  * which OpenAI leaves open (test/support/rate-limit-model.js).
  *
- * A third table takes the limit up (RPM 3,000 and 10,000), where a process sends tens of
+ * A third table says where four processes lose their time (bench/lib.js, whereTimeGoes): the
+ * seconds beyond what their answers need at the pacer's target, in the first 5 s, until the
+ * first process is done, and after it; for processes started together, and as `n8n execute`
+ * starts them (a few hundred ms apart, the first one alone at its full pace until the others come).
+ *
+ * A fourth table takes the limit up (RPM 3,000 and 10,000), where a process sends tens of
  * requests a second, each of them in the bucket for a few milliseconds, and its answers come at
  * random moments of its own sending: two and four processes, each with enough lanes for its
  * share (Concurrency limit/160), a minute of items in all.
  *
- * A fourth table needs no pacer: what a one-second window lets through at all. N senders, each
+ * A fifth table needs no pacer: what a one-second window lets through at all. N senders, each
  * sending evenly spaced at an equal share of the limit (a fixed random phase each, 60 s), into
  * the same rate-limit model: the share of their requests that find the window full. A sender
  * at r requests a second puts up to ⌈r⌉ requests in some one-second window, so senders that
@@ -37,7 +42,7 @@ const path = require('node:path');
 
 const { simulate, seeded } = require('../test/support/pacing-sim');
 const { RateLimitModel } = require('../test/support/rate-limit-model');
-const { table } = require('./lib');
+const { table, whereTimeGoes, phasesCell } = require('./lib');
 
 const DIST = path.join(__dirname, '..', 'dist', 'nodes', 'shared');
 if (!fs.existsSync(path.join(DIST, 'limits', 'rateLimiter.js'))) throw new Error('run npm run build first');
@@ -46,6 +51,7 @@ const modules = {
 	parseRateLimitHeaders: require(path.join(DIST, 'http', 'headers')).parseRateLimitHeaders,
 	retryDelay: require(path.join(DIST, 'http', 'backoff')).retryDelay,
 };
+const { TARGET_UTILISATION } = require(path.join(DIST, 'limits', 'pace'));
 
 const args = process.argv.slice(2);
 const option = (name, fallback) => args.find((a) => a.startsWith(`--${name}=`))?.split('=')[1] ?? fallback;
@@ -60,6 +66,10 @@ const SCENARIOS = [
 	{ name: '2 processes', processes: [one(300), one(300)] },
 	{ name: '2 processes, the second 3 s late', processes: [one(300), one(300, 3_000)] },
 	{ name: '4 processes', processes: [one(150), one(150), one(150), one(150)] },
+	// As n8n started them in a real run: `n8n execute` processes launched together sent their first
+	// requests 0, 192, 234 and 299 ms apart (bench/run.js --trace, 2026-12-06; the other two runs:
+	// 0–102–159–272 and 0–404–518–561 ms). The first one meets the limit alone, at its full pace.
+	{ name: '4 processes, started as in n8n', processes: [0, 192, 234, 299].map((at) => one(150, at)) },
 	{ name: 'queue: 2 workers × 4 executions', processes: [0, 1].map(() => ({ executions: [0, 1, 2, 3].map(() => ({ items: 100 })) })) },
 	// As n8n started them in a real queue-mode run (bench/run.js, 2026-12-03): each worker took two executions of 200, the second about 2.2 s after the first.
 	{
@@ -93,11 +103,16 @@ const ROAD_SCENARIOS = [
 	'2 executions, 1 process',
 	'2 processes',
 	'4 processes',
+	'4 processes, started as in n8n',
 	'queue: 2 workers × 4 executions',
 	'1 execution, a second process of 40 items 15 s in',
 ];
 
-/** The third table: limits, numbers of processes, roads. */
+/** The phases table (whereTimeGoes): four processes as the simulator starts them and as n8n does, on these roads. */
+const PHASE_SCENARIOS = ['4 processes', '4 processes, started as in n8n'];
+const PHASE_ROADS = ['no delay', '0–25 ms, event loop stalls up to 200 ms about every 2 s'];
+
+/** The fourth table: limits, numbers of processes, roads. */
 const HIGHER = { rpms: [3_000, 10_000], processes: [2, 4], roads: ['no delay', '0–25 ms, event loop stalls up to 200 ms about every 2 s'] };
 
 /** min–max over the seeds, and the mean beside it from four seeds on (one seed is one draw of a chaotic system). */
@@ -112,8 +127,17 @@ async function overSeeds(scenario, limits, extra = {}) {
 	const runs = [];
 	for (let seed = 1; seed <= SEEDS; seed++)
 		runs.push(await simulate(modules, { ...scenario, ...extra, limits: { rpm: 600, countRefused: true, ...limits }, seed }));
+	const rpm = limits.rpm ?? 600;
 	return {
 		first: runs[0],
+		// Where each run lost its time, from when its first sender started.
+		phases: runs.map((r) => {
+			const origin = r.lastAt - r.wallMs;
+			return whereTimeGoes(
+				r.trace.map((q) => ({ ...q, at: q.at - origin, done: q.done - origin })),
+				rpm * TARGET_UTILISATION,
+			);
+		}),
 		ratio: range(
 			runs.map((r) => r.ratio),
 			(v) => v.toFixed(2),
@@ -147,7 +171,7 @@ async function roads() {
 	process.stdout.write(`\n${table(['road to the server', 'scenario', ...DIALECTS.map((d) => `${d}: x floor, 429s`)], rows)}\n`);
 }
 
-/** The third table: higher limits, a minute of items split between the processes. */
+/** The fourth table: higher limits, a minute of items split between the processes. */
 async function higher() {
 	const rows = [];
 	for (const rpm of HIGHER.rpms) {
@@ -178,8 +202,33 @@ async function main() {
 	}
 	process.stdout.write(`${table(['scenario', 'headers', 'items', 'floor s', `x floor (${SEEDS} seeds)`, '429s', 'failed'], rows)}\n`);
 	await roads();
+	await phases();
 	await higher();
 	windows();
+}
+
+/** Where four processes lose their time (whereTimeGoes), on two roads, each start. */
+async function phases() {
+	const rows = [];
+	for (const roadName of PHASE_ROADS) {
+		const road = ROADS.find((r) => r.name === roadName);
+		for (const name of PHASE_SCENARIOS) {
+			const row = [road.name, name];
+			for (const dialect of DIALECTS) {
+				const run = await overSeeds(
+					SCENARIOS.find((s) => s.name === name),
+					{ dialect },
+					{ clientDelayMs: road.clientDelayMs, stalls: road.stalls },
+				);
+				row.push(`${run.ratio}×; ${phasesCell(run.phases)}`);
+			}
+			rows.push(row);
+			if (!TABLE_ONLY) process.stdout.write(`[processes] ${row.join(' | ')}\n`);
+		}
+	}
+	process.stdout.write(
+		`\n${table(['road to the server', 'scenario', ...DIALECTS.map((d) => `${d}: x floor; seconds lost start / middle / end (429s)`)], rows)}\n`,
+	);
 }
 
 /** Senders at equal shares, evenly spaced, no pacer and no retries: the share of requests the window refuses. */

@@ -248,18 +248,26 @@ async function shared(n8n, server, dialect) {
 	const perExecution = 300;
 	const rows = [];
 	const rpm600 = limits({ rpm: 600 }, dialect);
+	// The pacer's aim, against which whereTimeGoes counts the seconds lost.
+	const { TARGET_UTILISATION } = require('../dist/nodes/shared/limits/pace');
 	const record = (name, items, wallMs, answered) => {
 		const floorMs = (items / 600) * 60_000;
 		const { s, failed, cells, line } = runFigures(server, items, floorMs, wallMs, answered);
 		oursLost += failed;
+		const phases = lib.whereTimeGoes(lib.requestsBySender(server), 600 * TARGET_UTILISATION);
 		const key = `${name}|${dialect}`;
 		if (!sharedRuns.has(key)) sharedRuns.set(key, []);
-		sharedRuns
-			.get(key)
-			.push({ ratio: wallMs / floorMs, serverRatio: s.spanMs / floorMs, share: s.rateLimited / Math.max(1, s.requests), failed, duplicates: s.duplicates });
+		sharedRuns.get(key).push({
+			ratio: wallMs / floorMs,
+			serverRatio: s.spanMs / floorMs,
+			share: s.rateLimited / Math.max(1, s.requests),
+			failed,
+			duplicates: s.duplicates,
+			phases,
+		});
 		if (TRACE) writeTrace(server, `${name}-${dialect}`);
-		rows.push([name, dialect, items, ...cells]);
-		say(`  ${name} (${dialect}): ${line}`);
+		rows.push([name, dialect, items, ...cells, lib.phasesCell([phases])]);
+		say(`  ${name} (${dialect}): ${line}; seconds lost start / middle / end ${lib.phasesCell([phases])}`);
 	};
 
 	// Two executions in one n8n process: a running n8n, a webhook fired twice at once.
@@ -312,10 +320,28 @@ async function shared(n8n, server, dialect) {
 	lines.push(
 		`\n### One key shared by executions, processes and workers (RPM 600 over one-second windows, refused requests counted, ${dialect} headers${HEADERS_AT === 'admission' ? ' written at admission' : ''}, 300 ms latency)\n`,
 	);
-	lines.push(lib.table(['scenario', 'headers', 'items', 'floor s', 'wall s', 'x floor', 'x floor (server)', '429s (share)', 'failed', 'duplicates'], rows));
+	lines.push(
+		lib.table(
+			[
+				'scenario',
+				'headers',
+				'items',
+				'floor s',
+				'wall s',
+				'x floor',
+				'x floor (server)',
+				'429s (share)',
+				'failed',
+				'duplicates',
+				'seconds lost: start / middle / end (429s)',
+			],
+			rows,
+		),
+	);
 	lines.push(
 		'',
 		"- Wall: webhook runs from firing (once n8n has registered the webhook) to the last response, n8n's own overhead included; processes from the first node start to the last node end. Server: from the first model request's arrival at the mock to when the last answer left it, what the pacing alone takes.",
+		"- Seconds lost: the server span beyond what the answered requests need at the pacer's target (96% of the limit), in the first 5 s, until the first sender (process or execution) is done, and after it (bench/lib.js, whereTimeGoes).",
 	);
 }
 
@@ -387,12 +413,23 @@ function sharedSpread() {
 			),
 			runs.reduce((sum, r) => sum + r.failed, 0),
 			runs.reduce((sum, r) => sum + r.duplicates, 0),
+			lib.phasesCell(runs.map((r) => r.phases)),
 		];
 	});
 	lines.push(`\n### One key shared, in real n8n: spread over ${REPEAT} runs, refused requests counted\n`);
 	lines.push(
 		lib.table(
-			['scenario', 'headers', 'runs', 'x floor (min–max)', 'x floor, server (min–max)', '429s (min–max)', 'failed (all runs)', 'duplicates (all runs)'],
+			[
+				'scenario',
+				'headers',
+				'runs',
+				'x floor (min–max)',
+				'x floor, server (min–max)',
+				'429s (min–max)',
+				'failed (all runs)',
+				'duplicates (all runs)',
+				'seconds lost: start / middle / end (429s), mean',
+			],
 			rows,
 		),
 	);

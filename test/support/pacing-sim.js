@@ -180,33 +180,41 @@ async function simulate(modules, scenario) {
 	const maxRetries = scenario.maxRetries ?? 10;
 	const maxWaitMs = scenario.maxWaitMs ?? 60_000;
 	const stats = { requests: 0, rateLimited: 0, randomRefusals: 0, answered: 0, failed: 0, firstAt: Infinity, lastAt: 0 };
+	/** Every request as the server saw it: when it arrived, when its answer left, whether it was refused, and whose (the process's index). */
+	const trace = [];
 	const perProcess = [];
 	let running = 0;
 
-	/** One request at the server: refused at once, or answered after the latency. */
-	const send = async (own) => {
+	/** One request at the server from process `sender`: refused at once, or answered after the latency. */
+	const send = async (own, sender) => {
 		await road(own);
 		const at = clock.now();
 		stats.requests++;
 		stats.firstAt = Math.min(stats.firstAt, at);
+		const seen = { at, done: at, refused: true, sender };
+		trace.push(seen);
 		const denied = server.take(tokens, at);
 		if (denied) {
 			await clock.sleep(2);
+			seen.done = clock.now();
 			const hint = Math.max(1, Math.ceil(denied.waitMs < 0 ? 1000 : denied.waitMs));
 			return { status: 429, headers: { ...server.headers(clock.now()), 'retry-after-ms': String(hint) }, hint };
 		}
 		if (scenario.random429Rate && random() < scenario.random429Rate) {
 			await clock.sleep(2);
+			seen.done = clock.now();
 			const hint = 50 + Math.floor(random() * 200);
 			stats.randomRefusals++;
 			return { status: 429, headers: { ...server.headers(clock.now()), 'retry-after-ms': String(hint) }, hint };
 		}
 		const admitted = server.headersAt === 'admission' ? server.headers(clock.now()) : undefined;
 		await clock.sleep(Math.max(0, latency + (random() * 2 - 1) * jitter));
+		seen.done = clock.now();
+		seen.refused = false;
 		return { status: 200, headers: admitted ?? server.headers(clock.now()) };
 	};
 
-	const runExecution = async (limiter, own, execution, record) => {
+	const runExecution = async (limiter, own, execution, record, sender) => {
 		await clock.sleep(execution.startAtMs ?? 0);
 		let next = 0;
 		const lane = async () => {
@@ -214,7 +222,7 @@ async function simulate(modules, scenario) {
 				next++;
 				for (let attempt = 0; ; attempt++) {
 					const permit = await limiter.acquire('gpt-4o-mini', { tokens });
-					const answer = await send(own);
+					const answer = await send(own, sender);
 					await road(own);
 					const snapshot = parseRateLimitHeaders(answer.headers);
 					if (answer.status === 200) {
@@ -244,11 +252,12 @@ async function simulate(modules, scenario) {
 		const own = scenario.stalls ? processClock(clock, scenario.stalls, seeded((scenario.seed ?? 1) * 104_729 + perProcess.length)) : clock;
 		const limiter = new KeyRateLimiter(own);
 		const record = { answered: 0, failed: 0, doneAt: 0, limiter };
+		const sender = perProcess.length;
 		perProcess.push(record);
 		for (const execution of process_.executions) {
 			running++;
 			all.push(
-				runExecution(limiter, own, execution, record).finally(() => {
+				runExecution(limiter, own, execution, record, sender).finally(() => {
 					running--;
 				}),
 			);
@@ -267,6 +276,7 @@ async function simulate(modules, scenario) {
 		wallMs,
 		ratio: wallMs / floorMs,
 		share429: stats.rateLimited / Math.max(1, stats.requests),
+		trace,
 		perProcess: perProcess.map((p) => {
 			const view = p.limiter.view('gpt-4o-mini');
 			return { answered: p.answered, failed: p.failed, doneAt: p.doneAt, pace: view?.pace, reading: view?.reading };
