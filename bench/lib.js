@@ -63,8 +63,10 @@ function modelRequests(server) {
 }
 
 /**
- * The mock's model requests as whereTimeGoes reads them: ms from the first arrival, refused or
- * not, and whose (the item's label up to its last "-": the prefix of its process or execution).
+ * The mock's model requests from the first one's arrival: when each arrived and when its answer
+ * left (ms), its status and item label, whether it was refused, and whose it was (the label up
+ * to its last "-": the prefix of its process or execution). What whereTimeGoes reads, and what
+ * the bench's traces hold.
  */
 function requestsBySender(server) {
 	const model = modelRequests(server);
@@ -72,6 +74,8 @@ function requestsBySender(server) {
 	return model.map((r) => ({
 		at: r.at - first,
 		done: (r.doneAt ?? r.at) - first,
+		status: r.status,
+		item: r.text ?? '',
 		refused: r.status === 429,
 		sender: String(r.text ?? '').replace(/-[^-]*$/, ''),
 	}));

@@ -266,8 +266,9 @@ async function shared(n8n, server, dialect) {
 			phases,
 		});
 		if (TRACE) writeTrace(server, `${name}-${dialect}`);
-		rows.push([name, dialect, items, ...cells, lib.phasesCell([phases])]);
-		say(`  ${name} (${dialect}): ${line}; seconds lost start / middle / end ${lib.phasesCell([phases])}`);
+		const lost = lib.phasesCell([phases]);
+		rows.push([name, dialect, items, ...cells, lost]);
+		say(`  ${name} (${dialect}): ${line}; seconds lost start / middle / end ${lost}`);
 	};
 
 	// Two executions in one n8n process: a running n8n, a webhook fired twice at once.
@@ -380,10 +381,9 @@ async function higher(n8n, server, previous) {
 
 /** One run's model requests as a TSV in TRACE: arrival and answer (ms from the first arrival), status, item. */
 function writeTrace(server, name) {
-	const model = lib.modelRequests(server);
-	if (!model.length) return;
-	const first = Math.min(...model.map((r) => r.at));
-	const rows = model.map((r) => [r.at - first, (r.doneAt ?? r.at) - first, r.status ?? '', r.text ?? ''].join('\t'));
+	const requests = lib.requestsBySender(server);
+	if (!requests.length) return;
+	const rows = requests.map((r) => [r.at, r.done, r.status ?? '', r.item].join('\t'));
 	fs.mkdirSync(TRACE, { recursive: true });
 	const file = path.join(TRACE, `${name.replace(/[^\w-]+/g, '_')}-${Date.now()}.tsv`);
 	fs.writeFileSync(file, `at\tdone\tstatus\titem\n${rows.join('\n')}\n`);
