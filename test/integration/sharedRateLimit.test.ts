@@ -415,10 +415,34 @@ describe('three senders or more on a bucket: each holds a whole number of reques
 		}
 	}
 
-	test('others below full at every answer, and a 429 lately: held at 2 × 96%', () => {
+	test('others below full at every answer, and a 429 lately: held at 2 × 96% (the road not yet measured)', () => {
 		const pacer = new PaceController();
 		feed(pacer, LIMIT - 3, true);
 		expect(pacer.reading()).toBe('bucket');
+		expect(pacer.intervalMs(4_000)).toBeCloseTo(1000 / (2 * TARGET_UTILISATION), 5);
+	});
+
+	/** Five 429s before the run, answered this many ms after their requests left (the run's own 429 takes 300 ms): the road to the server and back. */
+	function refusedFirst(pacer: PaceController, roundTripsMs: number[]): void {
+		roundTripsMs.forEach((roundTrip, i) => {
+			const at = -2_000 + i * 100;
+			pacer.recordStart(at, 20);
+			pacer.onAnswer(at + roundTrip, at, 20, { kind: 'rate_limited', snapshot: { limitRequests: LIMIT, remainingRequests: LIMIT - 3 }, retryAfterMs: 100 });
+		});
+	}
+
+	test('a road that hardly varies (its 429s came back within 2 ms of each other): held at 2 × 98%', () => {
+		const pacer = new PaceController();
+		refusedFirst(pacer, [300, 301, 300, 302, 301]);
+		feed(pacer, LIMIT - 3, true);
+		// Three requests sent 1000 / 1.96 ms apart span 1020 ms: 2 ms of jitter cannot put them in one second.
+		expect(pacer.intervalMs(4_000)).toBeCloseTo(1000 / (2 * 0.98), 5);
+	});
+
+	test('a road that varies by 58 ms: held at 2 × 96%, the widest margin', () => {
+		const pacer = new PaceController();
+		refusedFirst(pacer, [300, 358, 310, 330, 345]);
+		feed(pacer, LIMIT - 3, true);
 		expect(pacer.intervalMs(4_000)).toBeCloseTo(1000 / (2 * TARGET_UTILISATION), 5);
 	});
 

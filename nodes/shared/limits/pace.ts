@@ -60,12 +60,15 @@
  *
  * Two senders fit a one-second window only while each keeps to half of it (a sender at r a
  * second puts up to ⌈r⌉ requests in some window): while the headers show others taking a good
- * share of the limit, a rate just above half the window is held at half the target. Three or
- * more, on a bucket, after a 429 lately: each holds a whole number of requests a second (96% of
- * it), so that windows that add up as their rates do fit under the limit (fitWindow), and a
- * request waits until its own last second holds fewer than that number (windowLimit). With
- * headers written as the answer leaves, their pace then follows the load up twice as fast, so
- * that when one of them finishes the others take its room within seconds.
+ * share of the limit, a rate just above half the window is held just under half of it. Three or
+ * more, on a bucket, after a 429 lately: each holds just under a whole number of requests a
+ * second, so that windows that add up as their rates do fit under the limit (fitWindow), and a
+ * request waits until its own last second holds fewer than that number (windowLimit). Held at
+ * such an exact count, the margin is only for the road: requests that leave evenly spaced
+ * arrive as unevenly as the road's delay varies, so the share held is 96% of the count, or up to
+ * 98% when the round trips of this process's own 429s (answered at once) vary little
+ * (heldShare). With headers written as the answer leaves, their pace then follows the load up
+ * twice as fast, so that when one of them finishes the others take its room within seconds.
  *
  * With headers, a 429 that shows all senders past the limit (three in a row, or a quarter of this process's
  * answers of the last 1.5 s; five in a row for a process that sends alone as far as it can
@@ -238,6 +241,18 @@ const RANDOM_PHASE_SPREAD = 1;
  */
 const ROAD_SAMPLES = 15;
 /**
+ * Held at an exact count (a whole number a second, half the window), the share of it sent: the
+ * road's jitter J, its 429s' round trips from the 10th to the 90th percentile (from at least
+ * JITTER_SAMPLES of them), needs k + 1 requests sent at the rate to span 1000 + J ms, so the
+ * share is 1000 / (1000 + J + JITTER_MARGIN_MS), between TARGET_UTILISATION (an unknown road, or
+ * a rough one) and EXACT_COUNT_TARGET. (On the pacing simulator, 48 seeds, four processes started
+ * as n8n starts them took 1.244× at 96% and 1.211× with this; at 98% whatever the road, four
+ * processes at 0–50 ms each way with stalls took 1.277× against 1.231×: README, benchmark
+ * "2026-12-06, the road's margin".)
+ */
+const JITTER_SAMPLES = 5;
+const JITTER_MARGIN_MS = 5;
+/**
  * Two senders fit a one-second window only while each keeps to half of it: a sender at r a second
  * puts up to ⌈r⌉ requests in some one-second window (README, "What a one-second window allows").
  * So while another sender takes at least this share of the limit (as the headers read it)...
@@ -262,13 +277,17 @@ const MANY_OTHERS = 2;
  */
 const LEARN_FROM = 3;
 /**
- * Without headers, the share of the learned rate aimed for: the learned rate is an exact count
- * of what one window let through, so the margin is only for requests that reach the server less
- * evenly than they leave. A 429 outside the first one and the probes shows they do (the network,
- * a busy event loop, or another sender's probe): the process aims at TARGET_UTILISATION, as with
- * headers...
+ * The share of an exact count of requests a second aimed for, at most: the margin is only for
+ * requests that reach the server less evenly than they leave (heldShare).
  */
-export const UNHEADED_TARGET = 0.98;
+const EXACT_COUNT_TARGET = 0.98;
+/**
+ * Without headers, the share of the learned rate aimed for: the learned rate is an exact count
+ * of what one window let through (EXACT_COUNT_TARGET). A 429 outside the first one and the
+ * probes shows requests reach the server less evenly than they leave (the network, a busy event
+ * loop, or another sender's probe): the process aims at TARGET_UTILISATION, as with headers...
+ */
+export const UNHEADED_TARGET = EXACT_COUNT_TARGET;
 /** ...for this long after such a 429. */
 const BUNCHED_MEMORY_MS = 20_000;
 /**
@@ -300,7 +319,7 @@ interface Remembered {
 	spent: boolean;
 }
 
-/** The whole number of requests a second a rate is held just under (96% of it): 1e-9 keeps k × 96% itself from rounding down to k − 1. */
+/** The whole number of requests a second a rate at TARGET_UTILISATION of it stands for: 1e-9 keeps k × 96% itself from rounding down to k − 1. */
 function wholeOf(rate: number): number {
 	return Math.floor(rate / TARGET_UTILISATION + 1e-9);
 }
@@ -388,6 +407,8 @@ export class PaceController {
 	private readonly roundTrips: number[] = [];
 	/** Their median, 0 before the first (roadTravelled). */
 	private roadMs = 0;
+	/** How much they vary, from the 10th to the 90th percentile; undefined before JITTER_SAMPLES of them. */
+	private roadJitterMs?: number;
 
 	reading(): Reading {
 		if (!this.requests.limit && !this.tokens.limit) return 'no headers';
@@ -468,27 +489,36 @@ export class PaceController {
 	 * A rate that fits the one-second window beside senders that cannot see each other's sends
 	 * (a sender at r a second puts up to ⌈r⌉ requests in some window). Only with the limit known:
 	 * - Three senders or more, on a bucket (MANY_OTHERS), and a 429 among this process's last
-	 *   RECENT answers: the rate is held just under a whole number of requests a second (96% of
-	 *   it). A rate between two whole numbers puts as many in some window as the one above, so
-	 *   senders held there that together stay under the limit on average fit every window too:
+	 *   RECENT answers: the rate is held just under a whole number of requests a second (its
+	 *   heldShare). A rate between two whole numbers puts as many in some window as the one
+	 *   above, so senders held there that together stay under the limit on average fit every window too:
 	 *   at RPM 600, four at 2.4 a second can put 12 in one second, while 2.88, 2.88, 1.92 and
 	 *   1.92 put at most 10. Without a 429 lately nothing shows a window too full, and a process
 	 *   left alone at a small share, which headers written at admission show as others' use, is
 	 *   not held there. (A short-window count shows the window itself, and the pace yields to it
 	 *   before the 429s.)
 	 * - Another sender taking a good share (HALF_OTHERS): a rate just above half of the window is
-	 *   held at half the target. At RPM 600, 5.03 a second puts 6 requests in some window, and the
-	 *   other's 5 make 11.
+	 *   held just under half of it (its heldShare). At RPM 600, 5.03 a second puts 6 requests in
+	 *   some window, and the other's 5 make 11.
 	 */
 	private fitWindow(rate: number): number {
 		if (!this.requests.limit) return rate;
 		if (this.holdsWhole()) {
 			const whole = wholeOf(rate);
-			return whole >= 1 ? Math.min(rate, whole * TARGET_UTILISATION) : rate;
+			return whole >= 1 ? Math.min(rate, whole * this.heldShare()) : rate;
 		}
 		if (!this.lately(this.lastOthersAt)) return rate;
 		const half = Math.floor(Math.floor(this.requests.limit / 60) / 2);
-		return half >= 1 && rate > half && rate <= half * HALF_ZONE ? half * TARGET_UTILISATION : rate;
+		return half >= 1 && rate > half && rate <= half * HALF_ZONE ? half * this.heldShare() : rate;
+	}
+
+	/**
+	 * The share of an exact count of requests a second sent (fitWindow): what the road's jitter
+	 * needs (JITTER_SAMPLES), TARGET_UTILISATION while it is not known.
+	 */
+	private heldShare(): number {
+		if (this.roadJitterMs === undefined) return TARGET_UTILISATION;
+		return Math.min(EXACT_COUNT_TARGET, Math.max(TARGET_UTILISATION, 1000 / (1000 + this.roadJitterMs + JITTER_MARGIN_MS)));
 	}
 
 	/**
@@ -874,8 +904,8 @@ export class PaceController {
 	/**
 	 * The road to the server and back, in ms: the median round trip of this process's latest
 	 * 429s (answered at once, so all road), kept in `roadMs` (read at every answer, moved only by
-	 * a 429). An answer's headers describe the
-	 * bucket as the server wrote them, one way before the answer is read, and they count this
+	 * a 429), and how much they vary, in `roadJitterMs` (heldShare). An answer's headers describe
+	 * the bucket as the server wrote them, one way before the answer is read, and they count this
 	 * process's requests one way after they left: its own requests are where they were a round
 	 * trip ago. Read as of now, an answer that came late showed this process's own latest request
 	 * still unrefilled, where the pacer had it refilled already, and counted it as someone else's:
@@ -887,6 +917,9 @@ export class PaceController {
 		if (this.roundTrips.length > ROAD_SAMPLES) this.roundTrips.shift();
 		const sorted = [...this.roundTrips].sort((a, b) => a - b);
 		this.roadMs = sorted[Math.floor(sorted.length / 2)];
+		if (sorted.length >= JITTER_SAMPLES) {
+			this.roadJitterMs = sorted[Math.ceil(sorted.length * 0.9) - 1] - sorted[Math.floor(sorted.length * 0.1)];
+		}
 	}
 
 	/**
