@@ -389,6 +389,18 @@ describe('across processes: the server is the coordinator, whatever its headers 
 	}, 120_000);
 });
 
+/**
+ * Five 429s before a run, answered this many ms after their requests left: the road to the server
+ * and back (the server answers a 429 at once), whose spread sets the margin below an exact count.
+ */
+function refusedFirst(pacer: PaceController, limit: number, roundTripsMs: number[]): void {
+	roundTripsMs.forEach((roundTrip, i) => {
+		const at = -2_000 + i * 100;
+		pacer.recordStart(at, 20);
+		pacer.onAnswer(at + roundTrip, at, 20, { kind: 'rate_limited', snapshot: { limitRequests: limit, remainingRequests: limit - 3 }, retryAfterMs: 100 });
+	});
+}
+
 describe('three senders or more on a bucket: each holds a whole number of requests a second', () => {
 	/**
 	 * At RPM 600 the window holds 10. Four senders at 2.4 a second each can put 3 in one second:
@@ -422,18 +434,10 @@ describe('three senders or more on a bucket: each holds a whole number of reques
 		expect(pacer.intervalMs(4_000)).toBeCloseTo(1000 / (2 * TARGET_UTILISATION), 5);
 	});
 
-	/** Five 429s before the run, answered this many ms after their requests left (the run's own 429 takes 300 ms): the road to the server and back. */
-	function refusedFirst(pacer: PaceController, roundTripsMs: number[]): void {
-		roundTripsMs.forEach((roundTrip, i) => {
-			const at = -2_000 + i * 100;
-			pacer.recordStart(at, 20);
-			pacer.onAnswer(at + roundTrip, at, 20, { kind: 'rate_limited', snapshot: { limitRequests: LIMIT, remainingRequests: LIMIT - 3 }, retryAfterMs: 100 });
-		});
-	}
-
 	test('a road that hardly varies (its 429s came back within 2 ms of each other): held at 2 × 98%', () => {
 		const pacer = new PaceController();
-		refusedFirst(pacer, [300, 301, 300, 302, 301]);
+		// The run's own 429 takes 300 ms too.
+		refusedFirst(pacer, LIMIT, [300, 301, 300, 302, 301]);
 		feed(pacer, LIMIT - 3, true);
 		// Three requests sent 1000 / 1.96 ms apart span 1020 ms: 2 ms of jitter cannot put them in one second.
 		expect(pacer.intervalMs(4_000)).toBeCloseTo(1000 / (2 * 0.98), 5);
@@ -441,7 +445,7 @@ describe('three senders or more on a bucket: each holds a whole number of reques
 
 	test('a road that varies by 58 ms: held at 2 × 96%, the widest margin', () => {
 		const pacer = new PaceController();
-		refusedFirst(pacer, [300, 358, 310, 330, 345]);
+		refusedFirst(pacer, LIMIT, [300, 358, 310, 330, 345]);
 		feed(pacer, LIMIT - 3, true);
 		expect(pacer.intervalMs(4_000)).toBeCloseTo(1000 / (2 * TARGET_UTILISATION), 5);
 	});
@@ -503,6 +507,13 @@ describe('two senders in a one-second window: neither goes just past half of it 
 		feed(pacer, () => LIMIT - 60 * 10);
 		expect(pacer.reading()).toBe('short window');
 		expect(pacer.intervalMs(3_000)).toBeCloseTo(1000 / (5 * TARGET_UTILISATION), 5);
+	});
+
+	test('on a bucket that others keep below full, its 429s back within 2 ms of each other (a steady road): held at 98% of half', () => {
+		const pacer = new PaceController();
+		refusedFirst(pacer, LIMIT, [2, 3, 2, 4, 3]);
+		feed(pacer, () => LIMIT - 3);
+		expect(pacer.intervalMs(3_000)).toBeCloseTo(1000 / (5 * 0.98), 5);
 	});
 
 	test('alone (a full bucket): the pace it asks for', () => {
