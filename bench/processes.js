@@ -58,6 +58,8 @@ const option = (name, fallback) => args.find((a) => a.startsWith(`--${name}=`))?
 const TABLE_ONLY = args.includes('--table');
 const SEEDS = Number(option('seeds', 3));
 const DIALECTS = option('dialects', 'bucket,scaled,none').split(',');
+/** The limit every table but the higher-limit one runs at, requests a minute. */
+const RPM = 600;
 
 const one = (items, startAtMs = 0) => ({ executions: [{ items, startAtMs }] });
 const SCENARIOS = [
@@ -122,11 +124,11 @@ const range = (values, format) => {
 	return values.length > 3 ? `${spread} (mean ${format(values.reduce((sum, v) => sum + v, 0) / values.length)})` : spread;
 };
 
-/** Runs a scenario over the seeds (RPM 600 unless `limits` says, refused requests counted): the runs, its x floor and 429 share as ranges, and the items failed in all. */
+/** Runs a scenario over the seeds (RPM unless `limits` says, refused requests counted): the runs, its x floor and 429 share as ranges, and the items failed in all. */
 async function overSeeds(scenario, limits, extra = {}) {
 	const runs = [];
 	for (let seed = 1; seed <= SEEDS; seed++)
-		runs.push(await simulate(modules, { ...scenario, ...extra, limits: { rpm: 600, countRefused: true, ...limits }, seed }));
+		runs.push(await simulate(modules, { ...scenario, ...extra, limits: { rpm: RPM, countRefused: true, ...limits }, seed }));
 	return {
 		runs,
 		first: runs[0],
@@ -212,12 +214,12 @@ async function phases() {
 					{ dialect },
 					{ clientDelayMs: road.clientDelayMs, stalls: road.stalls },
 				);
-				// Where each run lost its time, from when its first sender started (RPM 600).
+				// Where each run lost its time, from when its first sender started (at RPM: overSeeds' default).
 				const lost = run.runs.map((r) => {
 					const origin = r.lastAt - r.wallMs;
 					return whereTimeGoes(
 						r.trace.map((q) => ({ ...q, at: q.at - origin, done: q.done - origin })),
-						600 * TARGET_UTILISATION,
+						RPM * TARGET_UTILISATION,
 					);
 				});
 				row.push(`${run.ratio}×; ${phasesCell(lost)}`);
@@ -233,7 +235,6 @@ async function phases() {
 
 /** Senders at equal shares, evenly spaced, no pacer and no retries: the share of requests the window refuses. */
 function windows() {
-	const RPM = 600;
 	const refusedShare = (senders, share, jitterMs) => {
 		let refused = 0;
 		let sent = 0;

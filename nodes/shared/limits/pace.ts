@@ -491,8 +491,8 @@ export class PaceController {
 	 * - Three senders or more, on a bucket (MANY_OTHERS), and a 429 among this process's last
 	 *   RECENT answers: the rate is held just under a whole number of requests a second (its
 	 *   heldShare). A rate between two whole numbers puts as many in some window as the one
-	 *   above, so senders held there that together stay under the limit on average fit every window too:
-	 *   at RPM 600, four at 2.4 a second can put 12 in one second, while 2.88, 2.88, 1.92 and
+	 *   above, so senders held there that together stay under the limit on average fit every
+	 *   window too: at RPM 600, four at 2.4 a second can put 12 in one second, while 2.88, 2.88, 1.92 and
 	 *   1.92 put at most 10. Without a 429 lately nothing shows a window too full, and a process
 	 *   left alone at a small share, which headers written at admission show as others' use, is
 	 *   not held there. (A short-window count shows the window itself, and the pace yields to it
