@@ -594,6 +594,26 @@ describe('without rate-limit headers: each 429 tells what the server let through
 		expect(headed.windowFreeAt(1_000)).toBe(Number.NEGATIVE_INFINITY);
 	});
 
+	test('after a 429 at its own rate, outside a probe: one request fewer for a second at nine a second, the whole rate at two', () => {
+		// Nine a second: its own last second (the 429 included) is held to eight until the next leaves, a gap in the window.
+		const nine = firstRefusal(9);
+		for (let i = 0; i < 9; i++) nine.pacer.recordStart(nine.at + 1_000 + i * 110, 20);
+		nine.pacer.recordStart(nine.at + 2_000, 20);
+		const nineWaits = nine.pacer.onAnswer(nine.at + 2_005, nine.at + 2_000, 20, { kind: 'rate_limited', snapshot: {} });
+		// The second-oldest of its last second leaves at at + 1,220 + 1,000: 215 ms (one slot of 110 ms more than its spacing asks).
+		expect(nineWaits).toBe(215);
+		// Two a second (one of a crowd): another sender's probe; held to one, it would wait for the 429 itself to leave (995 ms).
+		const two = firstRefusal(2);
+		const from = two.at + 2_000;
+		two.pacer.recordStart(from, 20);
+		two.pacer.recordStart(from + 510, 20);
+		two.pacer.recordStart(from + 1_020, 20);
+		const twoWaits = two.pacer.onAnswer(from + 1_025, from + 1_020, 20, { kind: 'rate_limited', snapshot: {} });
+		expect(two.pacer.view().learnedPerSecond).toBe(2);
+		// Its next request leaves when the one of from + 510 does, as its rate asks.
+		expect(twoWaits).toBe(485);
+	});
+
 	test('a first 429 with only three requests in its second (others filled the window): probed after 5 s, as a share', () => {
 		const { pacer, at } = firstRefusal(2);
 		// Its rate at first, then, 6 s on, above it: the probe has begun.

@@ -50,7 +50,8 @@
  *   the margin is only for uneven arrival), and at 96% for 20 s after a 429 outside a probe
  *   shows its requests arrive bunched; and a request waits until the process's own last
  *   second holds fewer than that rate (windowFreeAt: a timer that fired late, followed by one
- *   on the grid, would put one more into a window). Before the first 429 the rate starts slow
+ *   on the grid, would put one more into a window); after a 429, one fewer for a second at five a
+ *   second or more, to leave the full window a gap (heldAfterRefusal). Before the first 429 the rate starts slow
  *   and doubles every half second, so the first 429 costs one or two refusals, not a burst. After a while without
  *   a 429 the rate is probed upwards (doubling every 2 s until a 429 says where the room ends):
  *   after 5 s while it sends a share (below the most it ever had, or one of a crowd: its first
@@ -308,6 +309,8 @@ const SHARE_PROBE_AFTER_MS = 5_000;
 const PROBE_DOUBLING_MS = 2_000;
 /** ...and after a probe that found no room, twice as long, up to this. */
 const PROBE_AFTER_MAX_MS = 20_000;
+/** Without headers, after a 429: one request fewer for a second only where that keeps at least this share of the rate (heldAfterRefusal). */
+const SKIP_KEEPS = 0.8;
 
 export type AnswerOutcome = { kind: 'answered'; snapshot: RateLimitSnapshot } | { kind: 'rate_limited'; snapshot: RateLimitSnapshot; retryAfterMs?: number };
 
@@ -647,10 +650,27 @@ export class PaceController {
 		this.learnedAt = now;
 		// A probe that found no room keeps a rate at or below the peak already; otherwise the rate is `accepted`.
 		this.peakPerSecond = Math.max(this.peakPerSecond, accepted);
-		// Until this process's own last second holds fewer than that, counting the refused ones.
+		// Until this process's own last second holds fewer than it may send, counting the refused ones (heldAfterRefusal).
 		const window = this.starts.filter((start) => start.at > now - 1000);
-		const over = window.length - Math.max(1, Math.floor(accepted * TARGET_UTILISATION));
+		const over = window.length - this.heldAfterRefusal(this.learnedPerSecond ?? accepted, learned === undefined);
 		return over >= 0 ? Math.max(0, window[over].at + 1000 - now) : 0;
+	}
+
+	/**
+	 * Without headers, after a 429: how many requests this process's own last second (the refused
+	 * one included) may hold when the next one leaves. Its target share of the rate, floor(96% of
+	 * it), so that the window the 429 found full gets a gap: one request fewer for a second. Not
+	 * where that one is more than a fifth of a learned rate (SKIP_KEEPS: fewer than five a second),
+	 * which keeps the whole rate. At a few a second the 429s outside a probe come from another
+	 * sender's probe, which that sender takes back itself, and each of the crowd's processes gets
+	 * one: held a third or half under its rate for a second, each left a gap the probe found, and
+	 * four processes lost more in the middle of a run than the probes took (README, benchmark
+	 * "2026-12-06, a 429 in a crowd"). The first rate is learned at the end of a slow start that
+	 * went past it, and keeps the gap.
+	 */
+	private heldAfterRefusal(rate: number, first: boolean): number {
+		const fewer = Math.floor(rate * TARGET_UTILISATION);
+		return Math.max(1, !first && fewer < SKIP_KEEPS * rate ? rate : fewer);
 	}
 
 	/** With a short-window count: the headers show the others directly. */
