@@ -614,6 +614,25 @@ describe('without rate-limit headers: each 429 tells what the server let through
 		expect(twoWaits).toBe(485);
 	});
 
+	test('a 429 outside a probe takes the rate down to what got through, by at most a quarter: two a second stay two', () => {
+		// Two a second (one of a crowd); two seconds on, its request of from + 510 is refused with only one before it in its
+		// second (the other refused too, or held back): one got through. Before: it learned one a second, and its probes
+		// then met a full window for the rest of the run.
+		const two = firstRefusal(2);
+		const from = two.at + 2_000;
+		two.pacer.recordStart(from, 20);
+		two.pacer.recordStart(from + 510, 20);
+		two.pacer.onAnswer(from + 515, from + 510, 20, { kind: 'rate_limited', snapshot: {} });
+		expect(two.pacer.view().learnedPerSecond).toBe(2);
+		// Eight a second, four let through: six (a quarter off), not four.
+		const eight = firstRefusal(8);
+		const later = eight.at + 2_000;
+		for (let i = 0; i < 4; i++) eight.pacer.recordStart(later + i * 125, 20);
+		eight.pacer.recordStart(later + 600, 20);
+		eight.pacer.onAnswer(later + 605, later + 600, 20, { kind: 'rate_limited', snapshot: {} });
+		expect(eight.pacer.view().learnedPerSecond).toBe(6);
+	});
+
 	test('a first 429 with only three requests in its second (others filled the window): probed after 5 s, as a share', () => {
 		const { pacer, at } = firstRefusal(2);
 		// Its rate at first, then, 6 s on, above it: the probe has begun.

@@ -311,6 +311,17 @@ const PROBE_DOUBLING_MS = 2_000;
 const PROBE_AFTER_MAX_MS = 20_000;
 /** Without headers, after a 429: one request fewer for a second only where that keeps at least this share of the rate (heldAfterRefusal). */
 const SKIP_KEEPS = 0.8;
+/**
+ * Without headers, a 429 outside a probe sets the rate to what got through, but keeps at least
+ * this share of it (rounded): two a second stay two, three become two at the least, eight six.
+ * In a crowd, such 429s come in pairs when another sender probes (its extra request counts in the
+ * window, and so does each refused one), and a process at two a second whose two requests of one
+ * second were both refused learned one. Its probes then met a full window (3 + 3 + 3 + 1 at RPM
+ * 600) and found no room for the rest of the run, and it finished alone 15 s after the others (a
+ * real n8n run of four processes, 1.32×: README, benchmark "2026-12-06, a 429 in a crowd"). An
+ * overloaded server's random 429s no longer take a process alone down to one a second either.
+ */
+const UNPROBED_KEEPS = 0.75;
 
 export type AnswerOutcome = { kind: 'answered'; snapshot: RateLimitSnapshot } | { kind: 'rate_limited'; snapshot: RateLimitSnapshot; retryAfterMs?: number };
 
@@ -642,9 +653,10 @@ export class PaceController {
 			// A probe that found no room: back to the rate before it, and the next one waits longer, unless this process sends at a share.
 			this.probeAfterMs = share(learned) ? SHARE_PROBE_AFTER_MS : Math.min(PROBE_AFTER_MAX_MS, this.probeAfterMs * 2);
 		} else {
-			// Refused at its own rate, not probing: its requests reach the server bunched (or another sender probed). A wider margin for a while.
+			// Refused at its own rate, not probing: its requests reach the server bunched (or another sender probed). A wider margin for a
+			// while, and the rate falls to what got through, by at most a quarter (UNPROBED_KEEPS).
 			this.bunchedAt = now;
-			this.learnedPerSecond = accepted;
+			this.learnedPerSecond = Math.max(accepted, Math.round(learned * UNPROBED_KEEPS));
 			if (share(accepted)) this.probeAfterMs = SHARE_PROBE_AFTER_MS;
 		}
 		this.learnedAt = now;
