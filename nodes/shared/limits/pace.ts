@@ -317,7 +317,7 @@ const SKIP_KEEPS = 0.8;
  * In a crowd, such 429s come in pairs when another sender probes (its extra request counts in the
  * window, and so does each refused one), and a process at two a second whose two requests of one
  * second were both refused learned one. Its probes then met a full window (3 + 3 + 3 + 1 at RPM
- * 600) and found no room for the rest of the run, and it finished alone 15 s after the others (a
+ * 600) and found no room for the rest of the run, and it finished alone 13 s after the others (a
  * real n8n run of four processes, 1.32×: README, benchmark "2026-12-06, a 429 in a crowd"). An
  * overloaded server's random 429s no longer take a process alone down to one a second either.
  */
