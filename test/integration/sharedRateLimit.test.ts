@@ -610,7 +610,7 @@ describe('without rate-limit headers: each 429 tells what the server let through
 		two.pacer.recordStart(from + 1_020, 20);
 		const twoWaits = two.pacer.onAnswer(from + 1_025, from + 1_020, 20, { kind: 'rate_limited', snapshot: {} });
 		expect(two.pacer.view().learnedPerSecond).toBe(2);
-		// Its next request leaves when the one of from + 510 does, as its rate asks.
+		// Its next request waits only until the one of from + 510 has left its second, as its rate asks.
 		expect(twoWaits).toBe(485);
 	});
 

@@ -48,10 +48,11 @@
  *   a request as it arrives) that were not refused are what it may send a second: all of the
  *   limit when alone, its share when not (byRefusals). It aims at 98% of that (an exact count:
  *   the margin is only for uneven arrival), and at 96% for 20 s after a 429 outside a probe
- *   shows its requests arrive bunched; and a request waits until the process's own last
- *   second holds fewer than that rate (windowFreeAt: a timer that fired late, followed by one
- *   on the grid, would put one more into a window); after a 429, one fewer for a second at five a
- *   second or more, to leave the full window a gap (heldAfterRefusal). Before the first 429 the rate starts slow
+ *   shows its requests arrive bunched (such a 429 takes the rate down by at most a quarter:
+ *   UNPROBED_KEEPS); and a request waits until the process's own last second holds fewer than
+ *   that rate (windowFreeAt: a timer that fired late, followed by one on the grid, would put one
+ *   more into a window), and after a 429 one fewer for a second at five a second or more, to
+ *   leave the full window a gap (heldAfterRefusal). Before the first 429 the rate starts slow
  *   and doubles every half second, so the first 429 costs one or two refusals, not a burst. After a while without
  *   a 429 the rate is probed upwards (doubling every 2 s until a 429 says where the room ends):
  *   after 5 s while it sends a share (below the most it ever had, or one of a crowd: its first
@@ -624,8 +625,9 @@ export class PaceController {
 	 * the refused request arrived in a window already holding the limit, so this process's
 	 * requests of the second before it that were not refused are what it may send a second (all
 	 * of the limit when alone, its share when not; a 429 comes back at once, so one still in
-	 * flight was let through). The rate is set there, up or down, and the queue waits until this
-	 * process's own last second (refused requests count too) holds less than that. After a while
+	 * flight was let through). The rate is set there, up or down (outside a probe, down by at most
+	 * a quarter: UNPROBED_KEEPS), and the queue waits until this process's own last second
+	 * (refused requests count too) holds less than it may send (heldAfterRefusal). After a while
 	 * without a 429 the rate is probed upwards (others may have left); a probe that found no room
 	 * waits twice as long before the next one.
 	 */
@@ -660,7 +662,7 @@ export class PaceController {
 			if (share(accepted)) this.probeAfterMs = SHARE_PROBE_AFTER_MS;
 		}
 		this.learnedAt = now;
-		// A probe that found no room keeps a rate at or below the peak already; otherwise the rate is `accepted`.
+		// A probe that found no room keeps a rate at or below the peak already, and so does a 429 outside a probe; otherwise the rate is `accepted`.
 		this.peakPerSecond = Math.max(this.peakPerSecond, accepted);
 		// Until this process's own last second holds fewer than it may send, counting the refused ones (heldAfterRefusal).
 		const window = this.starts.filter((start) => start.at > now - 1000);
