@@ -633,6 +633,44 @@ describe('without rate-limit headers: each 429 tells what the server let through
 		expect(eight.pacer.view().learnedPerSecond).toBe(6);
 	});
 
+	test('a process alone, cut below its peak by a 429 outside a probe (a stall), goes back 1.5 s later; a newcomer keeps the cut', () => {
+		// Ten a second, alone. Two seconds on, a 429 with eight of its requests let through in the second before it: its own
+		// requests bunched after an event-loop stall. The rate falls to eight (a quarter off at most)...
+		const stall = firstRefusal(10);
+		const from = stall.at + 2_000;
+		for (let i = 0; i < 8; i++) stall.pacer.recordStart(from + i * 110, 20);
+		stall.pacer.recordStart(from + 900, 20);
+		stall.pacer.onAnswer(from + 905, from + 900, 20, { kind: 'rate_limited', snapshot: {} });
+		expect(stall.pacer.view().learnedPerSecond).toBe(8);
+		expect(stall.pacer.intervalMs(from + 2_000)).toBeCloseTo(1000 / (8 * TARGET_UTILISATION), 5);
+		// ...and 1.5 s later it is back at ten, with no probe (and no 429) of its own: the next probe is still 10 s after the first 429.
+		expect(stall.pacer.intervalMs(from + 2_500)).toBeCloseTo(1000 / (10 * TARGET_UTILISATION), 5);
+		expect(stall.pacer.view().learnedPerSecond).toBe(10);
+		expect(stall.pacer.intervalMs(stall.at + 9_900)).toBeCloseTo(1000 / (10 * TARGET_UTILISATION), 5);
+		expect(stall.pacer.intervalMs(stall.at + 11_000)).toBeLessThan(1000 / (10 * TARGET_UTILISATION) - 1);
+		// A newcomer: a second 429 outside a probe within 2 s of going back. The cut stays, and is not undone again.
+		const newcomer = firstRefusal(10);
+		const start = newcomer.at + 2_000;
+		for (let i = 0; i < 8; i++) newcomer.pacer.recordStart(start + i * 110, 20);
+		newcomer.pacer.recordStart(start + 900, 20);
+		newcomer.pacer.onAnswer(start + 905, start + 900, 20, { kind: 'rate_limited', snapshot: {} });
+		expect(newcomer.pacer.intervalMs(start + 2_500)).toBeCloseTo(1000 / (10 * TARGET_UTILISATION), 5);
+		for (let i = 0; i < 7; i++) newcomer.pacer.recordStart(start + 2_500 + i * 100, 20);
+		newcomer.pacer.recordStart(start + 3_300, 20);
+		newcomer.pacer.onAnswer(start + 3_305, start + 3_300, 20, { kind: 'rate_limited', snapshot: {} });
+		expect(newcomer.pacer.view().learnedPerSecond).toBe(8);
+		expect(newcomer.pacer.intervalMs(start + 6_000)).toBeCloseTo(1000 / (8 * TARGET_UTILISATION), 5);
+		// At four a second (one of a crowd, below five) nothing is undone: its 429s outside a probe are another sender's.
+		const two = firstRefusal(4);
+		const later = two.at + 2_000;
+		two.pacer.recordStart(later, 20);
+		two.pacer.recordStart(later + 250, 20);
+		two.pacer.recordStart(later + 500, 20);
+		two.pacer.onAnswer(later + 505, later + 500, 20, { kind: 'rate_limited', snapshot: {} });
+		expect(two.pacer.view().learnedPerSecond).toBe(3);
+		expect(two.pacer.intervalMs(later + 3_000)).toBeCloseTo(1000 / (3 * TARGET_UTILISATION), 5);
+	});
+
 	test('a first 429 with only three requests in its second (others filled the window): probed after 5 s, as a share', () => {
 		const { pacer, at } = firstRefusal(2);
 		// Its rate at first, then, 6 s on, above it: the probe has begun.

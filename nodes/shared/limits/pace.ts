@@ -323,6 +323,32 @@ const SKIP_KEEPS = 0.8;
  * overloaded server's random 429s no longer take a process alone down to one a second either.
  */
 const UNPROBED_KEEPS = 0.75;
+/**
+ * Without headers, a process alone at its peak (five a second or more, not one of a crowd) that a
+ * 429 outside a probe took below it goes back to it this long after, without a probe of its own
+ * (undoCut). Such a 429 is its own requests arriving bunched: in real n8n, an event-loop stall
+ * held one request about 100 ms after it left the queue, the next two were refused, and the
+ * second took the rate from ten a second to nine. At nine until the probe 5 s later, which cost
+ * a 429 of its own, two executions took 1.09x the floor (README, benchmark "2026-12-06, a stall
+ * alone").
+ */
+const UNDO_CUT_AFTER_MS = 1_500;
+/**
+ * ...unless another 429 outside a probe comes before it goes back, or within this long after:
+ * then another sender has come (a newcomer's first requests), and the cut stays...
+ */
+const UNDO_WATCH_MS = 2_000;
+/** ...with no going back for this long. */
+const UNDO_BLOCKED_MS = 30_000;
+
+/**
+ * Without headers, whether a learned rate is a process's own as far as 429s tell: one request
+ * fewer keeps at least SKIP_KEEPS of it (five a second or more). Below, its 429s outside a probe
+ * come from another sender's probe (heldAfterRefusal, undoCut).
+ */
+function alone(perSecond: number): boolean {
+	return Math.floor(perSecond * TARGET_UTILISATION) >= SKIP_KEEPS * perSecond;
+}
 
 export type AnswerOutcome = { kind: 'answered'; snapshot: RateLimitSnapshot } | { kind: 'rate_limited'; snapshot: RateLimitSnapshot; retryAfterMs?: number };
 
@@ -418,6 +444,10 @@ export class PaceController {
 	private crowded = false;
 	/** Without headers: when a 429 outside a probe last showed requests arriving bunched. */
 	private bunchedAt = Number.NEGATIVE_INFINITY;
+	/** Without headers: a cut to undo (undoCut), and when the last one was undone or may be again. */
+	private undo?: { at: number; perSecond: number; learnedAt: number; probeAfterMs: number };
+	private undoneAt = Number.NEGATIVE_INFINITY;
+	private undoBlockedUntil = Number.NEGATIVE_INFINITY;
 	/** Round trips of this process's latest 429s, in ms: the road to the server and back. */
 	private readonly roundTrips: number[] = [];
 	/** Their median, 0 before the first (roadTravelled). */
@@ -494,6 +524,7 @@ export class PaceController {
 	 */
 	private unheaded(now: number): number | undefined {
 		if (this.firstAnswerAt === undefined) return undefined;
+		this.undoCut(now);
 		if (this.learnedPerSecond === undefined) {
 			return SLOW_START_PER_SECOND * 2 ** (Math.max(0, now - this.firstAnswerAt) / SLOW_START_DOUBLING_MS);
 		}
@@ -658,8 +689,16 @@ export class PaceController {
 			// Refused at its own rate, not probing: its requests reach the server bunched (or another sender probed). A wider margin for a
 			// while, and the rate falls to what got through, by at most a quarter (UNPROBED_KEEPS).
 			this.bunchedAt = now;
+			const before = { perSecond: learned, learnedAt: this.learnedAt, probeAfterMs: this.probeAfterMs };
 			this.learnedPerSecond = Math.max(accepted, Math.round(learned * UNPROBED_KEEPS));
 			if (share(accepted)) this.probeAfterMs = SHARE_PROBE_AFTER_MS;
+			if (this.undo || now - this.undoneAt < UNDO_WATCH_MS) {
+				// Another one: a newcomer's, not a stall's. The cut stays.
+				this.undo = undefined;
+				this.undoBlockedUntil = now + UNDO_BLOCKED_MS;
+			} else if (this.learnedPerSecond < learned && learned >= this.peakPerSecond && !this.crowded && alone(learned) && now >= this.undoBlockedUntil) {
+				this.undo = { at: now + UNDO_CUT_AFTER_MS, ...before };
+			}
 		}
 		this.learnedAt = now;
 		// A probe that found no room keeps a rate at or below the peak already, and so does a 429 outside a probe; otherwise the rate is `accepted`.
@@ -683,8 +722,21 @@ export class PaceController {
 	 * went past it, and keeps the gap.
 	 */
 	private heldAfterRefusal(rate: number, first: boolean): number {
-		const fewer = Math.floor(rate * TARGET_UTILISATION);
-		return Math.max(1, !first && fewer < SKIP_KEEPS * rate ? rate : fewer);
+		return Math.max(1, !first && !alone(rate) ? rate : Math.floor(rate * TARGET_UTILISATION));
+	}
+
+	/**
+	 * Without headers: a cut that a 429 outside a probe made from a process's peak, undone
+	 * UNDO_CUT_AFTER_MS later (the rate, and when the next probe comes, as before it), unless
+	 * another such 429 came in between.
+	 */
+	private undoCut(now: number): void {
+		if (!this.undo || now < this.undo.at) return;
+		this.learnedPerSecond = this.undo.perSecond;
+		this.learnedAt = this.undo.learnedAt;
+		this.probeAfterMs = this.undo.probeAfterMs;
+		this.undoneAt = now;
+		this.undo = undefined;
 	}
 
 	/** With a short-window count: the headers show the others directly. */
