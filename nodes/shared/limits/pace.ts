@@ -49,16 +49,18 @@
  *   limit when alone, its share when not (byRefusals). It aims at 98% of that (an exact count:
  *   the margin is only for uneven arrival), and at 96% for 20 s after a 429 outside a probe
  *   shows its requests arrive bunched (such a 429 takes the rate down by at most a quarter:
- *   UNPROBED_KEEPS); and a request waits until the process's own last second holds fewer than
- *   that rate (windowFreeAt: a timer that fired late, followed by one on the grid, would put one
- *   more into a window), and after a 429 one fewer for a second at five a second or more, to
- *   leave the full window a gap (heldAfterRefusal). Before the first 429 the rate starts slow
- *   and doubles every half second, so the first 429 costs one or two refusals, not a burst. After a while without
- *   a 429 the rate is probed upwards (doubling every 2 s until a 429 says where the room ends):
- *   after 5 s while it sends a share (below the most it ever had, or one of a crowd: its first
- *   429 came with only three of its requests in the second, so others filled the window; the
- *   others may leave), else after 10 s, and after each probe that found no room twice as long,
- *   up to 20 s (a process alone pays one 429 per probe).
+ *   UNPROBED_KEEPS, and a process alone at its peak goes back to it 1.5 s later unless another
+ *   such 429 says a newcomer came: undoCut); and a request waits until the process's own last
+ *   second holds fewer than that rate (windowFreeAt: a timer that fired late, followed by one on
+ *   the grid, would put one more into a window), and after a 429 one fewer for a second at five
+ *   a second or more, to leave the full window a gap (heldAfterRefusal). Before the first 429
+ *   the rate starts slow and doubles every half second, so the first 429 costs one or two
+ *   refusals, not a burst. After a while without a 429 the rate is probed upwards (doubling
+ *   every 2 s until a 429 says where the room ends): after 5 s while it sends a share (below the
+ *   most it ever had, or one of a crowd: its first 429 came with only three of its requests in
+ *   the second, so others filled the window; the others may leave), else after 10 s, and after
+ *   each probe that found no room twice as long, up to 20 s (a process alone pays one 429 per
+ *   probe).
  *
  * Two senders fit a one-second window only while each keeps to half of it (a sender at r a
  * second puts up to ⌈r⌉ requests in some window): while the headers show others taking a good
@@ -657,7 +659,8 @@ export class PaceController {
 	 * requests of the second before it that were not refused are what it may send a second (all
 	 * of the limit when alone, its share when not; a 429 comes back at once, so one still in
 	 * flight was let through). The rate is set there, up or down (outside a probe, down by at most
-	 * a quarter: UNPROBED_KEEPS), and the queue waits until this process's own last second
+	 * a quarter: UNPROBED_KEEPS; a process alone at its peak goes back to it 1.5 s later unless
+	 * another such 429 comes: undoCut), and the queue waits until this process's own last second
 	 * (refused requests count too) holds less than it may send (heldAfterRefusal). After a while
 	 * without a 429 the rate is probed upwards (others may have left); a probe that found no room
 	 * waits twice as long before the next one.
@@ -677,6 +680,12 @@ export class PaceController {
 		if (learned === undefined && before.length + 1 === LEARN_FROM) this.crowded = true;
 		const accepted = Math.max(1, before.filter((start) => !start.refused).length);
 		const probing = learned !== undefined && now - this.learnedAt > this.probeAfterMs;
+		// A cut from the peak waiting to go back (undoCut), or just gone back: another 429 outside a probe is a newcomer's, not a stall's.
+		const newcomer = !probing && (this.undo !== undefined || now - this.undoneAt < UNDO_WATCH_MS);
+		if (newcomer) {
+			this.undo = undefined;
+			this.undoBlockedUntil = now + UNDO_BLOCKED_MS;
+		}
 		// A share (below the most it once had, or one of a crowd from the start): the others may leave, so it probes sooner.
 		const share = (rate: number): boolean => rate < this.peakPerSecond || this.crowded;
 		if (learned === undefined || accepted > learned) {
@@ -689,15 +698,13 @@ export class PaceController {
 			// Refused at its own rate, not probing: its requests reach the server bunched (or another sender probed). A wider margin for a
 			// while, and the rate falls to what got through, by at most a quarter (UNPROBED_KEEPS).
 			this.bunchedAt = now;
-			const before = { perSecond: learned, learnedAt: this.learnedAt, probeAfterMs: this.probeAfterMs };
+			const cutFrom = { perSecond: learned, learnedAt: this.learnedAt, probeAfterMs: this.probeAfterMs };
 			this.learnedPerSecond = Math.max(accepted, Math.round(learned * UNPROBED_KEEPS));
 			if (share(accepted)) this.probeAfterMs = SHARE_PROBE_AFTER_MS;
-			if (this.undo || now - this.undoneAt < UNDO_WATCH_MS) {
-				// Another one: a newcomer's, not a stall's. The cut stays.
-				this.undo = undefined;
-				this.undoBlockedUntil = now + UNDO_BLOCKED_MS;
-			} else if (this.learnedPerSecond < learned && learned >= this.peakPerSecond && !this.crowded && alone(learned) && now >= this.undoBlockedUntil) {
-				this.undo = { at: now + UNDO_CUT_AFTER_MS, ...before };
+			// A process alone, cut from its peak: goes back UNDO_CUT_AFTER_MS later, unless a newcomer shows (undoCut).
+			const ownPeak = learned >= this.peakPerSecond && !this.crowded && alone(learned);
+			if (ownPeak && this.learnedPerSecond < learned && !newcomer && now >= this.undoBlockedUntil) {
+				this.undo = { at: now + UNDO_CUT_AFTER_MS, ...cutFrom };
 			}
 		}
 		this.learnedAt = now;
