@@ -330,9 +330,9 @@ const UNPROBED_KEEPS = 0.75;
  * 429 outside a probe took below it goes back to it this long after, without a probe of its own
  * (undoCut). Such a 429 is its own requests arriving bunched: in real n8n, an event-loop stall
  * held one request about 100 ms after it left the queue, the next two were refused, and the
- * second took the rate from ten a second to nine. At nine until the probe 5 s later, which cost
- * a 429 of its own, two executions took 1.09x the floor (README, benchmark "2026-12-06, a stall
- * alone").
+ * second took the rate from ten a second to eight. At eight until the probe 5 s later, which
+ * cost a 429 of its own, two executions took 1.09x the floor (README, benchmark "2026-12-06, a
+ * stall alone").
  */
 const UNDO_CUT_AFTER_MS = 1_500;
 /**
@@ -522,7 +522,8 @@ export class PaceController {
 	/**
 	 * Without headers, the requests a second: before any 429, a slow start from the first answer
 	 * (doubling every SLOW_START_DOUBLING_MS); then what the last 429 showed the server lets
-	 * through, probed upwards after a while without a 429. Undefined before the first answer.
+	 * through, probed upwards after a while without a 429 (a cut waiting to go back goes back
+	 * first: undoCut). Undefined before the first answer.
 	 */
 	private unheaded(now: number): number | undefined {
 		if (this.firstAnswerAt === undefined) return undefined;
