@@ -661,14 +661,14 @@ describe('without rate-limit headers: each 429 tells what the server let through
 		expect(newcomer.pacer.view().learnedPerSecond).toBe(8);
 		expect(newcomer.pacer.intervalMs(start + 6_000)).toBeCloseTo(1000 / (8 * TARGET_UTILISATION), 5);
 		// At four a second (one of a crowd, below five) nothing is undone: its 429s outside a probe are another sender's.
-		const two = firstRefusal(4);
-		const later = two.at + 2_000;
-		two.pacer.recordStart(later, 20);
-		two.pacer.recordStart(later + 250, 20);
-		two.pacer.recordStart(later + 500, 20);
-		two.pacer.onAnswer(later + 505, later + 500, 20, { kind: 'rate_limited', snapshot: {} });
-		expect(two.pacer.view().learnedPerSecond).toBe(3);
-		expect(two.pacer.intervalMs(later + 3_000)).toBeCloseTo(1000 / (3 * TARGET_UTILISATION), 5);
+		const four = firstRefusal(4);
+		const later = four.at + 2_000;
+		four.pacer.recordStart(later, 20);
+		four.pacer.recordStart(later + 250, 20);
+		four.pacer.recordStart(later + 500, 20);
+		four.pacer.onAnswer(later + 505, later + 500, 20, { kind: 'rate_limited', snapshot: {} });
+		expect(four.pacer.view().learnedPerSecond).toBe(3);
+		expect(four.pacer.intervalMs(later + 3_000)).toBeCloseTo(1000 / (3 * TARGET_UTILISATION), 5);
 	});
 
 	test('a first 429 with only three requests in its second (others filled the window): probed after 5 s, as a share', () => {

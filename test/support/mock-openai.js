@@ -411,12 +411,13 @@ class MockOpenAi {
 	 * Changes latency, random 429s and the rate limit between runs (benchmark scenarios). Each run
 	 * starts from the same random draws (the seed): runs side by side meet the same latencies and
 	 * random 429s at the start, instead of the second one continuing the first one's sequence (a
-	 * 30% storm took one build 174 s first and 306 s second, on the same pacing).
-	 * @param {{ latencyMs?: number, jitterMs?: number, random429Rate?: number, rateLimit?: import('./rate-limit-model').RateLimitOptions }} [options]
+	 * 30% storm took one build 174 s first and 306 s second, on the same pacing). `seed` gives a
+	 * run other draws (repeated runs of one scenario).
+	 * @param {{ latencyMs?: number, jitterMs?: number, random429Rate?: number, rateLimit?: import('./rate-limit-model').RateLimitOptions, seed?: number }} [options]
 	 */
-	configure({ latencyMs = 0, jitterMs = 0, random429Rate = 0, rateLimit } = {}) {
+	configure({ latencyMs = 0, jitterMs = 0, random429Rate = 0, rateLimit, seed } = {}) {
 		Object.assign(this.options, { latencyMs, jitterMs, random429Rate });
-		this.random = mulberry32(this.options.seed ?? 42);
+		this.random = mulberry32(seed ?? this.options.seed ?? 42);
 		this.setRateLimit(rateLimit);
 		this.reset();
 	}
