@@ -434,6 +434,17 @@ describe('three senders or more on a bucket: each holds a whole number of reques
 		expect(pacer.intervalMs(4_000)).toBeCloseTo(1000 / (2 * TARGET_UTILISATION), 5);
 	});
 
+	test('a rate a little under a whole number (a 429 took 2.1 a second to 1.8): sent as it is, not held at the number below', () => {
+		const pacer = new PaceController();
+		feed(pacer, LIMIT - 3, true, 1.8);
+		// At most 2 in a window, as at 1.92; held at 1 × 96% it would send half as much.
+		expect(pacer.intervalMs(4_000)).toBeCloseTo(1000 / 1.8, 5);
+		// Further down, 1.6 a second (under three quarters of 2 at 96%) is held at 1 × 96%.
+		const lower = new PaceController();
+		feed(lower, LIMIT - 3, true, 1.6);
+		expect(lower.intervalMs(4_000)).toBeCloseTo(1000 / TARGET_UTILISATION, 5);
+	});
+
 	test('a road that hardly varies (its 429s came back within 2 ms of each other): held at 2 × 98%', () => {
 		const pacer = new PaceController();
 		// The run's own 429 takes 300 ms too.

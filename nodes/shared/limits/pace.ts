@@ -274,6 +274,18 @@ const HALF_ZONE = 1.3;
  */
 const MANY_OTHERS = 2;
 /**
+ * Held at whole numbers, a rate stands for k requests a second from this share of k on (wholeOf),
+ * not only from k itself: such a rate puts at most k in a window all the same. With plain
+ * rounding down, a decrease from just over k to just under it held the process at k − 1, which at
+ * two a second is half its rate: in the simulator, a process at 2.1 a second that a 429 took to
+ * 1.9 sent one a second for 25 s while the others left room (four processes started as n8n starts
+ * them, seed 76). On the simulator, 96 seeds, four processes started as in n8n took 1.205x
+ * (slowest 1.354x) before and 1.193x (1.304x) with it; with stalls, 1.241x (1.330x) and 1.213x
+ * (1.285x); at 0-50 ms each way, 1.249x (1.384x) and 1.219x (1.314x) (README, benchmark
+ * "2026-12-06, whole numbers").
+ */
+const WHOLE_FROM = 0.75;
+/**
  * Without headers: the first 429 sets the rate only once this many requests of this process
  * (the refused one included) are in its second; fewer is an overloaded server's 429, not a
  * limit. A first 429 with just this many says the others filled the window (or the key allows
@@ -362,9 +374,12 @@ interface Remembered {
 	spent: boolean;
 }
 
-/** The whole number of requests a second a rate at TARGET_UTILISATION of it stands for: 1e-9 keeps k × 96% itself from rounding down to k − 1. */
+/**
+ * The whole number of requests a second a rate at TARGET_UTILISATION of it stands for (fitWindow,
+ * windowLimit): k from WHOLE_FROM of it up, (k − 0.25) × 96% a second.
+ */
 function wholeOf(rate: number): number {
-	return Math.floor(rate / TARGET_UTILISATION + 1e-9);
+	return Math.floor(rate / TARGET_UTILISATION + (1 - WHOLE_FROM));
 }
 
 /** What the headers of one unit (requests or tokens) say, and what has been checked about them. */
