@@ -568,9 +568,7 @@ describe('without rate-limit headers: each 429 tells what the server let through
 		const { pacer, at } = firstRefusal(9);
 		expect(pacer.intervalMs(at + 10)).toBeCloseTo(1000 / (9 * UNHEADED_TARGET), 5);
 		// Two seconds on (no probe before 10 s), nine requests in the second before a 429: bunched on the way.
-		for (let i = 0; i < 9; i++) pacer.recordStart(at + 1_000 + i * 110, 20);
-		pacer.recordStart(at + 2_000, 20);
-		pacer.onAnswer(at + 2_005, at + 2_000, 20, { kind: 'rate_limited', snapshot: {} });
+		refusedAfter(pacer, at + 1_000, 9, 110, at + 2_000);
 		expect(pacer.view().learnedPerSecond).toBe(9);
 		expect(pacer.intervalMs(at + 3_000)).toBeCloseTo(1000 / (9 * TARGET_UTILISATION), 5);
 		// 20 s on without another: 98% again, of the rate its probe has reached by then (begun 10 s after the 429, doubling every 2 s).
@@ -582,12 +580,20 @@ describe('without rate-limit headers: each 429 tells what the server let through
 		const pacer = new PaceController();
 		pacer.onAnswer(300, 0, 20, { kind: 'answered', snapshot: {} });
 		const spacing = Math.min(200, 1_000 / before);
-		for (let i = 0; i < before; i++) pacer.recordStart(1_000 + i * spacing, 20);
 		const at = 1_000 + before * spacing;
-		pacer.recordStart(at, 20);
-		pacer.onAnswer(at + 5, at, 20, { kind: 'rate_limited', snapshot: {} });
+		refusedAfter(pacer, 1_000, before, spacing, at);
 		expect(pacer.view().learnedPerSecond).toBe(before);
 		return { pacer, at };
+	}
+
+	/**
+	 * `count` starts of its own `spacingMs` apart from `from`, one more at `at`, and that one refused 5 ms later (a
+	 * 429 comes back at once). Returns how long the pacer says to pause.
+	 */
+	function refusedAfter(pacer: PaceController, from: number, count: number, spacingMs: number, at: number): number {
+		for (let i = 0; i < count; i++) pacer.recordStart(from + i * spacingMs, 20);
+		pacer.recordStart(at, 20);
+		return pacer.onAnswer(at + 5, at, 20, { kind: 'rate_limited', snapshot: {} });
 	}
 
 	test("once a rate is learned, a request waits until the process's own last second holds fewer than it (a timer that fired late)", () => {
@@ -608,18 +614,13 @@ describe('without rate-limit headers: each 429 tells what the server let through
 	test('after a 429 at its own rate, outside a probe: one request fewer for a second at nine a second, the whole rate at two', () => {
 		// Nine a second: its own last second (the 429 included) is held to eight until the next leaves, a gap in the window.
 		const nine = firstRefusal(9);
-		for (let i = 0; i < 9; i++) nine.pacer.recordStart(nine.at + 1_000 + i * 110, 20);
-		nine.pacer.recordStart(nine.at + 2_000, 20);
-		const nineWaits = nine.pacer.onAnswer(nine.at + 2_005, nine.at + 2_000, 20, { kind: 'rate_limited', snapshot: {} });
+		const nineWaits = refusedAfter(nine.pacer, nine.at + 1_000, 9, 110, nine.at + 2_000);
 		// The second-oldest of its last second leaves at at + 1,220 + 1,000: 215 ms (one slot of 110 ms more than its spacing asks).
 		expect(nineWaits).toBe(215);
 		// Two a second (one of a crowd): another sender's probe; held to one, it would wait for the 429 itself to leave (995 ms).
 		const two = firstRefusal(2);
 		const from = two.at + 2_000;
-		two.pacer.recordStart(from, 20);
-		two.pacer.recordStart(from + 510, 20);
-		two.pacer.recordStart(from + 1_020, 20);
-		const twoWaits = two.pacer.onAnswer(from + 1_025, from + 1_020, 20, { kind: 'rate_limited', snapshot: {} });
+		const twoWaits = refusedAfter(two.pacer, from, 2, 510, from + 1_020);
 		expect(two.pacer.view().learnedPerSecond).toBe(2);
 		// Its next request waits only until the one of from + 510 has left its second, as its rate asks.
 		expect(twoWaits).toBe(485);
@@ -631,16 +632,12 @@ describe('without rate-limit headers: each 429 tells what the server let through
 		// then met a full window for the rest of the run.
 		const two = firstRefusal(2);
 		const from = two.at + 2_000;
-		two.pacer.recordStart(from, 20);
-		two.pacer.recordStart(from + 510, 20);
-		two.pacer.onAnswer(from + 515, from + 510, 20, { kind: 'rate_limited', snapshot: {} });
+		refusedAfter(two.pacer, from, 1, 0, from + 510);
 		expect(two.pacer.view().learnedPerSecond).toBe(2);
 		// Eight a second, four let through: six (a quarter off), not four.
 		const eight = firstRefusal(8);
 		const later = eight.at + 2_000;
-		for (let i = 0; i < 4; i++) eight.pacer.recordStart(later + i * 125, 20);
-		eight.pacer.recordStart(later + 600, 20);
-		eight.pacer.onAnswer(later + 605, later + 600, 20, { kind: 'rate_limited', snapshot: {} });
+		refusedAfter(eight.pacer, later, 4, 125, later + 600);
 		expect(eight.pacer.view().learnedPerSecond).toBe(6);
 	});
 
@@ -649,9 +646,7 @@ describe('without rate-limit headers: each 429 tells what the server let through
 		// requests bunched after an event-loop stall. The rate falls to eight (a quarter off at most)...
 		const stall = firstRefusal(10);
 		const from = stall.at + 2_000;
-		for (let i = 0; i < 8; i++) stall.pacer.recordStart(from + i * 110, 20);
-		stall.pacer.recordStart(from + 900, 20);
-		stall.pacer.onAnswer(from + 905, from + 900, 20, { kind: 'rate_limited', snapshot: {} });
+		refusedAfter(stall.pacer, from, 8, 110, from + 900);
 		expect(stall.pacer.view().learnedPerSecond).toBe(8);
 		expect(stall.pacer.intervalMs(from + 2_000)).toBeCloseTo(1000 / (8 * TARGET_UTILISATION), 5);
 		// ...and 1.5 s later it is back at ten, with no probe (and no 429) of its own: the next probe is still 10 s after the first 429.
@@ -662,22 +657,15 @@ describe('without rate-limit headers: each 429 tells what the server let through
 		// A newcomer: a second 429 outside a probe within 2 s of going back. The cut stays, and is not undone again.
 		const newcomer = firstRefusal(10);
 		const start = newcomer.at + 2_000;
-		for (let i = 0; i < 8; i++) newcomer.pacer.recordStart(start + i * 110, 20);
-		newcomer.pacer.recordStart(start + 900, 20);
-		newcomer.pacer.onAnswer(start + 905, start + 900, 20, { kind: 'rate_limited', snapshot: {} });
+		refusedAfter(newcomer.pacer, start, 8, 110, start + 900);
 		expect(newcomer.pacer.intervalMs(start + 2_500)).toBeCloseTo(1000 / (10 * TARGET_UTILISATION), 5);
-		for (let i = 0; i < 7; i++) newcomer.pacer.recordStart(start + 2_500 + i * 100, 20);
-		newcomer.pacer.recordStart(start + 3_300, 20);
-		newcomer.pacer.onAnswer(start + 3_305, start + 3_300, 20, { kind: 'rate_limited', snapshot: {} });
+		refusedAfter(newcomer.pacer, start + 2_500, 7, 100, start + 3_300);
 		expect(newcomer.pacer.view().learnedPerSecond).toBe(8);
 		expect(newcomer.pacer.intervalMs(start + 6_000)).toBeCloseTo(1000 / (8 * TARGET_UTILISATION), 5);
 		// At four a second (one of a crowd, below five) nothing is undone: its 429s outside a probe are another sender's.
 		const four = firstRefusal(4);
 		const later = four.at + 2_000;
-		four.pacer.recordStart(later, 20);
-		four.pacer.recordStart(later + 250, 20);
-		four.pacer.recordStart(later + 500, 20);
-		four.pacer.onAnswer(later + 505, later + 500, 20, { kind: 'rate_limited', snapshot: {} });
+		refusedAfter(four.pacer, later, 2, 250, later + 500);
 		expect(four.pacer.view().learnedPerSecond).toBe(3);
 		expect(four.pacer.intervalMs(later + 3_000)).toBeCloseTo(1000 / (3 * TARGET_UTILISATION), 5);
 	});
