@@ -276,9 +276,10 @@ const MANY_OTHERS = 2;
 /**
  * Held at whole numbers, a rate stands for k requests a second from this share of k on (wholeOf),
  * not only from k itself: such a rate puts at most k in a window all the same. With plain
- * rounding down, a decrease from just over k to just under it held the process at k − 1, which at
- * two a second is half its rate: in the simulator, a process at 2.1 a second that a 429 took to
- * 1.9 sent one a second for 25 s while the others left room (four processes started as n8n starts
+ * rounding down, a rate just under k held the process at k − 1, which at two a second is half its
+ * rate: in the simulator, a process whose pace two 429s had halved (2.1 a second to 1.03) climbed
+ * back to 1.86-1.96 a second, sent two only briefly at the top, and sent one a second for most of
+ * 25 s while the four together sent 6-9 of the 10 allowed (four processes started as n8n starts
  * them, seed 76). On the simulator, 96 seeds, four processes started as in n8n took 1.205x
  * (slowest 1.354x) before and 1.193x (1.304x) with it; with stalls, 1.241x (1.330x) and 1.213x
  * (1.285x); at 0-50 ms each way, 1.249x (1.384x) and 1.219x (1.314x) (README, benchmark
