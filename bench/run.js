@@ -30,7 +30,10 @@
  * other groups use the first), --previous=<git ref> (that commit's build runs the throughput
  * and higher groups too, side by side), --trace=<dir> (the shared group writes each run's model requests
  * there as a TSV: arrival and answer in ms from the first, status, item), --headers-at=admission
- * (the mock writes its rate-limit headers as the request was let in, not as the answer leaves).
+ * (the mock writes its rate-limit headers as the request was let in, not as the answer leaves),
+ * --pacer-trace=<dir> (with --trace: each n8n process's pacer decisions, one line per answer, beside
+ * each run's requests: bench/pacer-trace.js), --scenarios=executions,2,4,queue (which of the shared
+ * group's scenarios run: two executions in one process, two and four processes, queue mode).
  */
 'use strict';
 
@@ -63,6 +66,18 @@ const PREVIOUS = option('previous', undefined);
 const HEADERS_AT = option('headers-at', 'answer');
 /** Where the shared group writes each run's requests, for reading where the time went. */
 const TRACE = option('trace', undefined);
+/**
+ * Where each n8n process writes its pacer's decisions, one line per answer (bench/pacer-trace.js,
+ * loaded with --require); the shared group writes them beside each run's requests.
+ */
+const PACER_TRACE = option('pacer-trace', undefined);
+/** Which of the shared group's scenarios run: two executions in one process, 2 processes, 4 processes, queue mode. */
+const SHARED = option('scenarios', 'executions,2,4,queue').split(',');
+if (PACER_TRACE) {
+	process.env.PACER_TRACE_DIR = path.resolve(PACER_TRACE);
+	process.env.NODE_OPTIONS = `${process.env.NODE_OPTIONS ?? ''} --require ${path.join(__dirname, 'pacer-trace.js')}`.trim();
+	fs.rmSync(path.join(process.env.PACER_TRACE_DIR, 'live'), { recursive: true, force: true });
+}
 /** Per shared-key scenario, the figures of every run: { ratio, serverRatio, share, failed, duplicates }. */
 const sharedRuns = new Map();
 const KEY = fakeKey('proj', 'bench');
@@ -273,20 +288,23 @@ async function shared(n8n, server, dialect, repeat = 1) {
 	};
 
 	// Two executions in one n8n process: a running n8n, a webhook fired twice at once.
-	const hook = lib.webhookWorkflow('benchSharedHook1', 'bench shared: webhook chat', 'bench-shared', [lib.oursChat()]);
-	await n8n.importWorkflows([hook]);
-	await n8n.publish(hook.id);
-	const serverProcess = await n8n.startServer({ port: 5697, env: { N8N_RUNNERS_BROKER_PORT: '5698' } });
-	try {
-		server.configure(rpm600);
-		say(`two executions in one process (${dialect})…`);
-		await waitForWebhook(`${serverProcess.url}/webhook/bench-shared`);
-		const started = Date.now();
-		const responses = await Promise.all(['a', 'b'].map((prefix) => fire(`${serverProcess.url}/webhook/bench-shared`, prefix, perExecution)));
-		record('2 executions, 1 process', 2 * perExecution, Date.now() - started, responses.flat().filter((i) => i.content !== undefined && !i.error).length);
-	} finally {
-		await serverProcess.stop();
+	async function twoExecutions() {
+		const hook = lib.webhookWorkflow('benchSharedHook1', 'bench shared: webhook chat', 'bench-shared', [lib.oursChat()]);
+		await n8n.importWorkflows([hook]);
+		await n8n.publish(hook.id);
+		const serverProcess = await n8n.startServer({ port: 5697, env: { N8N_RUNNERS_BROKER_PORT: '5698' } });
+		try {
+			server.configure(rpm600);
+			say(`two executions in one process (${dialect})…`);
+			await waitForWebhook(`${serverProcess.url}/webhook/bench-shared`);
+			const started = Date.now();
+			const responses = await Promise.all(['a', 'b'].map((prefix) => fire(`${serverProcess.url}/webhook/bench-shared`, prefix, perExecution)));
+			record('2 executions, 1 process', 2 * perExecution, Date.now() - started, responses.flat().filter((i) => i.content !== undefined && !i.error).length);
+		} finally {
+			await serverProcess.stop();
+		}
 	}
+	if (SHARED.includes('executions')) await twoExecutions();
 
 	// Two and four n8n processes (`n8n execute` at once), nothing shared but the server, 600
 	// items in all; with four, three senders or more hold whole numbers a second.
@@ -295,17 +313,20 @@ async function shared(n8n, server, dialect, repeat = 1) {
 		const run = await runProcesses(n8n, server, rpm600, { ids, label, prefix, itemsEach: (2 * perExecution) / ids.length, node: lib.oursChat() });
 		record(name, 2 * perExecution, run.wallMs, run.answered);
 	};
-	await processes('2 processes', ['benchProcessOne1', 'benchProcessTwo1'], 'bench process', 'p');
-	await processes(
-		'4 processes',
-		[0, 1, 2, 3].map((k) => `benchProcFour00${k}`),
-		'bench four processes',
-		'f',
-	);
+	if (SHARED.includes('2')) await processes('2 processes', ['benchProcessOne1', 'benchProcessTwo1'], 'bench process', 'p');
+	if (SHARED.includes('4'))
+		await processes(
+			'4 processes',
+			[0, 1, 2, 3].map((k) => `benchProcFour00${k}`),
+			'bench four processes',
+			'f',
+		);
 
 	// Queue mode: Redis, one main, two workers, four executions of 200 items.
 	const { ensureRedis } = require('../scripts/lib/redis');
-	if (ensureRedis()) {
+	if (!SHARED.includes('queue')) {
+		// not asked for (--scenarios)
+	} else if (ensureRedis()) {
 		server.configure(rpm600);
 		const workflow = lib.webhookWorkflow('benchQueueHook01', 'bench queue', 'bench-queue', [lib.oursChat()]);
 		await withQueueMode({ name: 'bench-queue', server, workflows: [workflow], credentials: lib.credentials(KEY, server.url) }, async ({ main }) => {
@@ -389,6 +410,32 @@ function writeTrace(server, name) {
 	const file = path.join(TRACE, `${name.replace(/[^\w-]+/g, '_')}-${Date.now()}.tsv`);
 	fs.writeFileSync(file, `at\tdone\tstatus\titem\n${rows.join('\n')}\n`);
 	say(`  trace: ${file}`);
+	if (PACER_TRACE) writePacerTrace(server, file.replace(/\.tsv$/, '-pacer.tsv'));
+}
+
+/**
+ * The pacer's decisions of the run just traced (bench/pacer-trace.js), every process's, in one
+ * TSV, times in ms from the run's first model request (as the request trace has them).
+ */
+function writePacerTrace(server, file) {
+	const live = path.join(PACER_TRACE, 'live');
+	if (!fs.existsSync(live)) return;
+	const first = Math.min(...lib.modelRequests(server).map((r) => r.at));
+	const { COLUMNS } = require('./pacer-trace');
+	const rows = [];
+	for (const name of fs.readdirSync(live)) {
+		for (const line of fs.readFileSync(path.join(live, name), 'utf8').split('\n')) {
+			const cells = line.split('\t');
+			if (cells.length !== COLUMNS.length || Number(cells[1]) < first - 1000) continue;
+			cells[1] = String(Number(cells[1]) - first);
+			cells[2] = String(Number(cells[2]) - first);
+			rows.push(cells);
+		}
+	}
+	fs.rmSync(live, { recursive: true, force: true });
+	rows.sort((a, b) => Number(a[1]) - Number(b[1]));
+	fs.writeFileSync(file, `${COLUMNS.join('\t')}\n${rows.map((r) => r.join('\t')).join('\n')}\n`);
+	say(`  pacer trace: ${file} (${rows.length} answers)`);
 }
 
 /** The spread of the shared-key figures over --repeat runs, per scenario and header dialect. */
