@@ -238,17 +238,23 @@ describe('across processes: the server is the coordinator, whatever its headers 
 	test('a second process comes and goes, on a road of 0–50 ms each way (bucket headers): the first is back at its full pace after it', async () => {
 		// The road shifts what the headers show: an answer read 0–100 ms after the server wrote it, about
 		// requests that reached it 0–50 ms after they left. The pacer measures it by its 429s' round trips.
-		const result = await simulate(modules, {
-			processes: [{ executions: [{ items: 500 }] }, { executions: [{ items: 40, startAtMs: 15_000 }] }],
-			limits: { rpm: 600, dialect: 'bucket', countRefused: true },
-			clientDelayMs: 50,
-			seed: 2,
-		});
-		expect(result.failed).toBe(0);
-		// Before (its own requests read as of the answer's arrival): 1.39x the floor, the first process
-		// left alone below its full pace, reading its own latest request, still in the bucket, as someone else's.
-		expect(result.ratio).toBeLessThan(1.25);
-		expect(result.perProcess[0].pace).toBeGreaterThan(0.9);
+		const runs = [];
+		for (let seed = 1; seed <= 8; seed++) {
+			runs.push(
+				await simulate(modules, {
+					processes: [{ executions: [{ items: 500 }] }, { executions: [{ items: 40, startAtMs: 15_000 }] }],
+					limits: { rpm: 600, dialect: 'bucket', countRefused: true },
+					clientDelayMs: 50,
+					seed,
+				}),
+			);
+		}
+		expect(runs.reduce((sum, r) => sum + r.failed, 0)).toBe(0);
+		// Before (its own requests read as of the answer's arrival, fa7848d^): 1.24-1.43x the floor, 1.33x in the
+		// mean of these eight seeds, the first process left alone below its full pace (0.76-0.92 of it), reading its
+		// own latest request, still in the bucket, as someone else's. Since: 1.14-1.28x, 1.18x in the mean.
+		expect(runs.reduce((sum, r) => sum + r.ratio, 0) / runs.length).toBeLessThan(1.25);
+		for (const r of runs) expect(r.perProcess[0].pace).toBeGreaterThan(0.9);
 	});
 
 	test.each([
@@ -538,6 +544,43 @@ describe('two senders in a one-second window: neither goes just past half of it 
 		feed(pacer, () => LIMIT - 3);
 		pacer.pace = 7 / (perSecond * TARGET_UTILISATION);
 		expect(pacer.intervalMs(3_000)).toBeCloseTo(1000 / 7, 5);
+	});
+
+	/**
+	 * A process sending at its own interval for `ms`, held at `pace` for the first 3 s (so that its
+	 * own share is what that pace sends), each answer 300 ms after its request and every one finding
+	 * the bucket 2 below full: below full at every answer, so the load reads saturated (not drained).
+	 */
+	function saturated(pace: number, ms: number): PaceController {
+		const pacer = new PaceController();
+		const answers: number[] = [];
+		let next = 0;
+		while (next < ms || answers.length) {
+			if (next < ms && (!answers.length || next <= answers[0])) {
+				if (next < 3_000) pacer.pace = pace;
+				pacer.recordStart(next, 20);
+				answers.push(next + 300);
+				next += pacer.intervalMs(next) || 200;
+			} else {
+				const at = answers.shift() as number;
+				pacer.onAnswer(at, at - 300, 20, { kind: 'answered', snapshot: { limitRequests: LIMIT, remainingRequests: LIMIT - 2 } });
+			}
+		}
+		return pacer;
+	}
+
+	test('two at about half each, the bucket below full at every answer (saturated): the slower climbs to half the target, not past it', () => {
+		// 4.4 a second, where a real queue-mode run's worker held for 85 s beside one at 4.76 (1.15x the floor).
+		const pacer = saturated(4.4 / (perSecond * TARGET_UTILISATION), 13_000);
+		expect(pacer.reading()).toBe('bucket');
+		// Half the window at 96%: 4.8 a second, and the pace no higher than what sends it.
+		expect(pacer.intervalMs(13_300)).toBeCloseTo(1000 / (5 * TARGET_UTILISATION), 5);
+		expect(pacer.pace).toBeCloseTo(0.5, 5);
+	});
+
+	test('one of a crowd (the others read three times its share) on the same bucket: holds', () => {
+		const pacer = saturated(2.4 / (perSecond * TARGET_UTILISATION), 13_000);
+		expect(pacer.intervalMs(13_300)).toBeCloseTo(1000 / 2.4, 5);
 	});
 });
 

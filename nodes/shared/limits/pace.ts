@@ -64,7 +64,10 @@
  *
  * Two senders fit a one-second window only while each keeps to half of it (a sender at r a
  * second puts up to ⌈r⌉ requests in some window): while the headers show others taking a good
- * share of the limit, a rate just above half the window is held just under half of it. Three or
+ * share of the limit, a rate just above half the window is held just under half of it; and on a
+ * bucket that reads saturated (two senders' requests overlap in it and keep it below full at
+ * nearly every answer, though together they take less than the target), a process whose others
+ * read as one sender about its size climbs slowly to half of it, never past (climbToHalf). Three or
  * more, on a bucket, after a 429 lately: each holds just under a whole number of requests a
  * second, so that windows that add up as their rates do fit under the limit (fitWindow), and a
  * request waits until its own last second holds fewer than that number (windowLimit). Held at
@@ -266,6 +269,20 @@ const HALF_OTHERS = 0.3;
 const HALF_MEMORY_MS = 5_000;
 /** ...a rate just above half the window (up to this many times half) is held at half the target. Above it, the process sends mostly alone. */
 const HALF_ZONE = 1.3;
+/**
+ * Two senders on a bucket that reads saturated: a process whose others read at most this many
+ * times its own share (one other sender, about its size, not a crowd: MANY_OTHERS)...
+ */
+const PAIR_OTHERS = 1.5;
+/** ...and that had no 429 for this long... */
+const PAIR_QUIET_MS = 5_000;
+/**
+ * ...climbs this much pace a second, up to half the window (climbToHalf). Two processes at about
+ * half each find the bucket below full at nearly every answer and hold (SATURATED); each held where
+ * the start left it, 4.43 and 4.76 a second at RPM 600, 92% of the limit where 96% fits (a real
+ * queue-mode run of two workers, 1.15×: README, benchmark "2026-12-07, two at half").
+ */
+const PAIR_CLIMB_PER_SECOND = 0.05;
 /**
  * Three senders or more: while a bucket shows the others taking at least this many times this
  * process's own share (what it sent, or what its pace asks if more) and HALF_OTHERS or more,
@@ -573,8 +590,32 @@ export class PaceController {
 			return whole >= 1 ? Math.min(rate, whole * this.heldShare()) : rate;
 		}
 		if (!this.lately(this.lastOthersAt)) return rate;
-		const half = Math.floor(Math.floor(this.requests.limit / 60) / 2);
+		const half = this.halfWindow();
 		return half >= 1 && rate > half && rate <= half * HALF_ZONE ? half * this.heldShare() : rate;
+	}
+
+	/** Half the one-second window, in whole requests (0 without a request limit): what each of two senders fits in. */
+	private halfWindow(): number {
+		return this.requests.limit ? Math.floor(Math.floor(this.requests.limit / 60) / 2) : 0;
+	}
+
+	/**
+	 * Two senders, on a bucket read saturated (every answer finds it below full, so the load says
+	 * hold): where the others read as one sender about this process's size (PAIR_OTHERS, and not a
+	 * crowd) and no 429 came for PAIR_QUIET_MS, the pace climbs slowly to where the half window
+	 * holds it (fitWindow), never past it. Two senders at half each fit every window, so the two
+	 * meet at half the target each, wherever the start left them. The load cannot tell 92% from
+	 * 100% here: two senders' requests that overlap in the bucket keep it below full longer than
+	 * their share of the time (bucketLoad).
+	 */
+	private climbToHalf(now: number, own: number, others: number): void {
+		if (!this.lately(this.lastOthersAt) || this.lately(this.lastManyAt) || others > PAIR_OTHERS * own) return;
+		if (this.recent.some((r) => r.refused && r.at > now - PAIR_QUIET_MS)) return;
+		const limit = this.requests.limit;
+		const half = this.halfWindow();
+		if (!limit || half < 1) return;
+		const halfPace = (half * this.heldShare()) / ((limit / 60) * TARGET_UTILISATION);
+		if (this.pace < halfPace) this.pace = Math.min(halfPace, this.pace + (PAIR_CLIMB_PER_SECOND * this.sinceIncrease(now)) / 1000);
 	}
 
 	/**
@@ -822,6 +863,9 @@ export class PaceController {
 			const from = atRandom ? this.sentPace() : this.pace;
 			this.follow(load, this.sinceIncrease(now), many ? MANY_MAX_FOLLOW_UP : MAX_FOLLOW_UP, many ? MANY_FOLLOW_PER_SECOND : FOLLOW_PER_SECOND, from);
 			if (load > 1) this.contended(now);
+		} else if (known && others !== undefined && outcome.kind === 'answered') {
+			// Saturated: hold, but two senders may each come to half the window.
+			this.climbToHalf(now, own, others);
 		}
 		if (drained) this.contended(now);
 		if (outcome.kind === 'answered') {
