@@ -259,7 +259,7 @@ function runFigures(server, items, floorMs, wallMs, answered) {
 	};
 }
 
-async function shared(n8n, server, dialect, repeat = 1) {
+async function shared(n8n, server, dialect, repeat) {
 	const perExecution = 300;
 	const rows = [];
 	// Each repeated run draws its own latencies (the mock starts every run from its seed).

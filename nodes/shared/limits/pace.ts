@@ -394,7 +394,7 @@ interface Remembered {
 
 /**
  * The whole number of requests a second a rate at TARGET_UTILISATION of it stands for (fitWindow,
- * windowLimit): k from WHOLE_FROM of it up, (k − 0.25) × 96% a second.
+ * windowLimit): k from (k − 1 + WHOLE_FROM) × TARGET_UTILISATION a second on ((k − 0.25) × 96%).
  */
 function wholeOf(rate: number): number {
 	return Math.floor(rate / TARGET_UTILISATION + (1 - WHOLE_FROM));
@@ -600,7 +600,7 @@ export class PaceController {
 	}
 
 	/**
-	 * Two senders, on a bucket read saturated (every answer finds it below full, so the load says
+	 * Two senders, on a bucket read saturated (nearly every answer finds it below full, so the load says
 	 * hold): where the others read as one sender about this process's size (PAIR_OTHERS, and not a
 	 * crowd) and no 429 came for PAIR_QUIET_MS, the pace climbs slowly to where the half window
 	 * holds it (fitWindow), never past it. Two senders at half each fit every window, so the two
