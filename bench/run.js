@@ -324,9 +324,8 @@ async function shared(n8n, server, dialect, repeat) {
 
 	// Queue mode: Redis, one main, two workers, four executions of 200 items.
 	const { ensureRedis } = require('../scripts/lib/redis');
-	if (!SHARED.includes('queue')) {
-		// not asked for (--scenarios)
-	} else if (ensureRedis()) {
+	const queue = SHARED.includes('queue');
+	if (queue && ensureRedis()) {
 		server.configure(rpm600);
 		const workflow = lib.webhookWorkflow('benchQueueHook01', 'bench queue', 'bench-queue', [lib.oursChat()]);
 		await withQueueMode({ name: 'bench-queue', server, workflows: [workflow], credentials: lib.credentials(KEY, server.url) }, async ({ main }) => {
@@ -337,7 +336,7 @@ async function shared(n8n, server, dialect, repeat) {
 			const responses = await Promise.all([0, 1, 2, 3].map((k) => fire(`${main.url}/webhook/bench-queue`, `q${k}`, 200)));
 			record('queue: 2 workers, 4 executions', 800, Date.now() - started, responses.flat().filter((i) => i.content !== undefined && !i.error).length);
 		});
-	} else {
+	} else if (queue) {
 		rows.push(['queue mode', dialect, 'skipped: no redis-server', '', '', '', '', '', '']);
 	}
 	lines.push(
