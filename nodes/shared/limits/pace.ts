@@ -278,9 +278,9 @@ const PAIR_OTHERS = 1.5;
 const PAIR_QUIET_MS = 5_000;
 /**
  * ...climbs this much pace a second, up to half the window (climbToHalf). Two processes at about
- * half each find the bucket below full at nearly every answer and hold (SATURATED); each held where
- * the start left it, 4.43 and 4.76 a second at RPM 600, 92% of the limit where 96% fits (a real
- * queue-mode run of two workers, 1.15×: README, benchmark "2026-12-07, two at half").
+ * half each find the bucket below full at nearly every answer and hold (SATURATED): one held at
+ * 4.43 a second for 87 s beside the other at 4.76, 92% of the limit at RPM 600 where 96% fits (a
+ * real queue-mode run of two workers, 1.15×: README, benchmark "2026-12-07, two at half").
  */
 const PAIR_CLIMB_PER_SECOND = 0.05;
 /**
