@@ -53,7 +53,8 @@ function wrap(exports) {
 			const interval = this.intervalMs(now);
 			const bucket = this.reading() === 'bucket';
 			const own = bucket ? this.ownShare(now) : undefined;
-			const load = bucket ? (this.drained() ? this.bucketDemand(now) : this.bucketLoad(now, this.answersAtRandom(own), own)) : undefined;
+			// As byBucket reads it: the falling bucket's demand, else (not drained, or no slope yet) the share below full.
+			const load = bucket ? ((this.drained() ? this.bucketDemand(now) : undefined) ?? this.bucketLoad(now, this.answersAtRandom(own), own)) : undefined;
 			const f = (v, digits = 3) => (v === undefined || v === null || Number.isNaN(v) ? '' : Number(v).toFixed(digits));
 			const row = [
 				process.pid,

@@ -570,7 +570,7 @@ describe('two senders in a one-second window: neither goes just past half of it 
 	}
 
 	test('two at about half each, the bucket below full at every answer (saturated): the slower climbs to half the target, not past it', () => {
-		// 4.4 a second, where a real queue-mode run's worker held for 85 s beside one at 4.76 (1.15x the floor).
+		// 4.4 a second, where a real queue-mode run's worker held for 87 s beside one at 4.76 (1.15x the floor).
 		const pacer = saturated(4.4 / (perSecond * TARGET_UTILISATION), 13_000);
 		expect(pacer.reading()).toBe('bucket');
 		// Half the window at 96%: 4.8 a second, and the pace no higher than what sends it.

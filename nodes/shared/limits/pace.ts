@@ -611,10 +611,11 @@ export class PaceController {
 	private climbToHalf(now: number, own: number, others: number): void {
 		if (!this.lately(this.lastOthersAt) || this.lately(this.lastManyAt) || others > PAIR_OTHERS * own) return;
 		if (this.recent.some((r) => r.refused && r.at > now - PAIR_QUIET_MS)) return;
-		const limit = this.requests.limit;
+		const rate = this.paceRate();
 		const half = this.halfWindow();
-		if (!limit || half < 1) return;
-		const halfPace = (half * this.heldShare()) / ((limit / 60) * TARGET_UTILISATION);
+		if (!rate || half < 1) return;
+		// The pace whose rate is half the window, as fitWindow holds it.
+		const halfPace = (this.pace * half * this.heldShare()) / rate;
 		if (this.pace < halfPace) this.pace = Math.min(halfPace, this.pace + (PAIR_CLIMB_PER_SECOND * this.sinceIncrease(now)) / 1000);
 	}
 
