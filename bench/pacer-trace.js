@@ -37,6 +37,7 @@ const COLUMNS = [
 	'holdsWhole',
 	'sawFull',
 	'ceiling',
+	'admitted',
 ];
 
 function wrap(exports) {
@@ -77,6 +78,7 @@ function wrap(exports) {
 				Number(this.holdsWhole()),
 				Number(this.requests.sawFull),
 				f(this.ceiling),
+				Number(this.requests.admitted()),
 			];
 			fs.appendFileSync(file, `${row.join('\t')}\n`);
 		} catch (error) {

@@ -42,6 +42,17 @@
  *   pace holds. A bucket found full at nearly every answer for seconds, but for this
  *   process's own requests, says nobody else takes much (the others left): the pace comes
  *   back fast. When neither says anything, the 429s do (below).
+ *   Headers written as the request was let in (OpenAI's example reads so, and a gateway that
+ *   decides before the model runs would send them so) count the answer's own request: the
+ *   bucket never reads full, and `reset` is never less than that one request's refill. Read so
+ *   (Unit.admitted: ten answers near full, none full and none with a shorter `reset`), others
+ *   are what is below what this process's own requests left as that request came in, this one
+ *   included. But an answer then sees the bucket only as its own requests arrive, and a sender
+ *   at about its rate can stay out of sight, its requests always refilled by then. So the load
+ *   is read so only up to 40% of the limit its own (the others then fill most of the time:
+ *   readAdmitted), and the bucket reads idle so only after the process, held below 90% of its
+ *   pace, has shifted its phase (delayed its next request) and still saw nobody: once by half
+ *   its spacing up to 40%, three times by a third above (shiftPhase).
  * - **No headers** (vLLM, Ollama, many proxies): only 429s tell, and each tells exactly what the
  *   server let through. The refused request arrived in a one-second window that already held the
  *   limit, so this process's requests of the second before it (and 50 ms more: the server counts
@@ -231,6 +242,42 @@ const LOAD_MIN_SAMPLES = 8;
 const SATURATED = 0.985;
 /** An answer counts once its own request is older than this many times its refill time. */
 const REFILLED = 1.5;
+/**
+ * Headers written at admission (Unit.admitted): read so after this many answers near full (at
+ * most two below, and past their own request's refill) of which none found the bucket full, nor
+ * held less than their own request by `reset`: under this share of one request's refill time.
+ * Counted only near full: a bucket drained by all senders (four starting together) shows no
+ * answer less than its own request either way.
+ */
+const ADMISSION_AFTER = 10;
+const RESET_SHOWS_OWN = 0.9;
+/**
+ * Read at admission, others show only when their requests are in the bucket as this process's
+ * own arrive: two senders at the same rate on fixed grids can keep out of each other's sight
+ * (phase-locked). Up to this own share of the limit, the others (the rest of it) fill most of
+ * the time and the load is read so (readAdmitted); above it, as of the answer.
+ */
+const ADMITTED_OWN_UP_TO = 0.4;
+/**
+ * Above ADMITTED_OWN_UP_TO, the shifts of its phase, as shares of its spacing, that must each
+ * leave the others out of sight before the bucket reads idle at admission (shiftPhase). Another's request shows only when it
+ * came less than a refill before this process's own, which at RPM 600 is 100 ms of the 200
+ * between two of its requests at 5 a second: the blind part is half the spacing. One shift of a
+ * half could land at its other edge, and on the simulator did (a process at 4.9 a second beside
+ * one at 5.0 read idle after shifts of a half and three quarters, and both met a full window).
+ * Seen at three phases a third of its spacing apart, and at the first once more, a sender at about
+ * its rate is in sight at one of them at least.
+ */
+const PHASE_SHIFTS = [1 / 3, 1 / 3, 1 / 3];
+/**
+ * Up to ADMITTED_OWN_UP_TO: one shift of half its spacing. The others then take more than half of
+ * the limit and are in sight at least half the time; senders held at the same whole number a
+ * second still kept out of one process's sight (in real n8n, one of four at 2 a second beside
+ * three at 2 read the bucket idle, went to 3.9 a second, and the four met a full window).
+ */
+const FEW_PHASE_SHIFTS = [1 / 2];
+/** Phases are shifted only by a process held this far below its full pace or further: a shift costs part of a request, and near the full pace there is little to win. */
+const SHIFT_BELOW_PACE = 0.9;
 /** The share must show at least this much of this process's own use (checked from this own share of the limit on). */
 const LOAD_SHOWS_OWN = 0.6;
 const LOAD_CHECK_FROM = 0.2;
@@ -412,9 +459,18 @@ class Unit {
 	 * Whether each recent answer found the bucket below full, for the share of time it is;
 	 * `clear`: this process's own requests alone would have left it full then (requests only).
 	 */
-	readonly busy: Array<{ at: number; below: boolean; othersBelow: boolean; clear: boolean; latencyMs: number }> = [];
+	readonly busy: Array<{ at: number; below: boolean; othersBelow: boolean; othersBelowAdmitted: boolean; clear: boolean; latencyMs: number }> = [];
 	/** An answer found the bucket full: the headers are written as the answer leaves (at admission every answer counts its own request). */
 	sawFull = false;
+	/** Answers read past their own request's refill (read(), requests only). */
+	readings = 0;
+	/** An answer's `reset` showed the bucket holding less than its own request: not written at admission (requests only). */
+	lessThanOwn = false;
+
+	/** Whether the headers are written at admission: they always count the answer's own request (ADMISSION_AFTER). */
+	admitted(): boolean {
+		return !this.sawFull && !this.lessThanOwn && this.readings >= ADMISSION_AFTER;
+	}
 
 	get window(): boolean {
 		return this.evidence >= WINDOW_EVIDENCE;
@@ -422,8 +478,8 @@ class Unit {
 }
 
 /** The share of a unit's recent answers that found the bucket below full. */
-function belowShare(unit: Unit, others = false): number {
-	return unit.busy.filter((b) => (others ? b.othersBelow : b.below)).length / unit.busy.length;
+function belowShare(unit: Unit, others = false, admitted = false): number {
+	return unit.busy.filter((b) => (others ? (admitted ? b.othersBelowAdmitted : b.othersBelow) : b.below)).length / unit.busy.length;
 }
 
 export type Reading = 'short window' | 'bucket' | 'no headers';
@@ -455,6 +511,8 @@ export class PaceController {
 	private lastPauseAt = Number.NEGATIVE_INFINITY;
 	private lastContendedAt = Number.NEGATIVE_INFINITY;
 	private lastIncreaseAt = Number.NEGATIVE_INFINITY;
+	/** Read at admission: when its phase was last shifted to bring others hidden by it into sight, and how many times in a row (shiftPhase). */
+	private phaseShift?: { at: number; count: number; shifts: number[] };
 	/** The short-window count's averages: used, and others' part, as shares of the per-second budget. */
 	private usedShare = 0;
 	private othersShare = 0;
@@ -699,8 +757,8 @@ export class PaceController {
 		this.lastAnswerAt = now;
 		const snapshot = outcome.snapshot;
 		if (outcome.kind === 'rate_limited') this.roadTravelled(Math.max(0, now - startedAt));
-		this.read(this.requests, snapshot.limitRequests, snapshot.remainingRequests, now, startedAt, tokens, 'requests');
-		this.read(this.tokens, snapshot.limitTokens, snapshot.remainingTokens, now, startedAt, tokens, 'tokens');
+		this.read(this.requests, snapshot.limitRequests, snapshot.remainingRequests, now, startedAt, tokens, 'requests', snapshot.resetRequestsMs);
+		this.read(this.tokens, snapshot.limitTokens, snapshot.remainingTokens, now, startedAt, tokens, 'tokens', snapshot.resetTokensMs);
 		const refused = outcome.kind === 'rate_limited';
 		if (refused) {
 			const start = this.starts.find((s) => s.at === startedAt && !s.refused);
@@ -886,7 +944,7 @@ export class PaceController {
 					this.grow(since, Math.min(RECOVERY_PER_SECOND, INCREASE_PER_SECOND * 2 ** (quietMs / QUIET_DOUBLING_MS)));
 				}
 			}
-			return 0;
+			return idle ? 0 : this.shiftPhase(now, own);
 		}
 		const snapshot = outcome.snapshot;
 		// A bucket below full or empty says the budget is spent. A full one cannot tell a window
@@ -1029,6 +1087,7 @@ export class PaceController {
 		startedAt: number,
 		tokens: number,
 		kind: 'requests' | 'tokens',
+		resetMs: number | undefined,
 	): void {
 		if (!limit || remaining === undefined) return;
 		unit.limit = limit;
@@ -1051,7 +1110,23 @@ export class PaceController {
 			if (remaining >= limit) unit.sawFull = true;
 			// Its own requests alone would have left the bucket full when it was read, give or take the road's jitter.
 			const clear = kind === 'requests' && unrefilled === 0 && this.unrefilled(now - this.roadMs - ANSWER_SLACK_MS, limit) === 0;
-			unit.busy.push({ at: now, below: remaining < limit, othersBelow: remaining < limit - Math.ceil(unrefilled), clear, latencyMs: now - startedAt });
+			// Written at admission, the headers count this request and this process's earlier ones still in the bucket as it came.
+			const admitted = kind === 'requests' ? this.unrefilled(startedAt, limit) : 0;
+			// Near full (no more than its own request and one more below), an answer could show less than its own request.
+			if (kind === 'requests' && remaining >= limit - 2) {
+				unit.readings++;
+				// At admission the bucket holds at least this request, whose refill takes 60 s / limit: `reset`, "the time until the rate limit resets to its initial state".
+				if (resetMs !== undefined && resetMs < (RESET_SHOWS_OWN * 60_000) / limit) unit.lessThanOwn = true;
+			}
+			unit.busy.push({
+				at: now,
+				below: remaining < limit,
+				othersBelow: remaining < limit - Math.ceil(unrefilled),
+				// (Less a thousandth, so that a rounding error does not make one request two.)
+				othersBelowAdmitted: remaining < limit - Math.ceil(admitted - 0.001),
+				clear,
+				latencyMs: now - startedAt,
+			});
 		}
 		while (unit.busy.length && unit.busy[0].at < now - LOAD_SPAN_MS) unit.busy.shift();
 	}
@@ -1130,12 +1205,54 @@ export class PaceController {
 	 * Whether the bucket was full at nearly every answer of the last LOAD_SPAN_MS, but for
 	 * this process's own requests not yet refilled: what else keeps it below full is others'
 	 * use; this says there is (almost) none. It then overrides the load measure: a process left
-	 * alone at a small pace comes back fast.
+	 * alone at a small pace comes back fast. Read at admission, also when nobody showed after
+	 * each shift of its phase (shiftPhase) within the last 2 × LOAD_SPAN_MS.
 	 */
 	private bucketIdle(): boolean {
 		const unit = this.requests;
 		if (unit.window || !unit.limit || unit.busy.length < IDLE_MIN_SAMPLES) return false;
-		return belowShare(unit, true) <= IDLE_SHARE;
+		if (belowShare(unit, true) <= IDLE_SHARE) return true;
+		// Read at admission: nobody in sight, also after each shift of its phase (shiftPhase).
+		if (!unit.admitted()) return false;
+		const shift = this.phaseShift;
+		return shift !== undefined && shift.count === shift.shifts.length && this.lastAnswerAt - shift.at <= 2 * LOAD_SPAN_MS && this.unseenSinceShift();
+	}
+
+	/** Whether, since its phase was last shifted, IDLE_MIN_SAMPLES answers or more came and nearly none showed others (read at admission). */
+	private unseenSinceShift(): boolean {
+		const shift = this.phaseShift;
+		if (!shift) return false;
+		const since = this.requests.busy.filter((b) => b.at - b.latencyMs > shift.at);
+		return since.length >= IDLE_MIN_SAMPLES && since.filter((b) => b.othersBelowAdmitted).length <= IDLE_SHARE * since.length;
+	}
+
+	/**
+	 * Read at admission and held below SHIFT_BELOW_PACE: when no other showed at any answer of
+	 * the last LOAD_SPAN_MS, they may have left, or they send at about this process's rate with
+	 * their requests always refilled before its own arrive (it sees another's request only when it
+	 * came less than a refill before its own: at RPM 600, 100 ms of the 200 between two of its
+	 * requests at 5 a second). Its next request then goes later by a share of its spacing
+	 * (returned as a pause: FEW_PHASE_SHIFTS up to ADMITTED_OWN_UP_TO, else PHASE_SHIFTS, one
+	 * after another while nobody shows), so that a sender hidden so comes into sight, and one that
+	 * left does not (bucketIdle). Returns the pause, or 0.
+	 */
+	private shiftPhase(now: number, own: number): number {
+		const unit = this.requests;
+		if (!unit.admitted() || this.pace > SHIFT_BELOW_PACE || unit.busy.length < IDLE_MIN_SAMPLES) return 0;
+		if (belowShare(unit, true, true) > IDLE_SHARE) return 0;
+		const shift = this.phaseShift;
+		let count: number;
+		let shifts = shift?.shifts ?? PHASE_SHIFTS;
+		if (!shift || now - shift.at >= LOAD_SPAN_MS) {
+			count = 1;
+			shifts = own <= ADMITTED_OWN_UP_TO ? FEW_PHASE_SHIFTS : PHASE_SHIFTS;
+		} else if (shift.count < shift.shifts.length && this.unseenSinceShift()) count = shift.count + 1;
+		else return 0;
+		const interval = this.intervalMs(now);
+		const last = this.starts[this.starts.length - 1];
+		if (!interval || !last) return 0;
+		this.phaseShift = { at: now, count, shifts };
+		return Math.max(0, last.at + interval - now) + interval * shifts[count - 1];
 	}
 
 	/**
@@ -1213,10 +1330,24 @@ export class PaceController {
 		return Math.sqrt(variance) >= RANDOM_PHASE_SPREAD * spacingMs;
 	}
 
+	/**
+	 * Whether others' use is read from the bucket as the headers stood at admission: with them
+	 * written so (Unit.admitted), every answer counts its own request, and this process's own
+	 * requests then (this one included) are what it alone would leave, so only what is below
+	 * that is others'. Read as of the answer instead, its own request always showed as someone
+	 * else's, and a process left alone, or beside one other at a small share, held where it was
+	 * (in real n8n, the last two of four at 1.8 and 2.0 a second for 13 s). Only up to
+	 * ADMITTED_OWN_UP_TO of the limit: above it a sender at about its rate may be out of sight.
+	 * (Idle, at any share, needs shifts of its phase too: shiftPhase.)
+	 */
+	private readAdmitted(ownShare: number): boolean {
+		return this.requests.admitted() && ownShare <= ADMITTED_OWN_UP_TO;
+	}
+
 	/** Others' share of the time a request bucket is below full (bucketLoad). */
 	private othersBelow(unit: Unit, ownShare: number): number {
 		const clear = unit.sawFull && !this.lately(this.lastManyAt) ? unit.busy.filter((b) => b.clear) : [];
-		if (clear.length < CLEAR_MIN_SAMPLES) return belowShare(unit, true);
+		if (clear.length < CLEAR_MIN_SAMPLES) return belowShare(unit, true, this.readAdmitted(ownShare));
 		return (clear.filter((b) => b.below).length / clear.length) * Math.max(0, 1 - ownShare);
 	}
 
