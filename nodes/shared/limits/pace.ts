@@ -263,8 +263,8 @@ const ADMITTED_OWN_UP_TO = 0.4;
  * leave the others out of sight before the bucket reads idle at admission (shiftPhase). Another's request shows only when it
  * came less than a refill before this process's own, which at RPM 600 is 100 ms of the 200
  * between two of its requests at 5 a second: the blind part is half the spacing. One shift of a
- * half could land at its other edge, and on the simulator did (a process at 4.9 a second beside
- * one at 5.0 read idle after shifts of a half and three quarters, and both met a full window).
+ * half could land at its other edge, and on the simulator did (a process at 5.0 a second beside
+ * one at 4.9 read idle after shifts of a half and three quarters, and both met a full window).
  * Seen at three phases a third of its spacing apart, and at the first once more, a sender at about
  * its rate is in sight at one of them at least.
  */
