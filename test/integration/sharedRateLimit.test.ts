@@ -9,7 +9,7 @@ import { sleep } from 'n8n-workflow';
 import { KeyRateLimiter } from '../../nodes/shared/limits/rateLimiter';
 import { retryDelay } from '../../nodes/shared/http/backoff';
 import { IdleRegistry, rateLimitIdentity } from '../../nodes/shared/limits/registry';
-import { parseRateLimitHeaders } from '../../nodes/shared/http/headers';
+import { parseRateLimitHeaders, type RateLimitSnapshot } from '../../nodes/shared/http/headers';
 import { PaceController, TARGET_UTILISATION, UNHEADED_TARGET } from '../../nodes/shared/limits/pace';
 import { OpenAiReliableChat } from '../../nodes/OpenAiReliableChat/OpenAiReliableChat.node';
 import { apiCredential, execute, freshProcessState, items, PROJECT_KEY, startServer, type MockServer } from '../support/setup';
@@ -502,6 +502,37 @@ describe('three senders or more on a bucket: each holds a whole number of reques
 	});
 });
 
+/**
+ * A process sending at its own interval for `ms` (`unpacedMs` apart while it has none), held at
+ * `pace` for the first 3 s so that its own share is what that pace sends, each answer 300 ms after
+ * its request with the headers `snapshot(startedAt, pauses)`. Returns the pacer and the pauses
+ * its answers asked for.
+ */
+function sent(
+	pace: number,
+	ms: number,
+	unpacedMs: number,
+	snapshot: (startedAt: number, pauses: Array<{ at: number; ms: number }>) => RateLimitSnapshot,
+): { pacer: PaceController; pauses: Array<{ at: number; ms: number }> } {
+	const pacer = new PaceController();
+	const answers: number[] = [];
+	const pauses: Array<{ at: number; ms: number }> = [];
+	let next = 0;
+	while (next < ms || answers.length) {
+		if (next < ms && (!answers.length || next <= answers[0])) {
+			if (next < 3_000) pacer.pace = pace;
+			pacer.recordStart(next, 20);
+			answers.push(next + 300);
+			next += pacer.intervalMs(next) || unpacedMs;
+		} else {
+			const at = answers.shift() as number;
+			const pause = pacer.onAnswer(at, at - 300, 20, { kind: 'answered', snapshot: snapshot(at - 300, pauses) });
+			if (pause > 0) pauses.push({ at, ms: pause });
+		}
+	}
+	return { pacer, pauses };
+}
+
 describe('two senders in a one-second window: neither goes just past half of it while the other sends', () => {
 	/**
 	 * At RPM 600 the window holds 10. A sender at 5.03 a second puts 6 requests in some window,
@@ -561,26 +592,11 @@ describe('two senders in a one-second window: neither goes just past half of it 
 	});
 
 	/**
-	 * A process sending at its own interval for `ms`, held at `pace` for the first 3 s (so that its
-	 * own share is what that pace sends), each answer 300 ms after its request and every one finding
-	 * the bucket 2 below full: below full at every answer, so the load reads saturated (not drained).
+	 * A process held at `pace` for the first 3 s (sent), every answer finding the bucket 2 below
+	 * full: below full at every answer, so the load reads saturated (not drained).
 	 */
 	function saturated(pace: number, ms: number): PaceController {
-		const pacer = new PaceController();
-		const answers: number[] = [];
-		let next = 0;
-		while (next < ms || answers.length) {
-			if (next < ms && (!answers.length || next <= answers[0])) {
-				if (next < 3_000) pacer.pace = pace;
-				pacer.recordStart(next, 20);
-				answers.push(next + 300);
-				next += pacer.intervalMs(next) || 200;
-			} else {
-				const at = answers.shift() as number;
-				pacer.onAnswer(at, at - 300, 20, { kind: 'answered', snapshot: { limitRequests: LIMIT, remainingRequests: LIMIT - 2 } });
-			}
-		}
-		return pacer;
+		return sent(pace, ms, 200, () => ({ limitRequests: LIMIT, remainingRequests: LIMIT - 2 })).pacer;
 	}
 
 	test('two at about half each, the bucket below full at every answer (saturated): the slower climbs to half the target, not past it', () => {
@@ -603,31 +619,16 @@ describe('headers written at admission: every answer counts its own request', ()
 	const perSecond = LIMIT / 60;
 
 	/**
-	 * A process at `rate` a second (held there for the first 3 s), each answer 300 ms after its
-	 * request with `resetMs` until the bucket is full again, finding it `below(startedAt, pauses)`
-	 * below full (by default one: its own request, as let in). Returns the pacer and the pauses its
-	 * answers asked for.
+	 * A process at `rate` a second (held there for the first 3 s: sent), each answer with `resetMs`
+	 * until the bucket is full again, finding it `below(startedAt, pauses)` below full (by default
+	 * one: its own request, as let in). Returns the pacer and the pauses its answers asked for.
 	 */
 	function alone(resetMs: number, ms = 13_000, rate = 2, below?: (startedAt: number, pauses: Array<{ at: number }>) => number) {
-		const pacer = new PaceController();
-		const pace = rate / (perSecond * TARGET_UTILISATION);
-		const answers: number[] = [];
-		const pauses: Array<{ at: number; ms: number }> = [];
-		let next = 0;
-		while (next < ms || answers.length) {
-			if (next < ms && (!answers.length || next <= answers[0])) {
-				if (next < 3_000) pacer.pace = pace;
-				pacer.recordStart(next, 20);
-				answers.push(next + 300);
-				next += pacer.intervalMs(next) || 100;
-			} else {
-				const at = answers.shift() as number;
-				const snapshot = { limitRequests: LIMIT, remainingRequests: LIMIT - (below ? below(at - 300, pauses) : 1), resetRequestsMs: resetMs };
-				const pause = pacer.onAnswer(at, at - 300, 20, { kind: 'answered', snapshot });
-				if (pause > 0) pauses.push({ at, ms: pause });
-			}
-		}
-		return { pacer, pauses };
+		return sent(rate / (perSecond * TARGET_UTILISATION), ms, 100, (startedAt, pauses) => ({
+			limitRequests: LIMIT,
+			remainingRequests: LIMIT - (below ? below(startedAt, pauses) : 1),
+			resetRequestsMs: resetMs,
+		}));
 	}
 
 	test('at 2 a second, one below full and a tenth of a second to refill at every answer (its own request, as let in): nobody else, even with its phase shifted by half its spacing, and back to the full pace', () => {
