@@ -116,9 +116,9 @@ function chatNode(credentialId, credentialName) {
  * are printed, never asserted (bench/ measures them).
  */
 const ROUNDS = [
-	{ name: 'bucket', rateLimit: { rpm: 6000 } },
+	{ name: 'bucket', label: 'bucket', rateLimit: { rpm: 6000 } },
 	{ name: 'bucket-admission', label: 'bucket, headers written at admission', rateLimit: { rpm: 6000, headersAt: 'admission' } },
-	{ name: 'scaled', rateLimit: { rpm: 6000, dialect: 'scaled' } },
+	{ name: 'scaled', label: 'scaled', rateLimit: { rpm: 6000, dialect: 'scaled' } },
 	{ name: 'none', label: 'no headers', rateLimit: { rpm: 6000, dialect: 'none' } },
 ].filter((round) => !process.env.E2E_QUEUE_DIALECTS || process.env.E2E_QUEUE_DIALECTS.split(',').includes(round.name));
 
@@ -144,16 +144,18 @@ async function main() {
 	);
 	try {
 		await withQueueMode({ name: 'queue', server, workflows, credentials }, async ({ n8n, main: mainProcess, workers }) => {
+			/** How many jobs each worker has started so far. */
+			const jobsOf = () => workers.map((worker) => (worker.output.text.match(/Worker started execution/g) || []).length);
 			for (const [r, round] of ROUNDS.entries()) {
 				const url = `${mainProcess.url}/webhook/reliable-queue-${round.name}`;
 				log(
-					`queue mode (${round.label ?? round.name}): main on ${mainProcess.url}, 2 workers, Redis on 127.0.0.1:${REDIS_PORT}; firing ${EXECUTIONS} executions × ${ITEMS} items`,
+					`queue mode (${round.label}): main on ${mainProcess.url}, 2 workers, Redis on 127.0.0.1:${REDIS_PORT}; firing ${EXECUTIONS} executions × ${ITEMS} items`,
 				);
 				server.setRateLimit(round.rateLimit);
 				server.reset();
 				// The clock starts once the webhook is registered: waiting for n8n to register it is not the run.
 				await waitForWebhook(url);
-				const jobsBefore = workers.map((worker) => (worker.output.text.match(/Worker started execution/g) || []).length);
+				const jobsBefore = jobsOf();
 				const started = Date.now();
 				const results = await Promise.all(Array.from({ length: EXECUTIONS }, (_, k) => fire(url, `q${r}${k}`, ITEMS)));
 				const wallMs = Date.now() - started;
@@ -171,15 +173,15 @@ async function main() {
 				const resent = [...completions.values()].filter((n) => n > 1).length;
 				assert.equal(resent, 0, `${round.name}: no item was sent again after it succeeded`);
 				assert.equal(completions.size, EXECUTIONS * ITEMS);
-				const jobs = workers.map((worker, w) => (worker.output.text.match(/Worker started execution/g) || []).length - jobsBefore[w]);
+				const jobs = jobsOf().map((n, w) => n - jobsBefore[w]);
 				const total = server.requests.filter((request) => request.path === '/chat/completions').length;
 				const limited = server.counts.byStatus[429] || 0;
 				log(
-					`e2e:queue (${round.label ?? round.name}): ${EXECUTIONS} × ${ITEMS} items answered in ${(wallMs / 1000).toFixed(1)} s (floor ${((EXECUTIONS * ITEMS) / 100).toFixed(1)} s at 100 requests/s); ` +
+					`e2e:queue (${round.label}): ${EXECUTIONS} × ${ITEMS} items answered in ${(wallMs / 1000).toFixed(1)} s (floor ${((EXECUTIONS * ITEMS) / 100).toFixed(1)} s at 100 requests/s); ` +
 						`${limited} 429s in ${total} requests (${((limited / total) * 100).toFixed(1)}%); jobs per worker: ${jobs.join(', ')}; 0 sent again`,
 				);
 			}
-			const jobs = workers.map((worker) => (worker.output.text.match(/Worker started execution/g) || []).length);
+			const jobs = jobsOf();
 			assert.ok(
 				jobs.every((n) => n > 0),
 				`jobs per worker: ${jobs.join(', ')}`,
@@ -190,7 +192,7 @@ async function main() {
 				assert.equal(text.includes(key.slice(-12)), false, 'the end of a key leaked into a log');
 			}
 		});
-		process.stdout.write(`\ne2e:queue: passed in real n8n queue mode (${ROUNDS.map((round) => round.label ?? round.name).join('; ')})\n`);
+		process.stdout.write(`\ne2e:queue: passed in real n8n queue mode (${ROUNDS.map((round) => round.label).join('; ')})\n`);
 	} finally {
 		await server.close();
 	}
