@@ -1241,18 +1241,16 @@ export class PaceController {
 		if (!unit.admitted() || this.pace > SHIFT_BELOW_PACE || unit.busy.length < IDLE_MIN_SAMPLES) return 0;
 		if (belowShare(unit, true, true) > IDLE_SHARE) return 0;
 		const shift = this.phaseShift;
-		let count: number;
-		let shifts = shift?.shifts ?? PHASE_SHIFTS;
-		if (!shift || now - shift.at >= LOAD_SPAN_MS) {
-			count = 1;
-			shifts = own <= ADMITTED_OWN_UP_TO ? FEW_PHASE_SHIFTS : PHASE_SHIFTS;
-		} else if (shift.count < shift.shifts.length && this.unseenSinceShift()) count = shift.count + 1;
+		// A first shift (the series by its share), or the next of the series while nobody showed since the last.
+		let next: { count: number; shifts: number[] };
+		if (!shift || now - shift.at >= LOAD_SPAN_MS) next = { count: 1, shifts: own <= ADMITTED_OWN_UP_TO ? FEW_PHASE_SHIFTS : PHASE_SHIFTS };
+		else if (shift.count < shift.shifts.length && this.unseenSinceShift()) next = { count: shift.count + 1, shifts: shift.shifts };
 		else return 0;
 		const interval = this.intervalMs(now);
 		const last = this.starts[this.starts.length - 1];
 		if (!interval || !last) return 0;
-		this.phaseShift = { at: now, count, shifts };
-		return Math.max(0, last.at + interval - now) + interval * shifts[count - 1];
+		this.phaseShift = { at: now, ...next };
+		return Math.max(0, last.at + interval - now) + interval * next.shifts[next.count - 1];
 	}
 
 	/**
