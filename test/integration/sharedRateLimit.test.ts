@@ -350,6 +350,23 @@ describe('across processes: the server is the coordinator, whatever its headers 
 		expect(result.ratio).toBeLessThan(1.3);
 	});
 
+	test.each([
+		['two processes', twoProcesses],
+		['queue mode, two workers of four executions', { processes: [0, 1].map(() => ({ executions: [0, 1, 2, 3].map(() => ({ items: 100 })) })) }],
+	])(
+		'%s on a short-window count, a road of 0–25 ms each way (seeds 1–8): a count at the limit is two senders at half the window each, not a crowd',
+		async (_name, scenario) => {
+			const result = await overSeeds({ ...scenario, limits: { rpm: 600, dialect: 'scaled', countRefused: true }, clientDelayMs: 25 }, 8);
+			expect(result.failed).toBe(0);
+			// Before (the pace fell whenever the count read 99% of the limit or more, 10 of 10 included):
+			// two processes 1.13-1.15x the floor, 1.14x in the mean; queue mode 1.13x in the mean; the
+			// smaller of the two fell from 4.8 a second to about 4.2 and climbed back at 0.1% a second.
+			expect(result.ratio).toBeLessThan(1.09);
+			expect(result.highest).toBeLessThan(1.12);
+			expect(result.maxShare429).toBeLessThan(0.04);
+		},
+	);
+
 	test('a second process that starts at full speed while one runs: both yield, the total stays near the limit', async () => {
 		const result = await simulate(modules, {
 			...secondLate,

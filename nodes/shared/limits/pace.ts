@@ -151,7 +151,11 @@ const ALONE_MS = 1_000;
 const OTHERS_SHARE = 0.05;
 /** The averages of the short-window count follow it over about this long. */
 const SMOOTHING_MS = 1_000;
-/** While others spend and the count is above this share of the budget, the pace falls... */
+/**
+ * While others spend and the count is above this share of the budget, the pace falls... (Not
+ * where the others leave this process room for half the window, byShortWindow: there only a
+ * count above the limit.)
+ */
 const CROWDED = 0.99;
 /** ...this fast. */
 const SMOOTH_DECREASE_PER_SECOND = 0.1;
@@ -664,9 +668,10 @@ export class PaceController {
 	 * holds it (fitWindow), never past it. Two senders at half each fit every window, so the two
 	 * meet at half the target each, wherever the start left them. The load cannot tell 92% from
 	 * 100% here: two senders' requests that overlap in the bucket keep it below full longer than
-	 * their share of the time (bucketLoad).
+	 * their share of the time (bucketLoad). On a short-window count too, where the others leave
+	 * this process room for half the window (byShortWindow), with `sinceMs` already taken there.
 	 */
-	private climbToHalf(now: number, own: number, others: number): void {
+	private climbToHalf(now: number, own: number, others: number, sinceMs?: number): void {
 		if (!this.lately(this.lastOthersAt) || this.lately(this.lastManyAt) || others > PAIR_OTHERS * own) return;
 		if (this.recent.some((r) => r.refused && r.at > now - PAIR_QUIET_MS)) return;
 		const rate = this.paceRate();
@@ -674,7 +679,7 @@ export class PaceController {
 		if (!rate || half < 1) return;
 		// The pace whose rate is half the window, as fitWindow holds it.
 		const halfPace = (this.pace * half * this.heldShare()) / rate;
-		if (this.pace < halfPace) this.pace = Math.min(halfPace, this.pace + (PAIR_CLIMB_PER_SECOND * this.sinceIncrease(now)) / 1000);
+		if (this.pace < halfPace) this.pace = Math.min(halfPace, this.pace + (PAIR_CLIMB_PER_SECOND * (sinceMs ?? this.sinceIncrease(now))) / 1000);
 	}
 
 	/**
@@ -877,7 +882,15 @@ export class PaceController {
 		if (outcome.kind === 'answered') {
 			this.remember(now, false, false);
 			const since = this.sinceIncrease(now);
-			if (sharing && this.usedShare > CROWDED) {
+			// Two senders that each keep to half the window (fitWindow) fill it exactly: a count at the limit
+			// is theirs, not a crowd's. Where the others leave this process room for half of it, the pace
+			// falls only while the count is above the limit. Read as crowded from 99% on, a count of 10 of 10 at
+			// RPM 600 took the pace down by 10% a second; the smaller of two fell from 4.8 a second to 4.2
+			// and climbed back at INCREASE_PER_SECOND: two processes took 1.14x the floor on the simulator and
+			// 1.12-1.15x in real n8n (README, benchmark "2026-12-07, last").
+			const budget = (this.requests.limit ?? 0) / 60;
+			const roomForHalf = budget > 0 && this.othersShare + (this.halfWindow() * this.heldShare()) / budget <= 1;
+			if (sharing && this.usedShare > (roomForHalf ? 1 : CROWDED)) {
 				// Others spend too and the count is above the target: yield before the 429s come.
 				this.pace = Math.max(MIN_PACE, this.pace * (1 - (SMOOTH_DECREASE_PER_SECOND * since) / 1000));
 			} else if (sharing && this.usedShare < TARGET_UTILISATION * ROOM) {
@@ -886,6 +899,8 @@ export class PaceController {
 			} else {
 				const quiet = now - this.lastContendedAt > QUIET_MS || (this.aloneSince !== undefined && now - this.aloneSince >= ALONE_MS);
 				this.grow(since, quiet ? Math.max(RECOVERY_PER_SECOND, this.pace) : INCREASE_PER_SECOND);
+				// And back to half the window, where a 429 (its requests bunched on the road) took it below.
+				if (sharing && !quiet && roomForHalf) this.climbToHalf(now, Math.max(0, this.usedShare - this.othersShare), this.othersShare, since);
 			}
 			return 0;
 		}
