@@ -19,6 +19,8 @@
  *   confirmed when, answer after answer, the count is at least what this process itself sent
  *   in the last second. The part that is not this process's is someone else's: the pace yields
  *   before any 429 while others spend, and recovers at once when the count shows no one else.
+ *   Two senders that each keep to half the window fill it exactly, so where the others leave
+ *   room for half of it, only a count above the limit makes it yield.
  *   While others spend but all together leave room (some left), each follows the count up in
  *   proportion to what it sends; when most of this process's latest requests were refused,
  *   the pace drops to what got through.
