@@ -351,6 +351,26 @@ describe('across processes: the server is the coordinator, whatever its headers 
 	});
 
 	test.each([
+		['four processes', fourProcesses],
+		[
+			'four processes started as n8n starts them (0, 192, 234 and 299 ms)',
+			{ processes: [0, 192, 234, 299].map((startAtMs) => ({ executions: [{ items: 150, startAtMs }] })) },
+		],
+	])(
+		'%s on a short-window count, a road of 0–25 ms each way (seeds 1–8): beside three senders or more, the larger share gives more, so shares even out',
+		async (_name, scenario) => {
+			const result = await overSeeds({ ...scenario, limits: { rpm: 600, dialect: 'scaled', countRefused: true }, clientDelayMs: 25 }, 8);
+			expect(result.failed).toBe(0);
+			// Before (every process yielded to a crowded count at the same speed, and a 429 took 8% from
+			// each): 1.23x the floor in the mean, both rows, the smallest of four finishing long after the
+			// largest.
+			expect(result.ratio).toBeLessThan(1.21);
+			expect(result.highest).toBeLessThan(1.25);
+			expect(result.maxShare429).toBeLessThan(0.07);
+		},
+	);
+
+	test.each([
 		['two processes', twoProcesses],
 		['queue mode, two workers of four executions', { processes: [0, 1].map(() => ({ executions: [0, 1, 2, 3].map(() => ({ items: 100 })) })) }],
 	])(

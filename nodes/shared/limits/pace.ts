@@ -23,7 +23,9 @@
  *   room for half of it, only a count above the limit makes it yield.
  *   While others spend but all together leave room (some left), each follows the count up in
  *   proportion to what it sends; when most of this process's latest requests were refused,
- *   the pace drops to what got through.
+ *   the pace drops to what got through. Beside three senders or more (the others take at least
+ *   twice its share), the count says whether this process takes more than the others' mean: that
+ *   one yields faster, the others slower, so that unequal shares even out (LARGER_SHARE_SMOOTH).
  * - **A bucket** (OpenAI's documented meaning, rate-limits guide: one request takes 1 off
  *   `remaining`, and `reset` is "the time until the rate limit resets to its initial state",
  *   so it refills at limit/60 a second). Found when `remaining` hardly counts this process's
@@ -81,7 +83,7 @@
  * bucket that reads saturated (two senders' requests overlap in it and keep it below full at
  * nearly every answer, though together they take less than the target), a process whose others
  * read as one sender about its size climbs slowly to half of it, never past (climbToHalf). Three or
- * more, on a bucket, after a 429 lately: each holds just under a whole number of requests a
+ * more, on a bucket or a short-window count, after a 429 lately: each holds just under a whole number of requests a
  * second, so that windows that add up as their rates do fit under the limit (fitWindow), and a
  * request waits until its own last second holds fewer than that number (windowLimit). Held at
  * such an exact count, the margin is only for the road: requests that leave evenly spaced
@@ -161,6 +163,24 @@ const SMOOTHING_MS = 1_000;
 const CROWDED = 0.99;
 /** ...this fast. */
 const SMOOTH_DECREASE_PER_SECOND = 0.1;
+/**
+ * ...times these beside three senders or more (MANY_OTHERS, within CROWD_MEMORY_MS): for a process
+ * taking more than half of what the others take together (more than their mean), and for one
+ * taking less. As with a 429 on a bucket (LARGER_SHARE_DECREASE), unequal shares even out: with
+ * the same speed for all, a count that falls and follows up in proportion kept any split, and the
+ * smallest of four, halved to 1 a second by the start's 429s, finished 26 s after the largest in
+ * the simulator (README, benchmark "2026-12-07, night").
+ */
+const LARGER_SHARE_SMOOTH = 2;
+const SMALLER_SHARE_SMOOTH = 0.5;
+/**
+ * And where the count leaves room (ROOM), such a smaller process follows it up as if it sent the
+ * others' share split this many ways (their mean beside three others; less beside two), so that
+ * when one finishes, the room is not shared in proportion to a split the start left: in real
+ * n8n, one of four, held at 1 a second, was still there 20 s after the largest finished, while
+ * the two others took its room within 5-8 s; it finished alone, 12 s after them.
+ */
+const CROWD_MEAN_OF = 3;
 /** While others spend and the count is below this share of the target, there is room: the pace follows it up. */
 const ROOM = 0.9;
 /** How long after its first answer a process still counts as arriving. */
@@ -337,10 +357,10 @@ const PAIR_QUIET_MS = 5_000;
  */
 const PAIR_CLIMB_PER_SECOND = 0.05;
 /**
- * Three senders or more: while a bucket shows the others taking at least this many times this
- * process's own share (what it sent, or what its pace asks if more) and HALF_OTHERS or more,
- * within HALF_MEMORY_MS, and one of its last RECENT answers was a 429, the rate is held just
- * under a whole number of requests a second (fitWindow).
+ * Three senders or more: while a bucket or a short-window count shows the others taking at
+ * least this many times this process's own share (what it sent, or what its pace asks if more)
+ * and HALF_OTHERS or more, within HALF_MEMORY_MS, and one of its last RECENT answers was a 429,
+ * the rate is held just under a whole number of requests a second (fitWindow).
  */
 const MANY_OTHERS = 2;
 /**
@@ -634,8 +654,8 @@ export class PaceController {
 	/**
 	 * A rate that fits the one-second window beside senders that cannot see each other's sends
 	 * (a sender at r a second puts up to ⌈r⌉ requests in some window). Only with the limit known:
-	 * - Three senders or more, on a bucket (MANY_OTHERS), and a 429 among this process's last
-	 *   RECENT answers: the rate is held just under a whole number of requests a second (its
+	 * - Three senders or more, on a bucket or a short-window count (MANY_OTHERS), and a 429
+	 *   among this process's last RECENT answers: the rate is held just under a whole number of requests a second (its
 	 *   heldShare). A rate between two whole numbers puts as many in some window as the one
 	 *   above, so senders held there that together stay under the limit on average fit every
 	 *   window too: at RPM 600, four at 2.4 a second can put 12 in one second, while 2.88, 2.88, 1.92 and
@@ -704,7 +724,7 @@ export class PaceController {
 		return this.pace * Math.min(1, this.fitWindow(asked) / asked);
 	}
 
-	/** Three senders or more on a bucket, and a 429 among the last RECENT answers: the rate is held at a whole number a second (fitWindow). */
+	/** Three senders or more (a bucket's or a short-window count's), and a 429 among the last RECENT answers: the rate is held at a whole number a second (fitWindow). */
 	private holdsWhole(): boolean {
 		return this.lately(this.lastManyAt) && this.recent.some((r) => r.refused);
 	}
@@ -878,7 +898,11 @@ export class PaceController {
 			this.pace = Math.min(this.pace, Math.max(NEWCOMER_PACE, 1 - window.others));
 		}
 		const sharing = window !== undefined && this.watch(window, now) >= OTHERS_SHARE;
-		if (window) this.othersSeen(now, this.othersShare);
+		// Its own share of the count, to tell three senders or more (MANY_OTHERS), as on a bucket.
+		const own = Math.max(0, this.usedShare - this.othersShare);
+		if (window) this.othersSeen(now, this.othersShare, false, own);
+		// Beside three senders or more, the one taking more than the others' mean gives more, the others less.
+		const larger = this.lately(this.lastManyAt, CROWD_MEMORY_MS) ? own > this.othersShare / 2 : undefined;
 		if (sharing) this.contended(now);
 		else if (window?.alone) this.aloneSince ??= now;
 		if (outcome.kind === 'answered') {
@@ -894,10 +918,13 @@ export class PaceController {
 			const roomForHalf = budget > 0 && this.othersShare + (this.halfWindow() * this.heldShare()) / budget <= 1;
 			if (sharing && this.usedShare > (roomForHalf ? 1 : CROWDED)) {
 				// Others spend too and the count is above the target: yield before the 429s come.
-				this.pace = Math.max(MIN_PACE, this.pace * (1 - (SMOOTH_DECREASE_PER_SECOND * since) / 1000));
+				const speed = larger === undefined ? 1 : larger ? LARGER_SHARE_SMOOTH : SMALLER_SHARE_SMOOTH;
+				this.pace = Math.max(MIN_PACE, this.pace * (1 - (speed * SMOOTH_DECREASE_PER_SECOND * since) / 1000));
 			} else if (sharing && this.usedShare < TARGET_UTILISATION * ROOM) {
-				// Others spend, but all together leave room (some of them left): each grows in proportion to what it sends.
-				this.follow(this.usedShare, since, this.pace);
+				// Others spend, but all together leave room (some of them left): each grows in proportion to what it
+				// sends, and beside three senders or more a smaller one as if it sent the others' mean (CROWD_MEAN_OF).
+				const from = larger === false ? Math.max(this.pace, this.othersShare / CROWD_MEAN_OF / TARGET_UTILISATION) : this.pace;
+				this.follow(this.usedShare, since, this.pace, FOLLOW_PER_SECOND, from);
 			} else {
 				const quiet = now - this.lastContendedAt > QUIET_MS || (this.aloneSince !== undefined && now - this.aloneSince >= ALONE_MS);
 				this.grow(since, quiet ? Math.max(RECOVERY_PER_SECOND, this.pace) : INCREASE_PER_SECOND);
@@ -912,7 +939,8 @@ export class PaceController {
 		this.remember(now, true, spent);
 		if (!spent) return 0;
 		if (!(sharing || this.someoneElseSpends(now) || this.spentOften())) return 0;
-		return this.contention(now, this.decreaseFactor(now, sharing ? SHARED_DECREASE : DECREASE), outcome.retryAfterMs ?? 1000, 50);
+		const usual = !sharing ? DECREASE : larger === undefined ? SHARED_DECREASE : larger ? LARGER_SHARE_DECREASE : SMALLER_SHARE_DECREASE;
+		return this.contention(now, this.decreaseFactor(now, usual), outcome.retryAfterMs ?? 1000, 50);
 	}
 
 	/**
