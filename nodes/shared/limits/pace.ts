@@ -83,9 +83,9 @@
  * bucket that reads saturated (two senders' requests overlap in it and keep it below full at
  * nearly every answer, though together they take less than the target), a process whose others
  * read as one sender about its size climbs slowly to half of it, never past (climbToHalf). Three or
- * more, on a bucket or a short-window count, after a 429 lately: each holds just under a whole number of requests a
- * second, so that windows that add up as their rates do fit under the limit (fitWindow), and a
- * request waits until its own last second holds fewer than that number (windowLimit). Held at
+ * more, on a bucket or a short-window count, after a 429 lately: each holds just under a whole
+ * number of requests a second, so that windows that add up as their rates do fit under the
+ * limit (fitWindow), and a request waits until its own last second holds fewer than that number (windowLimit). Held at
  * such an exact count, the margin is only for the road: requests that leave evenly spaced
  * arrive as unevenly as the road's delay varies, so the share held is 96% of the count, or up to
  * 98% when the round trips of this process's own 429s (answered at once) vary little
@@ -168,8 +168,8 @@ const SMOOTH_DECREASE_PER_SECOND = 0.1;
  * taking more than half of what the others take together (more than their mean), and for one
  * taking less. As with a 429 on a bucket (LARGER_SHARE_DECREASE), unequal shares even out: with
  * the same speed for all, a count that falls and follows up in proportion kept any split, and the
- * smallest of four, halved to 1 a second by the start's 429s, finished 26 s after the largest in
- * the simulator (README, benchmark "2026-12-07, night").
+ * smallest of four, brought down to 2 and then 1 a second by 429s, finished 26 s after the largest
+ * in the simulator (README, benchmark "2026-12-07, night").
  */
 const LARGER_SHARE_SMOOTH = 2;
 const SMALLER_SHARE_SMOOTH = 0.5;
@@ -655,10 +655,10 @@ export class PaceController {
 	 * A rate that fits the one-second window beside senders that cannot see each other's sends
 	 * (a sender at r a second puts up to ⌈r⌉ requests in some window). Only with the limit known:
 	 * - Three senders or more, on a bucket or a short-window count (MANY_OTHERS), and a 429
-	 *   among this process's last RECENT answers: the rate is held just under a whole number of requests a second (its
-	 *   heldShare). A rate between two whole numbers puts as many in some window as the one
-	 *   above, so senders held there that together stay under the limit on average fit every
-	 *   window too: at RPM 600, four at 2.4 a second can put 12 in one second, while 2.88, 2.88, 1.92 and
+	 *   among this process's last RECENT answers: the rate is held just under a whole number of
+	 *   requests a second (its heldShare). A rate between two whole numbers puts as many in some
+	 *   window as the one above, so senders held there that together stay under the limit on
+	 *   average fit every window too: at RPM 600, four at 2.4 a second can put 12 in one second, while 2.88, 2.88, 1.92 and
 	 *   1.92 put at most 10. Without a 429 lately nothing shows a window too full, and a process
 	 *   left alone at a small share, which headers written at admission show as others' use, is
 	 *   not held there. (A short-window count shows the window itself, and the pace yields to it
