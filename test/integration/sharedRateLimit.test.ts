@@ -45,6 +45,10 @@ async function overSeeds(scenario: Omit<Parameters<typeof simulate>[1], 'seed'>,
 	};
 }
 
+/** A scenario on a short-window count at RPM 600, a road of 0–25 ms each way, over seeds 1–8 (overSeeds). */
+const onAShortWindowCount = (scenario: Omit<Parameters<typeof simulate>[1], 'seed' | 'limits'>) =>
+	overSeeds({ ...scenario, limits: { rpm: 600, dialect: 'scaled', countRefused: true }, clientDelayMs: 25 }, 8);
+
 /** Four processes on a bucket at RPM 600 over seeds 1 to `seeds` (overSeeds). */
 const fourOnABucket = (seeds: number, clientDelayMs = 0) =>
 	overSeeds({ ...fourProcesses, limits: { rpm: 600, dialect: 'bucket', countRefused: true }, clientDelayMs }, seeds);
@@ -359,7 +363,7 @@ describe('across processes: the server is the coordinator, whatever its headers 
 	])(
 		'%s on a short-window count, a road of 0–25 ms each way (seeds 1–8): beside three senders or more, the larger share gives more, so shares even out',
 		async (_name, scenario) => {
-			const result = await overSeeds({ ...scenario, limits: { rpm: 600, dialect: 'scaled', countRefused: true }, clientDelayMs: 25 }, 8);
+			const result = await onAShortWindowCount(scenario);
 			expect(result.failed).toBe(0);
 			// Before (every process yielded to a crowded count at the same speed, and a 429 took 8% from
 			// each): 1.23x the floor in the mean, both rows, the smallest of four finishing long after the
@@ -376,7 +380,7 @@ describe('across processes: the server is the coordinator, whatever its headers 
 	])(
 		'%s on a short-window count, a road of 0–25 ms each way (seeds 1–8): a count at the limit is two senders at half the window each, not a crowd',
 		async (_name, scenario) => {
-			const result = await overSeeds({ ...scenario, limits: { rpm: 600, dialect: 'scaled', countRefused: true }, clientDelayMs: 25 }, 8);
+			const result = await onAShortWindowCount(scenario);
 			expect(result.failed).toBe(0);
 			// Before (the pace fell whenever the count read 99% of the limit or more, 10 of 10 included):
 			// two processes 1.13-1.15x the floor, 1.14x in the mean; queue mode 1.13x in the mean; the

@@ -724,6 +724,15 @@ export class PaceController {
 		return this.pace * Math.min(1, this.fitWindow(asked) / asked);
 	}
 
+	/**
+	 * Beside three senders or more (MANY_OTHERS, within CROWD_MEMORY_MS), whether this process takes
+	 * more than the others' mean: more than half of what they take together, since two or more
+	 * share it. Undefined where the others have not read as a crowd.
+	 */
+	private largerInCrowd(own: number, others: number): boolean | undefined {
+		return this.lately(this.lastManyAt, CROWD_MEMORY_MS) ? own > others / 2 : undefined;
+	}
+
 	/** Three senders or more (a bucket's or a short-window count's), and a 429 among the last RECENT answers: the rate is held at a whole number a second (fitWindow). */
 	private holdsWhole(): boolean {
 		return this.lately(this.lastManyAt) && this.recent.some((r) => r.refused);
@@ -902,7 +911,7 @@ export class PaceController {
 		const own = Math.max(0, this.usedShare - this.othersShare);
 		if (window) this.othersSeen(now, this.othersShare, false, own);
 		// Beside three senders or more, the one taking more than the others' mean gives more, the others less.
-		const larger = this.lately(this.lastManyAt, CROWD_MEMORY_MS) ? own > this.othersShare / 2 : undefined;
+		const larger = this.largerInCrowd(own, this.othersShare);
 		if (sharing) this.contended(now);
 		else if (window?.alone) this.aloneSince ??= now;
 		if (outcome.kind === 'answered') {
@@ -929,7 +938,7 @@ export class PaceController {
 				const quiet = now - this.lastContendedAt > QUIET_MS || (this.aloneSince !== undefined && now - this.aloneSince >= ALONE_MS);
 				this.grow(since, quiet ? Math.max(RECOVERY_PER_SECOND, this.pace) : INCREASE_PER_SECOND);
 				// And back to half the window, where a 429 (its requests bunched on the road) took it below.
-				if (sharing && !quiet && roomForHalf) this.climbToHalf(now, Math.max(0, this.usedShare - this.othersShare), this.othersShare, since);
+				if (sharing && !quiet && roomForHalf) this.climbToHalf(now, own, this.othersShare, since);
 			}
 			return 0;
 		}
@@ -1014,8 +1023,7 @@ export class PaceController {
 		}
 		// What to give: by the shares the bucket shows, when it shows the others. Beside three senders
 		// or more lately, the others' share is split among at least two: more than their mean is larger.
-		const othersAtLeast = this.lately(this.lastManyAt, CROWD_MEMORY_MS) ? 2 : 1;
-		const usual = others === undefined ? DECREASE : own > others / othersAtLeast ? LARGER_SHARE_DECREASE : SMALLER_SHARE_DECREASE;
+		const usual = others === undefined ? DECREASE : (this.largerInCrowd(own, others) ?? own > others) ? LARGER_SHARE_DECREASE : SMALLER_SHARE_DECREASE;
 		return this.contention(now, this.decreaseFactor(now, usual), outcome.retryAfterMs ?? 1000, WINDOW_PAUSE_MS);
 	}
 
