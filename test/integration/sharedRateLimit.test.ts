@@ -734,9 +734,12 @@ describe('without rate-limit headers: each 429 tells what the server let through
 		expect(pacer.intervalMs(at + 2_005 + 20_000)).toBeCloseTo(1000 / (9 * 2 ** 5 * UNHEADED_TARGET), 5);
 	});
 
-	/** A pacer past its slow start whose first 429 came with `before` requests of its own in the second before it (starts from 1 s, up to 200 ms apart). */
-	function firstRefusal(before: number): { pacer: PaceController; at: number } {
-		const pacer = new PaceController();
+	/**
+	 * A pacer past its slow start whose first 429 came with `before` requests of its own in the second before it (starts from 1 s, up
+	 * to 200 ms apart); `random` draws when a share probes.
+	 */
+	function firstRefusal(before: number, random?: () => number): { pacer: PaceController; at: number } {
+		const pacer = new PaceController(random);
 		pacer.onAnswer(300, 0, 20, { kind: 'answered', snapshot: {} });
 		const spacing = Math.min(200, 1_000 / before);
 		const at = 1_000 + before * spacing;
@@ -829,11 +832,34 @@ describe('without rate-limit headers: each 429 tells what the server let through
 		expect(four.pacer.intervalMs(later + 3_000)).toBeCloseTo(1000 / (3 * TARGET_UTILISATION), 5);
 	});
 
-	test('a first 429 with only three requests in its second (others filled the window): probed after 5 s, as a share', () => {
-		const { pacer, at } = firstRefusal(2);
-		// Its rate at first, then, 6 s on, above it: the probe has begun.
-		expect(pacer.intervalMs(at + 4_000)).toBeCloseTo(1000 / (2 * UNHEADED_TARGET), 5);
-		expect(pacer.intervalMs(at + 6_000)).toBeLessThan(1000 / (2 * UNHEADED_TARGET) - 1);
+	test.each([
+		['at the least', 0, 3_000],
+		['at the most', 0.999, 8_994],
+	])(
+		'a first 429 with only three requests in its second (others filled the window): probed as a share, after 3 s and up to 6 s more at random (%s)',
+		(_name, draw, probeAfterMs) => {
+			const { pacer, at } = firstRefusal(2, () => draw);
+			// Its rate until the probe, then, a second after it has begun, above it.
+			expect(pacer.intervalMs(at + probeAfterMs - 100)).toBeCloseTo(1000 / (2 * UNHEADED_TARGET), 5);
+			expect(pacer.intervalMs(at + probeAfterMs + 1_000)).toBeLessThan(1000 / (2 * UNHEADED_TARGET) - 1);
+		},
+	);
+
+	test('four processes started as n8n starts them (0, 192, 234 and 299 ms), a road of 0–25 ms each way (seeds 1–8): probes spread at random, so one finds the room', async () => {
+		const result = await overSeeds(
+			{
+				processes: [0, 192, 234, 299].map((startAtMs) => ({ executions: [{ items: 150, startAtMs }] })),
+				limits: none,
+				clientDelayMs: 25,
+			},
+			8,
+		);
+		expect(result.failed).toBe(0);
+		// Before (every share probed 5 s after its last 429): 1.23x the floor in the mean. The four met
+		// the limit in the same second, learned their rates together, and probed together: the four
+		// probes overfilled the window, each found no room, and all four stayed at 2 a second (8 of 10).
+		expect(result.ratio).toBeLessThan(1.21);
+		expect(result.share429).toBeLessThan(0.08);
 	});
 
 	test('a first 429 with four requests or more in its second: probed after 10 s (as alone at that limit)', () => {

@@ -71,11 +71,12 @@
  *   a second or more, to leave the full window a gap (heldAfterRefusal). Before the first 429
  *   the rate starts slow and doubles every half second, so the first 429 costs one or two
  *   refusals, not a burst. After a while without a 429 the rate is probed upwards (doubling
- *   every 2 s until a 429 says where the room ends): after 5 s while it sends a share (below the
- *   most it ever had, or one of a crowd: its first 429 came with only three of its requests in
- *   the second, so others filled the window; the others may leave), else after 10 s, and after
- *   each probe that found no room twice as long, up to 20 s (a process alone pays one 429 per
- *   probe).
+ *   every 2 s until a 429 says where the room ends): while it sends a share (below the most it
+ *   ever had, or one of a crowd: its first 429 came with only three of its requests in the
+ *   second, so others filled the window; the others may leave), after 3 s and up to 6 s more at
+ *   random, so that senders which met the limit together do not probe together; else after
+ *   10 s, and after each probe that found no room twice as long, up to 20 s (a process alone
+ *   pays one 429 per probe).
  *
  * Two senders fit a one-second window only while each keeps to half of it (a sender at r a
  * second puts up to ⌈r⌉ requests in some window): while the headers show others taking a good
@@ -409,8 +410,22 @@ const SLOW_START_PER_SECOND = 2;
 const SLOW_START_DOUBLING_MS = 500;
 /** Without headers: after this long without a 429, the rate is probed upwards... */
 const PROBE_AFTER_MS = 10_000;
-/** ...or this long while below the most it once had (a share: the others may leave)... */
-const SHARE_PROBE_AFTER_MS = 5_000;
+/**
+ * ...or, while below the most it once had (a share: the others may leave), at least this long and
+ * up to SHARE_PROBE_SPREAD_MS more, at random (shareProbeAfter). Four processes that met the
+ * limit together learn their rates in the same second, so fixed waits keep them in step: each
+ * probes in the same second as the others, the four probes together overfill the window, and
+ * every probe finds no room. In the simulator (no headers, four processes as n8n starts them,
+ * seed 17) all four were held at 2 a second (8 of the 10 allowed) from the 2nd second to the
+ * end, and their probes every 6 s all met 429s together: 1.355x; in real n8n, the same from the
+ * 39th second to the 60th (429s for all four at 48, 54 and 60 s), 1.30x. Probes spread at random
+ * come one at a time, and a window of 10 has room for one of them (3 + 2 + 2 + 2), then another.
+ * On the simulator (48 seeds, 0-25 ms each way) four processes as n8n starts them took 1.198x
+ * instead of 1.238x; in real n8n four processes took 1.16x, 1.23x and 1.21x, side by side with
+ * 1.22x, 1.30x and 1.27x (README, benchmark "2026-12-07, probes at random").
+ */
+const SHARE_PROBE_AFTER_MS = 3_000;
+const SHARE_PROBE_SPREAD_MS = 6_000;
 /** ...doubling every this long (a process left alone at its share finds the room in seconds)... */
 const PROBE_DOUBLING_MS = 2_000;
 /** ...and after a probe that found no room, twice as long, up to this. */
@@ -521,6 +536,8 @@ export interface PaceView {
 }
 
 export class PaceController {
+	constructor(private readonly random: () => number = Math.random) {}
+
 	readonly requests = new Unit();
 	readonly tokens = new Unit();
 	/** Multiplier on the target rate. */
@@ -839,21 +856,21 @@ export class PaceController {
 			this.undo = undefined;
 			this.undoBlockedUntil = now + UNDO_BLOCKED_MS;
 		}
-		// A share (below the most it once had, or one of a crowd from the start): the others may leave, so it probes sooner.
+		// A share (below the most it once had, or one of a crowd from the start): the others may leave, so it probes sooner (shareProbeAfter).
 		const share = (rate: number): boolean => rate < this.peakPerSecond || this.crowded;
 		if (learned === undefined || accepted > learned) {
-			this.probeAfterMs = this.crowded ? SHARE_PROBE_AFTER_MS : PROBE_AFTER_MS;
+			this.probeAfterMs = this.crowded ? this.shareProbeAfter() : PROBE_AFTER_MS;
 			this.learnedPerSecond = accepted;
 		} else if (probing) {
 			// A probe that found no room: back to the rate before it, and the next one waits longer, unless this process sends at a share.
-			this.probeAfterMs = share(learned) ? SHARE_PROBE_AFTER_MS : Math.min(PROBE_AFTER_MAX_MS, this.probeAfterMs * 2);
+			this.probeAfterMs = share(learned) ? this.shareProbeAfter() : Math.min(PROBE_AFTER_MAX_MS, this.probeAfterMs * 2);
 		} else {
 			// Refused at its own rate, not probing: its requests reach the server bunched (or another sender probed). A wider margin for a
 			// while, and the rate falls to what got through, by at most a quarter (UNPROBED_KEEPS).
 			this.bunchedAt = now;
 			const cutFrom = { perSecond: learned, learnedAt: this.learnedAt, probeAfterMs: this.probeAfterMs };
 			this.learnedPerSecond = Math.max(accepted, Math.round(learned * UNPROBED_KEEPS));
-			if (share(accepted)) this.probeAfterMs = SHARE_PROBE_AFTER_MS;
+			if (share(accepted)) this.probeAfterMs = this.shareProbeAfter();
 			// A process alone, cut from its peak: goes back UNDO_CUT_AFTER_MS later, unless a newcomer shows (undoCut).
 			const ownPeak = learned >= this.peakPerSecond && !this.crowded && alone(learned);
 			if (ownPeak && this.learnedPerSecond < learned && !newcomer && now >= this.undoBlockedUntil) {
@@ -867,6 +884,14 @@ export class PaceController {
 		const window = this.starts.filter((start) => start.at > now - 1000);
 		const over = window.length - this.heldAfterRefusal(this.learnedPerSecond ?? accepted, learned === undefined);
 		return over >= 0 ? Math.max(0, window[over].at + 1000 - now) : 0;
+	}
+
+	/**
+	 * Without headers, how long a process sending a share waits without a 429 before it probes:
+	 * SHARE_PROBE_AFTER_MS, and up to SHARE_PROBE_SPREAD_MS more, at random.
+	 */
+	private shareProbeAfter(): number {
+		return SHARE_PROBE_AFTER_MS + SHARE_PROBE_SPREAD_MS * this.random();
 	}
 
 	/**

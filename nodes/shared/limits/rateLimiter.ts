@@ -42,6 +42,8 @@ const TIMER_SLACK_MS = 15;
 export interface Clock {
 	now(): number;
 	sleep(ms: number, signal: AbortSignal): Promise<void>;
+	/** A number in [0, 1): Math.random in n8n, a seeded one in the simulator. */
+	random?(): number;
 }
 
 export const REAL_CLOCK: Clock = { now: () => Date.now(), sleep: async (ms, signal) => await sleep(ms, signal) };
@@ -107,7 +109,7 @@ interface Waiter {
 
 /** One model's queue and pace for one key. */
 class Bucket {
-	readonly pace = new PaceController();
+	readonly pace: PaceController;
 	remainingRequests?: number;
 	remainingTokens?: number;
 	resetRequestsMs?: number;
@@ -126,6 +128,10 @@ class Bucket {
 	readonly queue: Waiter[] = [];
 	pumping = false;
 	wake?: AbortController;
+
+	constructor(random?: () => number) {
+		this.pace = new PaceController(random);
+	}
 
 	get calibrated(): boolean {
 		return this.calibratedAt !== undefined;
@@ -167,7 +173,7 @@ export class KeyRateLimiter implements Expirable {
 	private bucket(name: string): Bucket {
 		let bucket = this.buckets.get(name);
 		if (!bucket) {
-			bucket = new Bucket();
+			bucket = new Bucket(this.clock.random?.bind(this.clock));
 			this.buckets.set(name, bucket);
 		}
 		return bucket;
