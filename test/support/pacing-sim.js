@@ -168,6 +168,7 @@ async function simulate(modules, scenario) {
 	const { KeyRateLimiter, parseRateLimitHeaders, retryDelay } = modules;
 	const clock = new VirtualClock();
 	const random = seeded(scenario.seed ?? 1);
+	// The pacers' own draws (Clock.random: when a share probes without headers), seeded apart from the road's and the server's.
 	const pacerRandom = seeded((scenario.seed ?? 1) * 7919);
 	clock.random = pacerRandom;
 	const server = new RateLimitModel(scenario.limits);
