@@ -24,6 +24,8 @@ const twoProcesses = { processes: [{ executions: [{ items: 300 }] }, { execution
 const secondLate = { processes: [{ executions: [{ items: 300 }] }, { executions: [{ items: 300, startAtMs: 3_000 }] }] };
 /** Four processes of 150 items each, starting together. */
 const fourProcesses = { processes: [0, 1, 2, 3].map(() => ({ executions: [{ items: 150 }] })) };
+/** The same, started as `n8n execute` starts them: the first requests 0, 192, 234 and 299 ms apart (bench/processes.js). */
+const fourAsN8nStartsThem = { processes: [0, 192, 234, 299].map((startAtMs) => ({ executions: [{ items: 150, startAtMs }] })) };
 
 /**
  * A scenario over seeds 1 to `seeds`: the mean floor ratio and 429 share, the highest ratio and
@@ -331,8 +333,7 @@ describe('across processes: the server is the coordinator, whatever its headers 
 	});
 
 	test('four processes started as n8n starts them, headers written at admission (seeds 1–8): others are read below what their own requests leave, and the last ones take the room', async () => {
-		const asN8n = { processes: [0, 192, 234, 299].map((startAtMs) => ({ executions: [{ items: 150, startAtMs }] })) };
-		const result = await overSeeds({ ...asN8n, limits: { rpm: 600, dialect: 'bucket', countRefused: true, headersAt: 'admission' } }, 8);
+		const result = await overSeeds({ ...fourAsN8nStartsThem, limits: { rpm: 600, dialect: 'bucket', countRefused: true, headersAt: 'admission' } }, 8);
 		expect(result.failed).toBe(0);
 		// Before (every answer's own request read as others' use, the load saturated at every answer):
 		// 1.30-1.38x the floor, 1.33x in the mean; the last two held where the four had left them.
@@ -356,10 +357,7 @@ describe('across processes: the server is the coordinator, whatever its headers 
 
 	test.each([
 		['four processes', fourProcesses],
-		[
-			'four processes started as n8n starts them (0, 192, 234 and 299 ms)',
-			{ processes: [0, 192, 234, 299].map((startAtMs) => ({ executions: [{ items: 150, startAtMs }] })) },
-		],
+		['four processes started as n8n starts them (0, 192, 234 and 299 ms)', fourAsN8nStartsThem],
 	])(
 		'%s on a short-window count, a road of 0–25 ms each way (seeds 1–8): beside three senders or more, the larger share gives more, so shares even out',
 		async (_name, scenario) => {
@@ -846,14 +844,7 @@ describe('without rate-limit headers: each 429 tells what the server let through
 	);
 
 	test('four processes started as n8n starts them (0, 192, 234 and 299 ms), a road of 0–25 ms each way (seeds 1–8): probes spread at random, so one finds the room', async () => {
-		const result = await overSeeds(
-			{
-				processes: [0, 192, 234, 299].map((startAtMs) => ({ executions: [{ items: 150, startAtMs }] })),
-				limits: none,
-				clientDelayMs: 25,
-			},
-			8,
-		);
+		const result = await overSeeds({ ...fourAsN8nStartsThem, limits: none, clientDelayMs: 25 }, 8);
 		expect(result.failed).toBe(0);
 		// Before (every share probed 5 s after its last 429): 1.23x the floor in the mean. The four met
 		// the limit in the same second, learned their rates together, and probed together: the four
